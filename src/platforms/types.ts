@@ -1,0 +1,47 @@
+// The one interface each platform adapter implements. The UI asks `capabilities` instead of
+// checking platform names.
+import type { FunctionInfo, Job, Page, PageRequest, PlatformId, RunRequest, RunResult } from '../core/model';
+
+export interface Capabilities {
+  /** Jobs (Sutro batch jobs, Inferable runs) can be listed. */
+  jobs: boolean;
+  /** A job can be cancelled. */
+  cancelJob: boolean;
+  /** A finished job has results to download. */
+  jobResults: boolean;
+  /** A paused job can be answered (Inferable input requests). */
+  answerInput: boolean;
+  /** Many rows can be submitted as one server-side batch job. */
+  batch: boolean;
+  /** The platform lists its functions itself (Sutro has no such endpoint). */
+  listsFunctions: boolean;
+  /** The most requests the platform allows in flight at once, if it documents one. */
+  maxInFlight?: number;
+}
+
+export interface InputRequest {
+  id: string;
+  type?: string;
+  description?: string;
+  options?: string[];
+}
+
+export interface JobResults {
+  /** One entry per row, in the job's order. */
+  rows: unknown[];
+  raw: unknown;
+}
+
+export interface PlatformAdapter {
+  readonly id: PlatformId;
+  readonly capabilities: Capabilities;
+  listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]>;
+  run(request: RunRequest, signal?: AbortSignal): Promise<RunResult>;
+  listJobs(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>>;
+  getJob(id: string, signal?: AbortSignal): Promise<Job>;
+  cancelJob?(id: string, signal?: AbortSignal): Promise<void>;
+  jobResults?(id: string, signal?: AbortSignal): Promise<JobResults>;
+  inputRequests?(id: string, signal?: AbortSignal): Promise<InputRequest[]>;
+  answerInput?(jobId: string, requestId: string, input: string, signal?: AbortSignal): Promise<void>;
+  submitBatch?(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string>;
+}
