@@ -1,0 +1,303 @@
+// Typed errors with one-sentence messages a user can act on.
+// Messages are built only from platform names, statuses, origins, paths and the platform's own
+// reply: callers never pass keys, tokens or headers in here.
+import { PLATFORM_NAMES, type PlatformId } from './model';
+
+export type ErrorKind =
+  | 'auth'
+  | 'notFound'
+  | 'invalidInput'
+  | 'rateLimited'
+  | 'server'
+  | 'network'
+  | 'timeout'
+  | 'cancelled'
+  | 'invalidResponse'
+  | 'configuration'
+  | 'runFailed';
+
+export interface ErrorDetails {
+  platform?: PlatformId;
+  status?: number;
+  /** The platform's own message, as it sent it (trimmed and shortened). */
+  platformMessage?: string;
+  retryAfterMs?: number;
+  /** invalidResponse: the path of the field that did not match, e.g. `predictions.0.label`. */
+  field?: string;
+  cause?: unknown;
+}
+
+export class AiFunctionsError extends Error {
+  override readonly name = 'AiFunctionsError';
+  readonly kind: ErrorKind;
+  readonly platform?: PlatformId;
+  readonly status?: number;
+  platformMessage?: string;
+  readonly retryAfterMs?: number;
+  readonly field?: string;
+
+  constructor(kind: ErrorKind, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.kind = kind;
+    this.platform = details.platform;
+    this.status = details.status;
+    this.platformMessage = details.platformMessage;
+    this.retryAfterMs = details.retryAfterMs;
+    this.field = details.field;
+  }
+}
+
+export function isAiFunctionsError(e: unknown): e is AiFunctionsError {
+  return e instanceof AiFunctionsError;
+}
+
+export const platformNames = PLATFORM_NAMES;
+
+export function platformName(platform: PlatformId): string {
+  return PLATFORM_NAMES[platform] ?? platform;
+}
+
+/** What a request was about, to make messages specific. */
+export interface ErrorContext {
+  /** The thing asked for, e.g. `function_x` or `job 42` (used in "could not find …"). */
+  subject?: string;
+  /** The setting holding the address that was used, e.g. `aiFunctions.sutro.functionsUrl`. */
+  setting?: string;
+  /** Wall-clock time in ms, for Retry-After dates (default `Date.now()`). */
+  now?: number;
+}
+
+const ADDRESS_SETTINGS: Record<PlatformId, string> = {
+  sutro: 'aiFunctions.sutro.apiUrl',
+  nyckel: 'aiFunctions.nyckel.baseUrl',
+  inferable: 'aiFunctions.inferable.baseUrl',
+};
+
+const TIMEOUT_SETTING = 'aiFunctions.http.timeoutSeconds';
+const CONCURRENCY_SETTING = 'aiFunctions.concurrency';
+
+/** "30 s", "0.2 s". */
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${Number.isInteger(s) ? s : Number(s.toFixed(1))} s`;
+}
+
+/** Joins a message and an optional platform message without doubling the final period. */
+function withDetail(head: string, detail: string | undefined, tail = ''): string {
+  const body = detail ? `${head}: ${detail.replace(/[.\s]+$/, '')}` : head;
+  return `${body}.${tail ? ` ${tail}` : ''}`;
+}
+
+type HeaderBag = Record<string, string | string[] | undefined> | undefined;
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  const v = headers?.[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Retry-After as seconds or an HTTP date → milliseconds to wait (undefined if absent or invalid). */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const MAX_PLATFORM_MESSAGE = 300;
+
+function clean(text: string): string | undefined {
+  let t = text.replace(/\s+/g, ' ').trim();
+  if (t.startsWith('<')) {
+    // An HTML error page from a proxy: its title is the only readable part.
+    const title = /<title>([^<]*)<\/title>/i.exec(t)?.[1]?.trim();
+    if (!title) return undefined;
+    t = title;
+  }
+  if (!t) return undefined;
+  return t.length > MAX_PLATFORM_MESSAGE ? `${t.slice(0, MAX_PLATFORM_MESSAGE)}…` : t;
+}
+
+/**
+ * The platform's own message from an error body: `{detail}` (a string, or FastAPI's array of
+ * `{loc, msg}`), `{message}`, `{error: {message}}`, `{error: "…"}`, or plain text.
+ */
+export function platformMessageOf(body: unknown): string | undefined {
+  if (typeof body === 'string') return clean(body);
+  if (!body || typeof body !== 'object') return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.detail === 'string') return clean(b.detail);
+  if (Array.isArray(b.detail)) {
+    const parts = b.detail.map((d: unknown) => {
+      if (typeof d === 'string') return d;
+      const item = (d ?? {}) as { msg?: unknown; loc?: unknown };
+      const loc = Array.isArray(item.loc) ? item.loc.filter((p) => p !== 'body').join('.') : '';
+      const msg = typeof item.msg === 'string' ? item.msg : '';
+      return loc && msg ? `${loc}: ${msg}` : msg;
+    });
+    return clean(parts.filter(Boolean).join('; '));
+  }
+  if (typeof b.message === 'string') return clean(b.message);
+  if (typeof b.error === 'string') return clean(b.error);
+  if (b.error && typeof b.error === 'object') {
+    const m = (b.error as Record<string, unknown>).message;
+    if (typeof m === 'string') return clean(m);
+  }
+  if (typeof b.title === 'string') return clean(b.title);
+  return undefined;
+}
+
+/** The error for a non-2xx reply. */
+export function errorFromResponse(
+  platform: PlatformId,
+  status: number,
+  body: unknown,
+  headers?: HeaderBag,
+  context: ErrorContext = {},
+): AiFunctionsError {
+  const name = platformName(platform);
+  const pm = platformMessageOf(body);
+  const details: ErrorDetails = { platform, status, platformMessage: pm };
+  const setting = context.setting ?? ADDRESS_SETTINGS[platform];
+
+  if (status === 401 || status === 403) {
+    const what = platform === 'nyckel' ? 'client credentials' : 'API key';
+    const msg = withDetail(`${name} rejected the ${what} (${status})`, pm, 'Run "AI Functions: Set API Key…" to update it.');
+    return new AiFunctionsError('auth', msg, details);
+  }
+  if (status === 404) {
+    const what = context.subject ?? 'what was asked for';
+    return new AiFunctionsError('notFound', withDetail(`${name} could not find ${what} (404)`, pm), details);
+  }
+  if (status === 410) {
+    const msg = withDetail(`${name} no longer serves this address (410)`, pm, `Check the ${setting} setting.`);
+    return new AiFunctionsError('configuration', msg, details);
+  }
+  if (status === 429 || status >= 500) {
+    const retryAfterMs = parseRetryAfter(header(headers, 'retry-after'), context.now);
+    const full = { ...details, retryAfterMs };
+    if (status === 429) {
+      const wait = retryAfterMs === undefined ? '' : `; it asked to wait ${formatSeconds(retryAfterMs)}`;
+      const msg = `${name} is rate limiting requests (429)${wait}. Try again later or lower ${CONCURRENCY_SETTING}.`;
+      return new AiFunctionsError('rateLimited', msg, full);
+    }
+    const when = retryAfterMs === undefined ? 'in a moment' : `in ${formatSeconds(retryAfterMs)}`;
+    return new AiFunctionsError('server', withDetail(`${name} had a server error (${status})`, pm, `Try again ${when}.`), full);
+  }
+  if (status === 400 || status === 422) {
+    return new AiFunctionsError('invalidInput', withDetail(`${name} refused the input (${status})`, pm), details);
+  }
+  if (status >= 400) {
+    return new AiFunctionsError('invalidInput', withDetail(`${name} refused the request (${status})`, pm), details);
+  }
+  return new AiFunctionsError('invalidResponse', withDetail(`${name} answered with an unexpected status (${status})`, pm), details);
+}
+
+const NETWORK_CODES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  UND_ERR_SOCKET: 'connection closed',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  ENETUNREACH: 'network unreachable',
+  EHOSTUNREACH: 'host unreachable',
+  CERT_HAS_EXPIRED: 'its certificate has expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'its certificate is self-signed',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'its certificate could not be verified',
+};
+
+/** A failure to connect or a lost connection. `origin` is scheme://host:port only. */
+export function networkError(
+  platform: PlatformId,
+  origin: string,
+  code: string,
+  context: ErrorContext = {},
+  cause?: unknown,
+): AiFunctionsError {
+  const what = NETWORK_CODES[code] ? `${NETWORK_CODES[code]} (${code})` : code;
+  const setting = context.setting ?? ADDRESS_SETTINGS[platform];
+  const msg = `Could not reach ${platformName(platform)} at ${origin}: ${what}. Check your network and the ${setting} setting.`;
+  return new AiFunctionsError('network', msg, { platform, cause });
+}
+
+export type TimeoutPhase = 'connect' | 'firstByte' | 'body' | 'total';
+
+export function timeoutError(platform: PlatformId, ms: number, phase: TimeoutPhase = 'total', cause?: unknown): AiFunctionsError {
+  const name = platformName(platform);
+  const s = formatSeconds(ms);
+  const head =
+    phase === 'connect'
+      ? `Could not connect to ${name} within ${s}`
+      : phase === 'body'
+        ? `${name} stopped sending its reply for ${s}`
+        : `${name} did not answer within ${s}`;
+  return new AiFunctionsError('timeout', `${head} (${TIMEOUT_SETTING}).`, { platform, cause });
+}
+
+export function cancelledError(platform?: PlatformId): AiFunctionsError {
+  return new AiFunctionsError('cancelled', 'The request was cancelled.', { platform });
+}
+
+export function responseTooLarge(platform: PlatformId, limitBytes: number): AiFunctionsError {
+  const mb = Number((limitBytes / (1024 * 1024)).toFixed(1));
+  return new AiFunctionsError('invalidResponse', `${platformName(platform)} sent a reply larger than the ${mb} MB limit.`, { platform });
+}
+
+export function responseNotJson(platform: PlatformId, text: string, status?: number): AiFunctionsError {
+  const start = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+  return new AiFunctionsError('invalidResponse', `${platformName(platform)} sent a reply that is not JSON (${start}).`, { platform, status });
+}
+
+/** The structural part of a zod error this module needs (no zod import here). */
+interface IssueList {
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; expected?: unknown }>;
+}
+
+/**
+ * A reply that does not match its documented shape. Pass a zod error (its first issue is used),
+ * or a field path and what was expected.
+ */
+export function invalidResponse(platform: PlatformId, problem: IssueList | string, expected?: string): AiFunctionsError {
+  let field: string;
+  let why: string;
+  if (typeof problem === 'string') {
+    field = problem;
+    why = expected ? `expected ${expected}` : 'unexpected value';
+  } else {
+    const issue = problem.issues[0];
+    field = issue ? issue.path.map(String).join('.') : '';
+    why = expected
+      ? `expected ${expected}`
+      : typeof issue?.expected === 'string'
+        ? `expected ${issue.expected}`
+        : (issue?.message ?? 'unexpected value');
+  }
+  const where = field ? `field \`${field}\`` : 'the reply';
+  const msg = `${platformName(platform)} sent a reply that does not match its documented shape: ${where} (${why}).`;
+  return new AiFunctionsError('invalidResponse', msg, { platform, field: field || undefined });
+}
+
+export function configurationError(message: string, platform?: PlatformId): AiFunctionsError {
+  return new AiFunctionsError('configuration', message, { platform });
+}
+
+/** A run the platform accepted but could not finish (e.g. an Inferable run that failed). */
+export function runFailed(platform: PlatformId, reason?: string): AiFunctionsError {
+  const msg = withDetail(`${platformName(platform)} could not finish the run`, reason);
+  return new AiFunctionsError('runFailed', msg, { platform, platformMessage: reason });
+}
+
+/**
+ * Removes secrets (keys, tokens) from an error's message and platform message, in case a
+ * platform echoed one back. Values shorter than 8 characters are left alone.
+ */
+export function redactSecrets(error: AiFunctionsError, secrets: readonly string[]): AiFunctionsError {
+  for (const secret of secrets) {
+    if (secret.length < 8) continue;
+    if (error.message.includes(secret)) error.message = error.message.split(secret).join('***');
+    if (error.platformMessage?.includes(secret)) error.platformMessage = error.platformMessage.split(secret).join('***');
+  }
+  return error;
+}

@@ -1,0 +1,487 @@
+// The one shared HTTP client: keep-alive pools per origin, timeouts, a response size cap,
+// retries with backoff, cancellation, and typed errors. Platform clients get it through their
+// constructors. undici is loaded on the first request, so importing this module costs nothing.
+import type { Dispatcher, Pool } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import {
+  AiFunctionsError,
+  cancelledError,
+  errorFromResponse,
+  isAiFunctionsError,
+  networkError,
+  platformName,
+  redactSecrets,
+  responseNotJson,
+  responseTooLarge,
+  timeoutError,
+  type ErrorContext,
+} from './errors';
+import type { Logger } from './log';
+import type { PlatformId } from './model';
+
+export interface HttpTimeouts {
+  /** TCP + TLS connect. */
+  connectMs: number;
+  /** From sending the request to the response headers; also the longest pause inside a body. */
+  firstByteMs: number;
+  /** One attempt from start to the last body byte. */
+  totalMs: number;
+}
+
+export interface HttpClientOptions {
+  logger: Logger;
+  /** Read on every request, so changed settings apply at once. */
+  timeouts: () => HttpTimeouts;
+  /** Default 10 MiB. */
+  maxResponseBytes?: number;
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** A longer Retry-After is not waited for: the request fails at once. Default 60 s. */
+  maxRetryAfterMs?: number;
+  /** Backoff base; exponential with full jitter, capped at 8 s. Default 250 ms. */
+  baseBackoffMs?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  /** Wall clock in ms (durations and Retry-After dates). */
+  now?: () => number;
+}
+
+/**
+ * When a request may be sent again:
+ * - 'idempotent' (default for GET, PUT, DELETE): after connection failures, 502/503/504 and 429.
+ * - 'notProcessed' (default for POST): only when the request cannot have been processed.
+ */
+export type RetryPolicy = 'idempotent' | 'notProcessed';
+
+export interface HttpRequest {
+  platform: PlatformId;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Absolute URL. */
+  url: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** e.g. Authorization. Never logged. */
+  headers?: Record<string, string>;
+  /** JSON body (sets content-type). */
+  json?: unknown;
+  /** x-www-form-urlencoded body. */
+  form?: Record<string, string>;
+  signal?: AbortSignal;
+  retry?: RetryPolicy;
+  maxResponseBytes?: number;
+  /** 'json' (default): parsed JSON, undefined when empty. 'text': the body as a string. */
+  responseType?: 'json' | 'text';
+  /** What the request is about, for messages ("could not find <subject>"). */
+  subject?: string;
+  /** The setting holding this URL's base, for network messages (default: the platform's main URL setting). */
+  setting?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON (undefined for an empty body), or a string for responseType 'text'. */
+  body: unknown;
+  /** All attempts and waits. */
+  durationMs: number;
+  attempts: number;
+}
+
+const MiB = 1024 * 1024;
+const CONNECTIONS_PER_ORIGIN = 64;
+const MAX_BACKOFF_MS = 8_000;
+
+/*
+ * Retry policy.
+ *
+ * A Sutro function run is never sent twice unless the server said it did not process it
+ * (429, or 503 with Retry-After).
+ *
+ * - Any policy: 429 and 503-with-Retry-After are retried after the wait the server asked for
+ *   (backoff when a 429 names none). A wait above maxRetryAfterMs is not slept: the request fails
+ *   at once (429 → 'rateLimited' carrying retryAfterMs).
+ * - Any policy: failures before a connection existed (ECONNREFUSED, EAI_AGAIN, ENETUNREACH,
+ *   EHOSTUNREACH) are retried with backoff: nothing was sent.
+ * - 'idempotent' only: a lost connection (ECONNRESET, EPIPE, ETIMEDOUT, socket closed) and
+ *   502/503/504 are retried with backoff. For 'notProcessed' these, and 500, fail at once: the
+ *   server may have run the request.
+ * - Never: timeouts (waiting again would multiply the user's timeout), cancellation, other statuses.
+ * After the last attempt the last error is thrown.
+ */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+
+type Undici = typeof import('undici');
+let undiciModule: Undici | undefined;
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelledError());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelledError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** What one attempt produced: a complete reply (any status). */
+interface RawReply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  bytes: Buffer;
+}
+
+/** Internal: why an attempt was stopped from our side. */
+class Stop extends Error {
+  constructor(readonly error: AiFunctionsError) {
+    super(error.message);
+  }
+}
+
+/** Collects one response through undici's dispatch API (no stream objects on the hot path). */
+class Exchange implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private stopReason: Error | undefined;
+  private settled = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly platform: PlatformId,
+    private readonly cap: number,
+    private readonly resolve: (reply: RawReply) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.stopReason) controller.abort(this.stopReason);
+    else this.controller = controller;
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: informational, the real reply follows
+    this.status = statusCode;
+    this.headers = headers;
+    const length = headers['content-length'];
+    if (length !== undefined && Number(length) > this.cap) this.stop(responseTooLarge(this.platform, this.cap));
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size > this.cap) this.stop(responseTooLarge(this.platform, this.cap));
+    else this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.finish();
+    const { chunks } = this;
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size);
+    this.resolve({ status: this.status, headers: this.headers, bytes });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
+    if (this.settled) return;
+    this.finish();
+    this.reject(error);
+  }
+
+  /** Aborts the exchange from our side (timeout, cancellation, size cap). */
+  stop(error: AiFunctionsError): void {
+    if (this.settled) return;
+    this.finish();
+    this.stopReason = new Stop(error);
+    this.controller?.abort(this.stopReason);
+    this.reject(this.stopReason);
+  }
+
+  onAbort = (): void => this.stop(cancelledError(this.platform));
+
+  signal: AbortSignal | undefined;
+
+  private finish(): void {
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
+}
+
+function onTotalTimeout(exchange: Exchange, platform: PlatformId, ms: number): void {
+  exchange.stop(timeoutError(platform, ms, 'total'));
+}
+
+function errorCode(e: unknown): string | undefined {
+  const err = e as { code?: unknown; errors?: Array<{ code?: unknown }>; cause?: { code?: unknown } };
+  const code = err?.code ?? err?.errors?.[0]?.code ?? err?.cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  for (const key in headers) {
+    const v = headers[key];
+    if (Array.isArray(v)) headers[key] = v.join(', ');
+  }
+  return headers as Record<string, string>;
+}
+
+function appendQuery(url: string, query: HttpRequest['query']): string {
+  let qs = '';
+  for (const key in query) {
+    const v = query[key];
+    if (v === undefined) continue;
+    qs += `${qs ? '&' : ''}${encodeURIComponent(key)}=${encodeURIComponent(String(v))}`;
+  }
+  if (!qs) return url;
+  const hash = url.indexOf('#');
+  const base = hash === -1 ? url : url.slice(0, hash);
+  return `${base}${base.includes('?') ? '&' : '?'}${qs}`;
+}
+
+/** Header and form values that must never appear in a message. */
+function secretsOf(req: HttpRequest): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(req.headers ?? {})) {
+    if (/authorization|key|token|secret|cookie/i.test(name)) out.push(value, ...value.split(/\s+/));
+  }
+  for (const [name, value] of Object.entries(req.form ?? {})) {
+    if (/secret|password|key|token/i.test(name)) out.push(value);
+  }
+  return out;
+}
+
+export class HttpClient {
+  private readonly logger: Logger;
+  private readonly maxResponseBytes: number;
+  private readonly maxRetries: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly baseBackoffMs: number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private pools = new Map<string, Pool>();
+  private poolConnectMs = -1;
+  private closed = false;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.logger = options.logger;
+    this.maxResponseBytes = options.maxResponseBytes ?? 10 * MiB;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.baseBackoffMs = options.baseBackoffMs ?? 250;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Sends a request, retrying as its policy allows. Throws AiFunctionsError for non-2xx and every failure. */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const { platform, method, signal } = req;
+    if (signal?.aborted || this.closed) throw cancelledError(platform);
+    undiciModule ??= await import('undici');
+
+    const url = new URL(req.query ? appendQuery(req.url, req.query) : req.url);
+    const origin = url.origin;
+    const path = url.pathname + url.search;
+    const policy: RetryPolicy = req.retry ?? (method === 'POST' ? 'notProcessed' : 'idempotent');
+    const context: ErrorContext = { subject: req.subject, setting: req.setting };
+
+    let body: string | undefined;
+    let headers = req.headers;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers = { ...headers, 'content-type': 'application/json' };
+    } else if (req.form) {
+      body = new URLSearchParams(req.form).toString();
+      headers = { ...headers, 'content-type': 'application/x-www-form-urlencoded' };
+    }
+    const cap = req.maxResponseBytes ?? this.maxResponseBytes;
+    const started = this.now();
+
+    for (let attempt = 1; ; attempt++) {
+      const timeouts = this.options.timeouts();
+      const attemptStart = this.now();
+      let reply: RawReply | undefined;
+      let error: AiFunctionsError | undefined;
+      let waitMs: number | undefined; // set when the failure may be retried
+      try {
+        reply = await this.send(this.pool(origin, timeouts.connectMs), platform, cap, timeouts.totalMs, signal, {
+          path,
+          method,
+          headers,
+          body,
+          headersTimeout: timeouts.firstByteMs,
+          bodyTimeout: timeouts.firstByteMs,
+        });
+      } catch (e) {
+        error = this.toError(e, platform, origin, timeouts, context);
+        const code = errorCode(e);
+        this.logger.debug(`${method} ${url.pathname} ${code ?? error.kind} ${this.now() - attemptStart}ms attempt=${attempt}`);
+        if (error.kind === 'network' && code !== undefined) {
+          if (NOT_CONNECTED.has(code) || (policy === 'idempotent' && CONNECTION_LOST.has(code))) {
+            waitMs = this.backoff(attempt);
+          }
+        }
+      }
+
+      if (reply) {
+        const { status } = reply;
+        this.logger.debug(`${method} ${url.pathname} ${status} ${this.now() - attemptStart}ms attempt=${attempt}`);
+        if (status >= 200 && status < 300) {
+          try {
+            return {
+              status,
+              headers: flattenHeaders(reply.headers),
+              body: decode(platform, reply.bytes, req.responseType, status),
+              durationMs: this.now() - started,
+              attempts: attempt,
+            };
+          } catch (e) {
+            throw this.fail(req, url.pathname, e as AiFunctionsError);
+          }
+        }
+        context.now = this.now();
+        error = errorFromResponse(platform, status, decodeLoose(reply.bytes), reply.headers, context);
+        const retryAfter = error.retryAfterMs;
+        if (status === 429 || (status === 503 && retryAfter !== undefined)) {
+          waitMs = retryAfter ?? this.backoff(attempt);
+          if (waitMs > this.maxRetryAfterMs) waitMs = undefined;
+        } else if (policy === 'idempotent' && (status === 502 || status === 503 || status === 504)) {
+          waitMs = this.backoff(attempt);
+        }
+      }
+
+      if (waitMs === undefined || attempt > this.maxRetries) throw this.fail(req, url.pathname, error!);
+      try {
+        await this.sleep(waitMs, signal);
+      } catch {
+        throw cancelledError(platform);
+      }
+      if (signal?.aborted) throw cancelledError(platform);
+    }
+  }
+
+  /** Destroys every pooled connection; later requests fail as cancelled. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.destroy()));
+  }
+
+  private pool(origin: string, connectMs: number): Pool {
+    if (connectMs !== this.poolConnectMs) {
+      // The connect timeout is a pool option: start fresh pools, let the old ones finish.
+      for (const old of this.pools.values()) void old.close().catch(() => undefined);
+      this.pools.clear();
+      this.poolConnectMs = connectMs;
+    }
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new undiciModule!.Pool(origin, {
+        connections: CONNECTIONS_PER_ORIGIN,
+        pipelining: 1,
+        keepAliveTimeout: 10_000,
+        keepAliveMaxTimeout: 60_000,
+        connectTimeout: connectMs,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  private send(
+    pool: Pool,
+    platform: PlatformId,
+    cap: number,
+    totalMs: number,
+    signal: AbortSignal | undefined,
+    options: Dispatcher.DispatchOptions,
+  ): Promise<RawReply> {
+    return new Promise<RawReply>((resolve, reject) => {
+      const exchange = new Exchange(platform, cap, resolve, reject);
+      exchange.timer = setTimeout(onTotalTimeout, totalMs, exchange, platform, totalMs);
+      if (signal) {
+        exchange.signal = signal;
+        signal.addEventListener('abort', exchange.onAbort, { once: true });
+      }
+      pool.dispatch(options, exchange);
+    });
+  }
+
+  /** The final error: secrets removed, logged once. */
+  private fail(req: HttpRequest, pathname: string, error: AiFunctionsError): AiFunctionsError {
+    redactSecrets(error, secretsOf(req));
+    if (error.kind !== 'cancelled') this.logger.warn(`${req.method} ${pathname} failed: ${error.message}`);
+    return error;
+  }
+
+  private backoff(attempt: number): number {
+    return Math.floor(this.random() * Math.min(MAX_BACKOFF_MS, this.baseBackoffMs * 2 ** (attempt - 1)));
+  }
+
+  private toError(e: unknown, platform: PlatformId, origin: string, t: HttpTimeouts, context: ErrorContext): AiFunctionsError {
+    if (e instanceof Stop) return e.error;
+    if (isAiFunctionsError(e)) return e;
+    const code = errorCode(e) ?? 'unknown error';
+    switch (code) {
+      case 'UND_ERR_CONNECT_TIMEOUT':
+        return timeoutError(platform, t.connectMs, 'connect', e);
+      case 'UND_ERR_HEADERS_TIMEOUT':
+        return timeoutError(platform, t.firstByteMs, 'firstByte', e);
+      case 'UND_ERR_BODY_TIMEOUT':
+        return timeoutError(platform, t.firstByteMs, 'body', e);
+      case 'UND_ERR_ABORTED':
+      case 'UND_ERR_CLOSED':
+      case 'UND_ERR_DESTROYED':
+        return cancelledError(platform);
+      case 'UND_ERR_INVALID_ARG':
+      case 'UND_ERR_NOT_SUPPORTED': {
+        // undici names the bad header, never its value.
+        const detail = (e as Error).message.replace(/[.\s]+$/, '');
+        return new AiFunctionsError('configuration', `The request to ${platformName(platform)} could not be sent: ${detail}.`, {
+          platform,
+          cause: e,
+        });
+      }
+      default:
+        return networkError(platform, origin, code, context, e);
+    }
+  }
+}
+
+/** A 2xx body: JSON (undefined when empty) or text. */
+function decode(platform: PlatformId, bytes: Buffer, type: HttpRequest['responseType'], status: number): unknown {
+  if (type === 'text') return bytes.toString('utf8');
+  if (bytes.length === 0) return undefined;
+  const text = utf8(bytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw responseNotJson(platform, text, status);
+  }
+}
+
+/** An error body: JSON if it parses, else text. */
+function decodeLoose(bytes: Buffer): unknown {
+  if (bytes.length === 0) return undefined;
+  const text = utf8(bytes);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** UTF-8 text without a byte-order mark. */
+function utf8(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}

@@ -1,0 +1,108 @@
+// Set API Key… / Clear API Key…: interactive, or silent when called with arguments (scripts, tests).
+import * as vscode from 'vscode';
+import * as z from 'zod/mini';
+import { CREDENTIAL_FIELDS, FIELD_LABELS, credentialProblem, type CredentialField } from '../../core/credentials';
+import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type PlatformId } from '../../core/model';
+import type { Logger } from '../../core/log';
+import type { CredentialStore } from '../secrets';
+
+const platformId = z.enum(PLATFORM_IDS);
+
+const keyArgs = z.union([
+  z.object({ platform: platformId, apiKey: z.string() }),
+  z.object({ platform: platformId, clientId: z.string(), clientSecret: z.string() }),
+  z.object({ platform: platformId }),
+]);
+
+export class KeyCommands {
+  constructor(
+    private readonly store: CredentialStore,
+    private readonly log: Logger,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('aiFunctions.setApiKey', (args?: unknown) => this.setApiKey(args)),
+      vscode.commands.registerCommand('aiFunctions.clearApiKey', (args?: unknown) => this.clearApiKey(args)),
+    ];
+  }
+
+  async setApiKey(args?: unknown): Promise<boolean> {
+    const parsed = parseArgs(args);
+    if ('apiKey' in parsed || 'clientId' in parsed) {
+      const { platform, ...credentials } = parsed;
+      await this.store.set(platform, credentials as Credentials);
+      this.log.info(`Stored credentials for ${PLATFORM_NAMES[platform]}.`);
+      return true;
+    }
+    const platform = parsed.platform ?? (await this.pickPlatform('Set credentials for which platform?'));
+    if (!platform) return false;
+    const credentials = await askCredentials(platform);
+    if (!credentials) return false;
+    await this.store.set(platform, credentials);
+    this.log.info(`Stored credentials for ${PLATFORM_NAMES[platform]}.`);
+    void vscode.window.showInformationMessage(`${PLATFORM_NAMES[platform]} credentials saved in VS Code's secret storage.`);
+    return true;
+  }
+
+  async clearApiKey(args?: unknown): Promise<boolean> {
+    const parsed = parseArgs(args);
+    const platform = parsed.platform ?? (await this.pickPlatform('Clear the credentials of which platform?', true));
+    if (!platform) return false;
+    await this.store.delete(platform);
+    this.log.info(`Removed credentials for ${PLATFORM_NAMES[platform]}.`);
+    if (!args) void vscode.window.showInformationMessage(`${PLATFORM_NAMES[platform]} credentials removed.`);
+    return true;
+  }
+
+  private async pickPlatform(title: string, onlyWithKey = false): Promise<PlatformId | undefined> {
+    const items = await Promise.all(
+      PLATFORM_IDS.map(async (platform) => {
+        const hasKey = await this.store.has(platform);
+        return {
+          platform,
+          hasKey,
+          label: `$(${hasKey ? 'pass-filled' : 'circle-large-outline'}) ${PLATFORM_NAMES[platform]}`,
+          description: hasKey ? 'credentials set' : 'no credentials',
+        };
+      }),
+    );
+    const choices = onlyWithKey ? items.filter((item) => item.hasKey) : items;
+    if (choices.length === 0) {
+      void vscode.window.showInformationMessage('No AI Functions credentials are stored.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: 'Platform', ignoreFocusOut: true });
+    return picked?.platform;
+  }
+}
+
+type ParsedArgs = z.infer<typeof keyArgs> | { platform?: undefined };
+
+function parseArgs(args: unknown): ParsedArgs {
+  if (args === undefined || args === null) return {};
+  const parsed = keyArgs.safeParse(args);
+  if (!parsed.success) {
+    // Never echo the arguments: they may hold a key.
+    throw new Error('AI Functions: the command arguments must be { platform, apiKey } or { platform, clientId, clientSecret }, with platform one of sutro, nyckel, inferable.');
+  }
+  return parsed.data;
+}
+
+async function askCredentials(platform: PlatformId): Promise<Credentials | undefined> {
+  const values: Partial<Record<CredentialField, string>> = {};
+  for (const field of CREDENTIAL_FIELDS[platform]) {
+    const value = await vscode.window.showInputBox({
+      title: `${PLATFORM_NAMES[platform]} ${FIELD_LABELS[field]}`,
+      prompt: `Paste your ${PLATFORM_NAMES[platform]} ${FIELD_LABELS[field]}. It is kept in VS Code's secret storage.`,
+      password: field !== 'clientId',
+      ignoreFocusOut: true,
+      validateInput: (text) => credentialProblem(field, text),
+    });
+    if (value === undefined) return undefined;
+    values[field] = value;
+  }
+  return values.apiKey !== undefined
+    ? { apiKey: values.apiKey }
+    : { clientId: values.clientId ?? '', clientSecret: values.clientSecret ?? '' };
+}

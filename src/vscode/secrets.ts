@@ -1,0 +1,90 @@
+// Credentials live in VS Code's SecretStorage, one entry per platform, and nowhere else.
+import * as vscode from 'vscode';
+import * as z from 'zod/mini';
+import { credentialsProblem } from '../core/credentials';
+import { PLATFORM_IDS, type Credentials, type PlatformId } from '../core/model';
+
+const SECRET_PREFIX = 'aiFunctions.credentials.';
+
+const storedCredentials = z.union([
+  z.object({ apiKey: z.string().check(z.minLength(1)) }),
+  z.object({ clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1)) }),
+]);
+
+export class InvalidCredentialsError extends Error {}
+
+export class CredentialStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<PlatformId>();
+  private readonly subscription: vscode.Disposable;
+  /** Fires when a platform's credentials change, in this window or another one. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.subscription = secrets.onDidChange((event) => {
+      const platform = platformOfSecret(event.key);
+      if (platform) this.changed.fire(platform);
+    });
+  }
+
+  async get(platform: PlatformId): Promise<Credentials | undefined> {
+    const stored = await this.secrets.get(SECRET_PREFIX + platform);
+    if (stored === undefined) return undefined;
+    try {
+      const parsed = storedCredentials.safeParse(JSON.parse(stored));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async has(platform: PlatformId): Promise<boolean> {
+    return (await this.get(platform)) !== undefined;
+  }
+
+  async set(platform: PlatformId, credentials: Credentials): Promise<void> {
+    const problem = credentialsProblem(platform, credentials);
+    if (problem) throw new InvalidCredentialsError(problem);
+    const value =
+      'apiKey' in credentials
+        ? { apiKey: credentials.apiKey }
+        : { clientId: credentials.clientId, clientSecret: credentials.clientSecret };
+    await this.secrets.store(SECRET_PREFIX + platform, JSON.stringify(value));
+  }
+
+  async delete(platform: PlatformId): Promise<void> {
+    await this.secrets.delete(SECRET_PREFIX + platform);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function platformOfSecret(key: string): PlatformId | undefined {
+  if (!key.startsWith(SECRET_PREFIX)) return undefined;
+  const platform = key.slice(SECRET_PREFIX.length);
+  return (PLATFORM_IDS as readonly string[]).includes(platform) ? (platform as PlatformId) : undefined;
+}
+
+/** Keeps the `aiFunctions.<platform>.hasKey` context keys in step with the store. */
+export class HasKeyContext implements vscode.Disposable {
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly store: CredentialStore) {
+    this.subscription = store.onDidChange((platform) => void this.update(platform));
+  }
+
+  async updateAll(): Promise<void> {
+    await Promise.all(PLATFORM_IDS.map((platform) => this.update(platform)));
+  }
+
+  private async update(platform: PlatformId): Promise<void> {
+    const hasKey = await this.store.has(platform);
+    await vscode.commands.executeCommand('setContext', `aiFunctions.${platform}.hasKey`, hasKey);
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+import * as vscode from 'vscode';
+import type { AiFunctionsApi } from '../../src/api';
+
+export const EXTENSION_ID = 'aifn.ai-functions';
+
+export function extension(): vscode.Extension<AiFunctionsApi> {
+  const ext = vscode.extensions.getExtension<AiFunctionsApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in the test host`);
+  return ext;
+}
+
+export async function api(): Promise<AiFunctionsApi> {
+  return extension().activate();
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Records the context keys the extension sets (VS Code has no API to read them back). */
+export function recordContextKeys(): { values: Map<string, unknown>; restore(): void } {
+  const values = new Map<string, unknown>();
+  const original = vscode.commands.executeCommand;
+  const patched = (command: string, ...args: unknown[]) => {
+    if (command === 'setContext') values.set(String(args[0]), args[1]);
+    return original.call(vscode.commands, command, ...args);
+  };
+  (vscode.commands as { executeCommand: unknown }).executeCommand = patched;
+  return { values, restore: () => ((vscode.commands as { executeCommand: unknown }).executeCommand = original) };
+}
