@@ -73,6 +73,11 @@ const ADDRESS_SETTINGS: Record<PlatformId, string> = {
   inferable: 'aiFunctions.inferable.baseUrl',
 };
 
+/** The setting holding a platform's main address. */
+export function addressSetting(platform: PlatformId): string {
+  return ADDRESS_SETTINGS[platform];
+}
+
 const TIMEOUT_SETTING = 'aiFunctions.http.timeoutSeconds';
 const CONCURRENCY_SETTING = 'aiFunctions.concurrency';
 
@@ -241,8 +246,9 @@ export function cancelledError(platform?: PlatformId): AiFunctionsError {
 }
 
 export function responseTooLarge(platform: PlatformId, limitBytes: number): AiFunctionsError {
-  const mb = Number((limitBytes / (1024 * 1024)).toFixed(1));
-  return new AiFunctionsError('invalidResponse', `${platformName(platform)} sent a reply larger than the ${mb} MB limit.`, { platform });
+  const mb = limitBytes / (1024 * 1024);
+  const size = mb >= 1 ? `${Number(mb.toFixed(1))} MB` : `${Math.ceil(limitBytes / 1024)} KB`;
+  return new AiFunctionsError('invalidResponse', `${platformName(platform)} sent a reply larger than the ${size} limit.`, { platform });
 }
 
 export function responseNotJson(platform: PlatformId, text: string, status?: number): AiFunctionsError {

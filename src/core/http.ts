@@ -4,8 +4,10 @@
 import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
+  addressSetting,
   AiFunctionsError,
   cancelledError,
+  configurationError,
   errorFromResponse,
   isAiFunctionsError,
   networkError,
@@ -135,23 +137,19 @@ interface RawReply {
   bytes: Buffer;
 }
 
-/** Internal: why an attempt was stopped from our side. */
-class Stop extends Error {
-  constructor(readonly error: AiFunctionsError) {
-    super(error.message);
-  }
-}
-
 /** Collects one response through undici's dispatch API (no stream objects on the hot path). */
 class Exchange implements Dispatcher.DispatchHandler {
+  timer: NodeJS.Timeout | undefined;
+  reply: RawReply | undefined;
   private controller: Dispatcher.DispatchController | undefined;
-  private stopReason: Error | undefined;
+  private stopReason: AiFunctionsError | undefined;
   private settled = false;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private chunks: Buffer[] = [];
   private size = 0;
-  timer: NodeJS.Timeout | undefined;
+  private signal: AbortSignal | undefined;
+  private onAbort: (() => void) | undefined;
 
   constructor(
     private readonly platform: PlatformId,
@@ -159,6 +157,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly resolve: (reply: RawReply) => void,
     private readonly reject: (e: unknown) => void,
   ) {}
+
+  listen(signal: AbortSignal): void {
+    this.signal = signal;
+    this.onAbort = () => this.stop(cancelledError(this.platform));
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     if (this.stopReason) controller.abort(this.stopReason);
@@ -185,7 +189,11 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.finish();
     const { chunks } = this;
     const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size);
-    this.resolve({ status: this.status, headers: this.headers, bytes });
+    this.reply = { status: this.status, headers: this.headers, bytes };
+    // With pipelining 1, undici makes a socket reusable only in a setImmediate after the reply
+    // ends (to notice servers that close despite keep-alive). Handing the reply over after that
+    // lets the caller's next request reuse this socket instead of opening another one.
+    process.nextTick(deliverAfterSocketRelease, this);
   }
 
   onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
@@ -198,20 +206,28 @@ class Exchange implements Dispatcher.DispatchHandler {
   stop(error: AiFunctionsError): void {
     if (this.settled) return;
     this.finish();
-    this.stopReason = new Stop(error);
-    this.controller?.abort(this.stopReason);
-    this.reject(this.stopReason);
+    this.stopReason = error;
+    this.controller?.abort(error);
+    this.reject(error);
   }
 
-  onAbort = (): void => this.stop(cancelledError(this.platform));
-
-  signal: AbortSignal | undefined;
+  deliver(): void {
+    this.resolve(this.reply!);
+  }
 
   private finish(): void {
     this.settled = true;
     if (this.timer) clearTimeout(this.timer);
-    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
   }
+}
+
+function deliverAfterSocketRelease(exchange: Exchange): void {
+  setImmediate(deliver, exchange);
+}
+
+function deliver(exchange: Exchange): void {
+  exchange.deliver();
 }
 
 function onTotalTimeout(exchange: Exchange, platform: PlatformId, ms: number): void {
@@ -286,8 +302,15 @@ export class HttpClient {
     const { platform, method, signal } = req;
     if (signal?.aborted || this.closed) throw cancelledError(platform);
     undiciModule ??= await import('undici');
+    if (signal?.aborted) throw cancelledError(platform);
 
-    const url = new URL(req.query ? appendQuery(req.url, req.query) : req.url);
+    let url: URL;
+    try {
+      url = new URL(req.query ? appendQuery(req.url, req.query) : req.url);
+    } catch {
+      const setting = req.setting ?? addressSetting(platform);
+      throw configurationError(`The ${platformName(platform)} address is not a valid URL. Check the ${setting} setting.`, platform);
+    }
     const origin = url.origin;
     const path = url.pathname + url.search;
     const policy: RetryPolicy = req.retry ?? (method === 'POST' ? 'notProcessed' : 'idempotent');
@@ -364,7 +387,7 @@ export class HttpClient {
       } catch {
         throw cancelledError(platform);
       }
-      if (signal?.aborted) throw cancelledError(platform);
+      if (signal?.aborted || this.closed) throw cancelledError(platform);
     }
   }
 
@@ -407,11 +430,8 @@ export class HttpClient {
   ): Promise<RawReply> {
     return new Promise<RawReply>((resolve, reject) => {
       const exchange = new Exchange(platform, cap, resolve, reject);
-      exchange.timer = setTimeout(onTotalTimeout, totalMs, exchange, platform, totalMs);
-      if (signal) {
-        exchange.signal = signal;
-        signal.addEventListener('abort', exchange.onAbort, { once: true });
-      }
+      if (totalMs > 0 && totalMs < 2 ** 31) exchange.timer = setTimeout(onTotalTimeout, totalMs, exchange, platform, totalMs);
+      if (signal) exchange.listen(signal);
       pool.dispatch(options, exchange);
     });
   }
@@ -428,7 +448,6 @@ export class HttpClient {
   }
 
   private toError(e: unknown, platform: PlatformId, origin: string, t: HttpTimeouts, context: ErrorContext): AiFunctionsError {
-    if (e instanceof Stop) return e.error;
     if (isAiFunctionsError(e)) return e;
     const code = errorCode(e) ?? 'unknown error';
     switch (code) {
