@@ -35,6 +35,17 @@ const shared = {
   plugins: [problemMatcher],
 };
 
+/**
+ * undici is most of the HTTP stack's size and is only needed at the first request, so it gets
+ * its own bundle (dist/undici.js) that core/http.ts loads on first use; activation stays small.
+ */
+const undiciAsSeparateBundle = {
+  name: 'undici-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
 const builds = [
   {
     ...shared,
@@ -44,6 +55,15 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
+    plugins: [...shared.plugins, undiciAsSeparateBundle],
+  },
+  {
+    ...shared,
+    stdin: { contents: "module.exports = require('undici');", resolveDir: '.', loader: 'js' },
+    outfile: 'dist/undici.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
   },
   {
     ...shared,

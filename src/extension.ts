@@ -1,32 +1,124 @@
 // The composition root: builds the services, registers them, returns the public API.
 import * as vscode from 'vscode';
 import type { AiFunctionsApi } from './api';
+import { HttpClient } from './core/http';
+import { JobPoller } from './core/jobPoller';
+import { JobsStore } from './core/jobsStore';
+import { InferableAdapter } from './platforms/inferable';
+import { NyckelAdapter } from './platforms/nyckel';
+import { SutroAdapter } from './platforms/sutro';
+import { FunctionCommands } from './vscode/commands/functionCommands';
+import { JobCommands, savedJobFilter } from './vscode/commands/jobCommands';
 import { KeyCommands } from './vscode/commands/keys';
+import { ReadOnlyDocuments } from './vscode/documents';
+import { FunctionPicker } from './vscode/functionPicker';
 import { PublicApi } from './vscode/publicApi';
+import { RecentFunctions } from './vscode/recentFunctions';
+import { RunService, type Platforms } from './vscode/runService';
 import { CredentialStore, HasKeyContext } from './vscode/secrets';
 import { Settings } from './vscode/settings';
+import { sutroFunctionCatalog } from './vscode/sutroFunctions';
 import { FunctionsTreeProvider } from './vscode/views/functionsTree';
+import { JobsAutoRefresh, notifyFinished } from './vscode/views/jobsAutoRefresh';
+import { JobsTreeProvider, type JobsNode } from './vscode/views/jobsTree';
 
 export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const log = vscode.window.createOutputChannel('AI Functions', { log: true });
-  const store = new CredentialStore(context.secrets);
-  const hasKey = new HasKeyContext(store);
   const settings = new Settings();
-  const functionsTree = new FunctionsTreeProvider(store);
-  void settings;
+  const credentials = new CredentialStore(context.secrets);
+  const recent = new RecentFunctions(context.globalState);
+  const http = new HttpClient({ logger: log, timeouts: () => settings.timeouts() });
+  const keyOf = (platform: 'sutro' | 'nyckel' | 'inferable') => () => credentials.get(platform);
+
+  const platforms: Platforms = {
+    sutro: new SutroAdapter({
+      http,
+      logger: log,
+      credentials: keyOf('sutro'),
+      config: () => ({
+        apiUrl: settings.url('sutro.apiUrl'),
+        functionsUrl: settings.url('sutro.functionsUrl'),
+        functions: sutroFunctionCatalog(settings, recent),
+      }),
+    }),
+    nyckel: new NyckelAdapter({ http, logger: log, credentials: keyOf('nyckel'), config: () => ({ baseUrl: settings.url('nyckel.baseUrl') }) }),
+    inferable: new InferableAdapter({
+      http,
+      logger: log,
+      credentials: keyOf('inferable'),
+      config: () => ({ baseUrl: settings.url('inferable.baseUrl'), clusterId: settings.inferableClusterId() }),
+    }),
+  };
+  const adapters = Object.values(platforms);
+  const runs = new RunService(platforms, recent, log);
+  const documents = new ReadOnlyDocuments();
+
+  const functionsTree = new FunctionsTreeProvider(adapters, credentials, {
+    configuredSutroFunctions: () => settings.sutroFunctions().map((f) => f.name),
+    defaultFunction: () => settings.string('defaultFunction', '') || undefined,
+  });
+  const functionsView = vscode.window.createTreeView('aiFunctions.functions', { treeDataProvider: functionsTree, showCollapseAll: true });
+
+  const jobsStore = new JobsStore(
+    Object.fromEntries(adapters.filter((a) => a.capabilities.jobs).map((a) => [a.id, a])),
+    () => Math.min(100, Math.max(1, settings.number('jobs.pageSize', 50))),
+  );
+  const jobsTree = new JobsTreeProvider(
+    adapters.filter((a) => a.capabilities.jobs),
+    jobsStore,
+    credentials,
+    savedJobFilter(context.globalState),
+  );
+  const jobsView = vscode.window.createTreeView<JobsNode>('aiFunctions.jobs', { treeDataProvider: jobsTree, showCollapseAll: true });
+  const poller = new JobPoller({
+    getJob: (platform, id) => platforms[platform].getJob(id),
+    onUpdate: (job) => jobsStore.update(job),
+    onFinished: (job) => void notifyFinished(job, (finished) => jobCommands.openDetails(finished.platform, finished.id)),
+    onError: (platform, id, error) => log.warn(`Polling ${platform} job ${id} failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const jobCommands = new JobCommands({
+    platforms,
+    credentials,
+    store: jobsStore,
+    tree: jobsTree,
+    view: jobsView,
+    poller,
+    documents,
+    state: context.globalState,
+    log,
+  });
+  const picker = new FunctionPicker(functionsTree, credentials, recent);
+  const functionCommands = new FunctionCommands({ tree: functionsTree, picker, runs, settings, documents, log });
+  const hasKey = new HasKeyContext(credentials);
 
   context.subscriptions.push(
     log,
-    store,
+    credentials,
     hasKey,
+    documents,
     functionsTree,
-    vscode.window.createTreeView('aiFunctions.functions', { treeDataProvider: functionsTree, showCollapseAll: true }),
-    ...new KeyCommands(store, log).register(),
+    functionsView,
+    jobsTree,
+    jobsView,
+    poller,
+    new JobsAutoRefresh(poller, jobsStore, jobsView, settings),
+    settings.onDidChange((event) => {
+      if (event.affectsConfiguration('aiFunctions.sutro') || event.affectsConfiguration('aiFunctions.defaultFunction')) void functionsTree.refresh('sutro');
+    }),
+    ...new KeyCommands(credentials, log).register(),
+    ...jobCommands.register(),
+    ...functionCommands.register(),
     vscode.commands.registerCommand('aiFunctions.showLog', () => log.show()),
+    { dispose: () => void http.close() },
   );
   void hasKey.updateAll();
 
-  return new PublicApi(store);
+  const api = new PublicApi(credentials, platforms, runs);
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    // The integration tests look inside the real, wired views; users never see this.
+    return Object.assign(api, { testing: { functionsTree, jobsTree, jobsStore, poller, documents, settings } });
+  }
+  return api;
 }
 
 export function deactivate(): void {}

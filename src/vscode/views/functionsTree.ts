@@ -1,42 +1,174 @@
-// The Functions view: one node per platform with its key state.
+// The Functions view: platform → its functions, with the platform's key and connection state.
 import * as vscode from 'vscode';
-import { PLATFORM_IDS, PLATFORM_NAMES, type PlatformId } from '../../core/model';
+import { PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
+import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from '../secrets';
+import { escape } from './jobPresentation';
+import { errorMessages, messageItem, setKeyMessage, shortError, type MessageNode } from './platformMessages';
 
-type Node = { kind: 'platform'; platform: PlatformId; hasKey: boolean } | { kind: 'setKey'; platform: PlatformId };
+export type FunctionsNode =
+  | { kind: 'platform'; platform: PlatformId }
+  | { kind: 'function'; platform: PlatformId; fn: FunctionInfo }
+  | MessageNode;
 
-export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+interface PlatformFunctions {
+  functions?: FunctionInfo[];
+  error?: Error;
+  pending?: Promise<void>;
+}
+
+export interface FunctionsTreeOptions {
+  /** Names of the Sutro functions configured in settings (they can be removed). */
+  configuredSutroFunctions: () => string[];
+  /** `platform:id` of the default function, if any. */
+  defaultFunction: () => string | undefined;
+}
+
+export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly states = new Map<PlatformId, PlatformFunctions>();
+  private readonly platformNodes = new Map<PlatformId, FunctionsNode>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CredentialStore) {
-    this.subscription = store.onDidChange(() => this.changed.fire(undefined));
+  constructor(
+    private readonly platforms: readonly PlatformAdapter[],
+    private readonly credentials: CredentialStore,
+    private readonly options: FunctionsTreeOptions,
+  ) {
+    this.subscription = credentials.onDidChange((platform) => {
+      this.states.delete(platform);
+      this.changed.fire(undefined);
+    });
   }
 
-  async getChildren(node?: Node): Promise<Node[]> {
+  /** Lists the functions again (all platforms, or one). */
+  async refresh(platform?: PlatformId): Promise<void> {
+    const targets = platform ? this.platforms.filter((p) => p.id === platform) : this.platforms;
+    await Promise.all(targets.map((adapter) => this.load(adapter)));
+  }
+
+  /** The functions listed so far (for pickers). */
+  loaded(platform: PlatformId): FunctionInfo[] | undefined {
+    return this.states.get(platform)?.functions;
+  }
+
+  async listFunctions(platform: PlatformId): Promise<FunctionInfo[]> {
+    const adapter = this.adapter(platform);
+    if (!this.states.get(platform)?.functions) await this.load(adapter);
+    const state = this.states.get(platform);
+    if (state?.error && !state.functions) throw state.error;
+    return state?.functions ?? [];
+  }
+
+  async getChildren(node?: FunctionsNode): Promise<FunctionsNode[]> {
     if (!node) {
-      const states = await Promise.all(PLATFORM_IDS.map(async (platform) => ({ platform, hasKey: await this.store.has(platform) })));
+      const withKeys = await Promise.all(this.platforms.map((p) => this.credentials.has(p.id)));
       // With no key at all the view stays empty so its welcome content shows.
-      if (!states.some((state) => state.hasKey)) return [];
-      return states.map((state) => ({ kind: 'platform', ...state }));
+      if (!withKeys.some(Boolean)) return [];
+      return this.platforms.map((p) => this.platformNode(p.id));
     }
-    if (node.kind === 'platform' && !node.hasKey) return [{ kind: 'setKey', platform: node.platform }];
-    return [];
+    if (node.kind !== 'platform') return [];
+    const platform = node.platform;
+    if (!(await this.credentials.has(platform))) {
+      return [setKeyMessage(platform)];
+    }
+    let state = this.states.get(platform);
+    if (!state?.functions && !state?.error) {
+      await this.load(this.adapter(platform));
+      state = this.states.get(platform);
+    }
+    const children: FunctionsNode[] = [];
+    if (state?.error) children.push(...errorMessages(platform, state.error, 'aiFunctions.refreshFunctions'));
+    const functions = state?.functions ?? [];
+    children.push(...functions.map((fn): FunctionsNode => ({ kind: 'function', platform, fn })));
+    if (!state?.error && functions.length === 0) {
+      children.push(
+        platform === 'sutro'
+          ? { kind: 'message', platform, text: 'Add a Sutro Function…', icon: 'add', command: { command: 'aiFunctions.addSutroFunction', title: 'Add Function…' } }
+          : { kind: 'message', platform, text: 'No functions found', icon: 'info' },
+      );
+    }
+    return children;
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
-    if (node.kind === 'platform') {
-      const item = new vscode.TreeItem(PLATFORM_NAMES[node.platform], vscode.TreeItemCollapsibleState.Expanded);
-      item.id = `platform:${node.platform}`;
-      item.description = node.hasKey ? undefined : 'no key';
-      item.iconPath = new vscode.ThemeIcon(node.hasKey ? 'cloud' : 'key');
-      item.contextValue = `platform ${node.hasKey ? 'hasKey' : 'noKey'}`;
-      return item;
+  getTreeItem(node: FunctionsNode): vscode.TreeItem {
+    if (node.kind === 'platform') return this.platformItem(node.platform);
+    if (node.kind === 'message') return messageItem(node);
+    const { fn, platform } = node;
+    const isDefault = this.options.defaultFunction() === `${platform}:${fn.id}`;
+    const item = new vscode.TreeItem(fn.name, vscode.TreeItemCollapsibleState.None);
+    item.id = `function:${platform}:${fn.id}`;
+    item.description = [functionDescription(fn), isDefault ? 'default' : undefined].filter(Boolean).join(' · ');
+    item.iconPath = new vscode.ThemeIcon(isDefault ? 'star-full' : 'symbol-function');
+    item.tooltip = functionTooltip(fn, isDefault);
+    const configured = platform === 'sutro' && this.options.configuredSutroFunctions().includes(fn.id);
+    item.contextValue = ['function', `platform-${platform}`, configured ? 'configured' : undefined, isDefault ? 'default' : undefined]
+      .filter(Boolean)
+      .join(' ');
+    return item;
+  }
+
+  getParent(node: FunctionsNode): FunctionsNode | undefined {
+    return node.kind === 'platform' ? undefined : this.platformNode(node.platform);
+  }
+
+  /** Redraws labels (e.g. after the default function changed) without listing again. */
+  redraw(): void {
+    this.changed.fire(undefined);
+  }
+
+  private async load(adapter: PlatformAdapter): Promise<void> {
+    const state = this.states.get(adapter.id) ?? {};
+    this.states.set(adapter.id, state);
+    if (state.pending) return state.pending;
+    state.pending = adapter
+      .listFunctions()
+      .then(
+        (functions) => {
+          state.functions = functions;
+          state.error = undefined;
+        },
+        (error: unknown) => {
+          // Keep the last good list; the error shows on the platform node.
+          state.error = error instanceof Error ? error : new Error(String(error));
+        },
+      )
+      .finally(() => {
+        state.pending = undefined;
+        this.changed.fire(this.platformNode(adapter.id));
+      });
+    return state.pending;
+  }
+
+  private adapter(platform: PlatformId): PlatformAdapter {
+    const adapter = this.platforms.find((p) => p.id === platform);
+    if (!adapter) throw new Error(`Unknown platform ${platform}`);
+    return adapter;
+  }
+
+  private platformNode(platform: PlatformId): FunctionsNode {
+    let node = this.platformNodes.get(platform);
+    if (!node) {
+      node = { kind: 'platform', platform };
+      this.platformNodes.set(platform, node);
     }
-    const item = new vscode.TreeItem('Set API key…', vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon('key');
-    item.command = { command: 'aiFunctions.setApiKey', title: 'Set API Key…', arguments: [{ platform: node.platform }] };
+    return node;
+  }
+
+  private platformItem(platform: PlatformId): vscode.TreeItem {
+    const state = this.states.get(platform);
+    const item = new vscode.TreeItem(PLATFORM_NAMES[platform], vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `functions:${platform}`;
+    item.contextValue = `platform platform-${platform}`;
+    if (state?.error) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.description = shortError(state.error);
+      item.tooltip = state.error.message;
+    } else {
+      item.iconPath = new vscode.ThemeIcon(state?.pending ? 'loading~spin' : 'cloud');
+      item.description = state?.functions ? `${state.functions.length} functions` : undefined;
+    }
     return item;
   }
 
@@ -44,4 +176,21 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<Node>, vsc
     this.subscription.dispose();
     this.changed.dispose();
   }
+}
+
+export function functionDescription(fn: FunctionInfo): string {
+  if (fn.inputType || fn.outputType) return [fn.inputType, fn.outputType].filter(Boolean).join(' → ');
+  if (fn.inputFields && fn.inputFields.length > 0) return fn.inputFields.join(', ');
+  return fn.description ?? '';
+}
+
+function functionTooltip(fn: FunctionInfo, isDefault: boolean): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${escape(fn.name)}** · ${PLATFORM_NAMES[fn.platform]}${isDefault ? ' · default function' : ''}\n\n`);
+  if (fn.description) md.appendMarkdown(`${escape(fn.description)}\n\n`);
+  md.appendMarkdown(`ID: \`${fn.id.replace(/`/g, "'")}\`\n\n`);
+  if (fn.inputType) md.appendMarkdown(`Input: ${escape(fn.inputType)}\n\n`);
+  if (fn.outputType) md.appendMarkdown(`Output: ${escape(fn.outputType)}\n\n`);
+  if (fn.inputFields?.length) md.appendMarkdown(`Input fields: ${fn.inputFields.map(escape).join(', ')}\n\n`);
+  return md;
 }

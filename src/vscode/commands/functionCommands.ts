@@ -1,0 +1,159 @@
+// Commands around functions: refresh, quick run, default function, copy id, Sutro add/remove.
+import * as vscode from 'vscode';
+import type { Logger } from '../../core/log';
+import { formatPercent } from '../../core/format';
+import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunInput, type RunResult } from '../../core/model';
+import { prettyJson, type ReadOnlyDocuments } from '../documents';
+import type { FunctionPicker } from '../functionPicker';
+import { guarded } from '../notify';
+import type { RunService } from '../runService';
+import type { Settings } from '../settings';
+import type { FunctionsNode, FunctionsTreeProvider } from '../views/functionsTree';
+
+export const DEFAULT_FUNCTION_SETTING = 'defaultFunction';
+
+export interface FunctionCommandsDeps {
+  tree: FunctionsTreeProvider;
+  picker: FunctionPicker;
+  runs: RunService;
+  settings: Settings;
+  documents: ReadOnlyDocuments;
+  log: Logger;
+}
+
+type FunctionArg = FunctionsNode | { platform?: PlatformId } | undefined;
+
+export class FunctionCommands {
+  constructor(private readonly deps: FunctionCommandsDeps) {}
+
+  register(): vscode.Disposable[] {
+    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) =>
+      vscode.commands.registerCommand(id, guarded(this.deps.log, body));
+    return [
+      command('aiFunctions.refreshFunctions', async (arg?: { platform?: PlatformId }) => {
+        await vscode.window.withProgress({ location: { viewId: 'aiFunctions.functions' } }, () => this.deps.tree.refresh(arg?.platform));
+      }),
+      command('aiFunctions.runFunction', (arg?: FunctionArg) => this.quickRun(arg)),
+      command('aiFunctions.setDefaultFunction', (arg?: FunctionArg) => this.setDefault(arg)),
+      command('aiFunctions.copyFunctionId', (node: FunctionsNode) => this.copyId(node)),
+      command('aiFunctions.addSutroFunction', () => this.addSutroFunction()),
+      command('aiFunctions.removeSutroFunction', (node: FunctionsNode) => this.removeSutroFunction(node)),
+    ];
+  }
+
+  /** The default function, if one is set and still known. */
+  defaultFunction(): { platform: PlatformId; id: string } | undefined {
+    const value = this.deps.settings.string(DEFAULT_FUNCTION_SETTING, '');
+    const at = value.indexOf(':');
+    if (at < 0) return undefined;
+    const platform = value.slice(0, at) as PlatformId;
+    return PLATFORM_NAMES[platform] ? { platform, id: value.slice(at + 1) } : undefined;
+  }
+
+  async setDefault(arg?: FunctionArg): Promise<FunctionInfo | undefined> {
+    const fn = functionOf(arg) ?? (await this.deps.picker.pick('Set the default function (used by Classify Selection)'));
+    if (!fn) return undefined;
+    await vscode.workspace
+      .getConfiguration('aiFunctions')
+      .update(DEFAULT_FUNCTION_SETTING, `${fn.platform}:${fn.id}`, vscode.ConfigurationTarget.Global);
+    this.deps.tree.redraw();
+    vscode.window.setStatusBarMessage(`$(star-full) Default function: ${fn.name} (${PLATFORM_NAMES[fn.platform]})`, 4000);
+    return fn;
+  }
+
+  private async quickRun(arg?: FunctionArg): Promise<void> {
+    const fn = functionOf(arg) ?? (await this.deps.picker.pick('Run which function?', platformOf(arg)));
+    if (!fn) return;
+    const editor = vscode.window.activeTextEditor;
+    const selected = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+    const text =
+      selected ??
+      (await vscode.window.showInputBox({
+        title: `Run ${fn.name}`,
+        prompt: 'Input text, or a JSON object of input fields',
+        ignoreFocusOut: true,
+        validateInput: (value) => inputProblem(value),
+      }));
+    if (text === undefined) return;
+    const problem = inputProblem(text);
+    if (problem) throw new Error(problem);
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Running ${fn.name} on ${PLATFORM_NAMES[fn.platform]}…`, cancellable: true },
+      (_progress, token) => this.deps.runs.run({ platform: fn.platform, function: fn.id, input: parseInput(text) }, token),
+    );
+    await this.deps.documents.show(`${fn.platform}/result/${encodeURIComponent(fn.id)}`, `${fn.name} result.json`, prettyJson(result), { preview: true });
+    vscode.window.setStatusBarMessage(`$(sparkle) ${fn.name}: ${resultHeadline(result)}`, 8000);
+  }
+
+  private async copyId(node: FunctionsNode): Promise<void> {
+    const fn = functionOf(node);
+    if (!fn) return;
+    await vscode.env.clipboard.writeText(fn.id);
+    vscode.window.setStatusBarMessage(`$(copy) Copied ${fn.id}`, 3000);
+  }
+
+  private async addSutroFunction(): Promise<void> {
+    const name = await vscode.window.showInputBox({
+      title: 'Add a Sutro Function (1/2)',
+      prompt: 'The Function name, as published in Sutro (no namespace or revision)',
+      ignoreFocusOut: true,
+      validateInput: (value) => (/^[A-Za-z0-9][\w.-]*$/.test(value.trim()) ? undefined : 'Letters, digits, "-", "_" and "." only.'),
+    });
+    if (!name) return;
+    const fields = await vscode.window.showInputBox({
+      title: 'Add a Sutro Function (2/2)',
+      prompt: 'Its input field names, separated by commas (leave empty if it takes one text input)',
+      ignoreFocusOut: true,
+    });
+    if (fields === undefined) return;
+    const inputFields = fields.split(',').map((f) => f.trim()).filter(Boolean);
+    const others = this.deps.settings.sutroFunctions().filter((f) => f.name !== name.trim());
+    await this.deps.settings.setSutroFunctions([...others, { name: name.trim(), ...(inputFields.length ? { inputFields } : {}) }]);
+    await this.deps.tree.refresh('sutro');
+  }
+
+  private async removeSutroFunction(node: FunctionsNode): Promise<void> {
+    const fn = functionOf(node);
+    if (!fn) return;
+    await this.deps.settings.setSutroFunctions(this.deps.settings.sutroFunctions().filter((f) => f.name !== fn.id));
+    await this.deps.tree.refresh('sutro');
+  }
+}
+
+export function functionOf(arg: unknown): FunctionInfo | undefined {
+  const node = arg as FunctionsNode | undefined;
+  return node && typeof node === 'object' && node.kind === 'function' ? node.fn : undefined;
+}
+
+function platformOf(arg: unknown): PlatformId[] | undefined {
+  const platform = (arg as { platform?: PlatformId } | undefined)?.platform;
+  return platform ? [platform] : undefined;
+}
+
+/** Text that looks like a JSON object must parse; anything else is plain text. */
+export function inputProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'The input is empty: select some text or type it.';
+  if (!looksLikeJson(text)) return undefined;
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (error) {
+    return `The input looks like JSON but does not parse: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+export function parseInput(text: string): RunInput {
+  if (!looksLikeJson(text)) return text;
+  const value: unknown = JSON.parse(text);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : text;
+}
+
+function looksLikeJson(text: string): boolean {
+  return /^\s*\{/.test(text);
+}
+
+export function resultHeadline(result: RunResult): string {
+  if (result.label !== undefined) return result.confidence !== undefined ? `${result.label} · ${formatPercent(result.confidence)}` : result.label;
+  if (result.status && result.kind === 'run') return result.status;
+  return 'done';
+}

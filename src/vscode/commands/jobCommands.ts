@@ -1,0 +1,235 @@
+// Commands around jobs: refresh, load more, filter, details, cancel, results, input requests.
+import * as vscode from 'vscode';
+import type { JobPoller } from '../../core/jobPoller';
+import type { JobFilter, JobsStore } from '../../core/jobsStore';
+import type { Logger } from '../../core/log';
+import { PLATFORM_IDS, PLATFORM_NAMES, isTerminal, type Job, type PlatformId } from '../../core/model';
+import type { PlatformAdapter } from '../../platforms/types';
+import { jsonLines, prettyJson, type ReadOnlyDocuments } from '../documents';
+import { guarded } from '../notify';
+import type { Platforms } from '../runService';
+import type { CredentialStore } from '../secrets';
+import { jobLabel, statusLabel } from '../views/jobPresentation';
+import { FILTER_LABELS, type JobsNode, type JobsTreeProvider } from '../views/jobsTree';
+
+const FILTER_STATE_KEY = 'aiFunctions.jobs.filter';
+const FILTERS: JobFilter[] = ['all', 'running', 'succeeded', 'failed'];
+
+export interface JobCommandsDeps {
+  platforms: Platforms;
+  credentials: CredentialStore;
+  store: JobsStore;
+  tree: JobsTreeProvider;
+  view: vscode.TreeView<JobsNode>;
+  poller: JobPoller;
+  documents: ReadOnlyDocuments;
+  state: vscode.Memento;
+  log: Logger;
+}
+
+type PlatformArg = { platform?: PlatformId } | undefined;
+
+export function savedJobFilter(state: vscode.Memento): JobFilter {
+  const saved = state.get<string>(FILTER_STATE_KEY);
+  return FILTERS.find((f) => f === saved) ?? 'all';
+}
+
+export class JobCommands {
+  constructor(private readonly deps: JobCommandsDeps) {}
+
+  register(): vscode.Disposable[] {
+    const { log } = this.deps;
+    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) =>
+      vscode.commands.registerCommand(id, guarded(log, body));
+    void this.applyFilter(this.deps.tree.currentFilter);
+    return [
+      command('aiFunctions.refreshJobs', (arg?: PlatformArg) => this.refresh(arg?.platform)),
+      command('aiFunctions.loadMoreJobs', (node: JobsNode) => this.deps.store.loadMore(node.platform)),
+      ...FILTERS.map((filter) => command(`aiFunctions.filterJobs.${filter}`, () => this.setFilter(filter))),
+      command('aiFunctions.openJobDetails', (node: JobsNode) => this.openDetails(node.platform, idOf(node))),
+      command('aiFunctions.openJob', (arg?: { platform?: PlatformId; id?: string }) => this.openJobById(arg)),
+      command('aiFunctions.cancelJob', (node?: JobsNode) => this.cancel(node)),
+      command('aiFunctions.openJobResults', (node: JobsNode) => this.openResults(node.platform, idOf(node))),
+      command('aiFunctions.copyJobId', (node: JobsNode) => this.copyId(idOf(node))),
+      command('aiFunctions.openRun', (node: JobsNode) => this.openRun(node.platform, idOf(node))),
+      command('aiFunctions.answerInputRequest', (node: JobsNode) => this.answerInput(node.platform, idOf(node))),
+    ];
+  }
+
+  /** Shows a job's details; used by the tree, Open Job… and the "finished" notification. */
+  async openDetails(platform: PlatformId, id: string): Promise<void> {
+    const job = await this.fetchJob(platform, id);
+    const title = `${jobLabel(job)} · ${statusLabel(job)}.json`;
+    await this.deps.documents.show(`${platform}/job/${encodeURIComponent(id)}`, title, prettyJson(job.raw));
+    // Opening an unfinished job watches it: the user hears when it finishes.
+    if (!isTerminal(job.status)) this.deps.poller.track(job, true);
+  }
+
+  private async refresh(platform?: PlatformId): Promise<void> {
+    await vscode.window.withProgress({ location: { viewId: 'aiFunctions.jobs' }, title: 'Refreshing jobs' }, () => this.deps.tree.refresh(platform));
+  }
+
+  private async setFilter(filter: JobFilter): Promise<void> {
+    this.deps.tree.setFilter(filter);
+    await this.deps.state.update(FILTER_STATE_KEY, filter);
+    await this.applyFilter(filter);
+  }
+
+  private async applyFilter(filter: JobFilter): Promise<void> {
+    this.deps.view.description = filter === 'all' ? undefined : `Filter: ${FILTER_LABELS[filter]}`;
+    await vscode.commands.executeCommand('setContext', 'aiFunctions.jobs.filter', filter);
+  }
+
+  private async fetchJob(platform: PlatformId, id: string): Promise<Job> {
+    const job = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Loading ${PLATFORM_NAMES[platform]} job ${id}` },
+      () => this.adapter(platform).getJob(id),
+    );
+    this.deps.store.update(job);
+    return job;
+  }
+
+  private async openJobById(arg?: { platform?: PlatformId; id?: string }): Promise<void> {
+    const platform = arg?.platform ?? (await this.pickPlatform('Open a job of which platform?', (p) => p.capabilities.jobs));
+    if (!platform) return;
+    const id =
+      arg?.id ??
+      (await vscode.window.showInputBox({
+        title: `Open ${PLATFORM_NAMES[platform]} job`,
+        prompt: 'The job or run ID',
+        ignoreFocusOut: true,
+        validateInput: (value) => (value.trim() === '' ? 'Enter an ID.' : undefined),
+      }));
+    if (!id) return;
+    await this.openDetails(platform, id.trim());
+  }
+
+  private async cancel(node?: JobsNode): Promise<void> {
+    let platform: PlatformId | undefined;
+    let id: string | undefined;
+    if (node?.kind === 'job') {
+      ({ platform, id } = node);
+    } else {
+      platform = await this.pickPlatform('Cancel a job of which platform?', (p) => p.capabilities.cancelJob);
+      if (!platform) return;
+      id = await this.pickUnfinishedJob(platform);
+    }
+    if (!platform || !id) return;
+    const adapter = this.adapter(platform);
+    if (!adapter.cancelJob) throw new Error(`${PLATFORM_NAMES[platform]} jobs cannot be cancelled.`);
+    const known = this.deps.store.find(platform, id);
+    const name = known ? jobLabel(known) : id;
+    const confirm = await vscode.window.showWarningMessage(
+      `Cancel ${PLATFORM_NAMES[platform]} job "${name}"?`,
+      { modal: true, detail: 'Rows already processed may still be billed.' },
+      'Cancel Job',
+    );
+    if (confirm !== 'Cancel Job') return;
+    await adapter.cancelJob(id);
+    vscode.window.setStatusBarMessage(`$(circle-slash) Cancellation requested for ${name}`, 4000);
+    const job = await this.fetchJob(platform, id);
+    if (!isTerminal(job.status)) this.deps.poller.track(job, true);
+  }
+
+  private async pickUnfinishedJob(platform: PlatformId): Promise<string | undefined> {
+    const unfinished = this.deps.store.unfinished(platform);
+    const enterId = { label: '$(edit) Enter a job ID…', id: undefined as string | undefined };
+    const picked = await vscode.window.showQuickPick(
+      [...unfinished.map((job) => ({ label: jobLabel(job), description: `${statusLabel(job)} · ${job.id}`, id: job.id as string | undefined })), enterId],
+      { title: `Cancel a ${PLATFORM_NAMES[platform]} job`, placeHolder: unfinished.length ? 'Running jobs' : 'No running jobs are loaded' },
+    );
+    if (!picked) return undefined;
+    if (picked.id) return picked.id;
+    const typed = await vscode.window.showInputBox({ title: 'Job ID', ignoreFocusOut: true });
+    return typed?.trim() || undefined;
+  }
+
+  private async openResults(platform: PlatformId, id: string): Promise<void> {
+    const adapter = this.adapter(platform);
+    if (!adapter.jobResults) throw new Error(`${PLATFORM_NAMES[platform]} jobs have no results to download.`);
+    const jobResults = adapter.jobResults.bind(adapter);
+    const results = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Downloading results of ${id}`, cancellable: true },
+      (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return jobResults(id, controller.signal);
+      },
+    );
+    const known = this.deps.store.find(platform, id);
+    await this.deps.documents.show(`${platform}/results/${encodeURIComponent(id)}`, `${known ? jobLabel(known) : id} results.jsonl`, jsonLines(results.rows));
+  }
+
+  private async copyId(id: string): Promise<void> {
+    await vscode.env.clipboard.writeText(id);
+    vscode.window.setStatusBarMessage(`$(copy) Copied ${id}`, 3000);
+  }
+
+  private async openRun(platform: PlatformId, id: string): Promise<void> {
+    const job = await this.fetchJob(platform, id);
+    await this.deps.documents.show(`${platform}/run/${encodeURIComponent(id)}`, `${jobLabel(job)} · ${statusLabel(job)} run.json`, prettyJson(runSummary(job)));
+  }
+
+  private async answerInput(platform: PlatformId, id: string): Promise<void> {
+    const adapter = this.adapter(platform);
+    if (!adapter.inputRequests || !adapter.answerInput) throw new Error(`${PLATFORM_NAMES[platform]} runs take no input.`);
+    const requests = await adapter.inputRequests(id);
+    if (requests.length === 0) {
+      void vscode.window.showInformationMessage('This run is not waiting for input any more.');
+      return;
+    }
+    const request =
+      requests.length === 1
+        ? requests[0]
+        : (await vscode.window.showQuickPick(requests.map((r) => ({ label: r.description ?? r.id, description: r.type, request: r })), { title: 'Answer which request?' }))?.request;
+    if (!request) return;
+    const answer = request.options?.length
+      ? await vscode.window.showQuickPick(request.options, { title: request.description ?? 'The run asks for input', ignoreFocusOut: true })
+      : await vscode.window.showInputBox({ title: 'The run asks for input', prompt: request.description ?? request.type, ignoreFocusOut: true });
+    if (answer === undefined) return;
+    await adapter.answerInput(id, request.id, answer);
+    vscode.window.setStatusBarMessage('$(check) Answer sent', 3000);
+    const job = await this.fetchJob(platform, id);
+    this.deps.poller.track(job, true);
+  }
+
+  private async pickPlatform(title: string, applies: (adapter: PlatformAdapter) => boolean): Promise<PlatformId | undefined> {
+    const candidates = PLATFORM_IDS.map((id) => this.deps.platforms[id]).filter(applies);
+    const withKey = (await Promise.all(candidates.map(async (a) => ((await this.deps.credentials.has(a.id)) ? a.id : undefined)))).filter(
+      (id): id is PlatformId => id !== undefined,
+    );
+    if (withKey.length === 0) {
+      void vscode.window.showInformationMessage(`Set the API key of ${candidates.map((a) => PLATFORM_NAMES[a.id]).join(' or ')} first.`, 'Set API Key…').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('aiFunctions.setApiKey');
+      });
+      return undefined;
+    }
+    if (withKey.length === 1) return withKey[0];
+    return (await vscode.window.showQuickPick(withKey.map((id) => ({ label: PLATFORM_NAMES[id], id })), { title }))?.id;
+  }
+
+  private adapter(platform: PlatformId): PlatformAdapter {
+    return this.deps.platforms[platform];
+  }
+}
+
+function idOf(node: JobsNode): string {
+  if (node.kind !== 'job') throw new Error('This command works on a job in the Jobs view.');
+  return node.id;
+}
+
+/** The parts of an Inferable run a person reads first. */
+function runSummary(job: Job): unknown {
+  const raw = (job.raw ?? {}) as Record<string, unknown>;
+  const run = (typeof raw.run === 'object' && raw.run !== null ? raw.run : raw) as Record<string, unknown>;
+  return {
+    id: job.id,
+    name: job.name,
+    status: run.status ?? job.rawStatus,
+    result: run.result ?? null,
+    summary: run.summary ?? null,
+    failureReason: run.failureReason ?? job.failureReason ?? null,
+    jobs: raw.jobs ?? [],
+    inputRequests: raw.inputRequests ?? [],
+  };
+}

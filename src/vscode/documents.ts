@@ -1,0 +1,54 @@
+// Read-only documents (job details, results, raw replies) on the extension's own URI scheme.
+import * as vscode from 'vscode';
+
+export const DOCUMENT_SCHEME = 'ai-functions';
+
+export class ReadOnlyDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly registration: vscode.Disposable;
+
+  constructor() {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, this);
+  }
+
+  /**
+   * Shows `content` in a read-only editor whose tab reads `title`. `key` identifies the document
+   * (e.g. `sutro/job/42`) so opening it again updates the same tab.
+   */
+  async show(key: string, title: string, content: string, options: { language?: string; preview?: boolean } = {}): Promise<vscode.TextEditor> {
+    const uri = vscode.Uri.from({ scheme: DOCUMENT_SCHEME, path: `/${key}/${safeFileName(title)}` });
+    const existed = this.contents.has(uri.toString());
+    this.contents.set(uri.toString(), content);
+    if (existed) this.changed.fire(uri);
+    let document = await vscode.workspace.openTextDocument(uri);
+    if (options.language && document.languageId !== options.language) {
+      document = await vscode.languages.setTextDocumentLanguage(document, options.language);
+    }
+    return vscode.window.showTextDocument(document, { preview: options.preview ?? true });
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.toString()) ?? '// This document is no longer available. Open it again from the AI Functions view.\n';
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+    this.changed.dispose();
+    this.contents.clear();
+  }
+}
+
+export function prettyJson(value: unknown): string {
+  const tabSize = vscode.workspace.getConfiguration('editor').get<number>('tabSize', 2);
+  return `${JSON.stringify(value, null, tabSize)}\n`;
+}
+
+export function jsonLines(rows: readonly unknown[]): string {
+  return rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : '');
+}
+
+function safeFileName(title: string): string {
+  return title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 120);
+}

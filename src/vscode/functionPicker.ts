@@ -1,0 +1,79 @@
+// Picks a function across the platforms that have a key, recently used first.
+import * as vscode from 'vscode';
+import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../core/model';
+import type { RecentFunctions } from './recentFunctions';
+import type { CredentialStore } from './secrets';
+import { functionDescription, type FunctionsTreeProvider } from './views/functionsTree';
+
+interface FunctionPick extends vscode.QuickPickItem {
+  fn?: FunctionInfo;
+}
+
+export class FunctionPicker {
+  constructor(
+    private readonly functions: FunctionsTreeProvider,
+    private readonly credentials: CredentialStore,
+    private readonly recent: RecentFunctions,
+  ) {}
+
+  async pick(title: string, platforms: readonly PlatformId[] = PLATFORM_IDS): Promise<FunctionInfo | undefined> {
+    const quickPick = vscode.window.createQuickPick<FunctionPick>();
+    quickPick.title = title;
+    quickPick.placeholder = 'Function (type to filter)';
+    quickPick.matchOnDescription = true;
+    quickPick.ignoreFocusOut = true;
+    quickPick.busy = true;
+    quickPick.show();
+    const items = this.items(platforms).then((list) => {
+      quickPick.items = list;
+      quickPick.busy = false;
+    });
+    try {
+      return await new Promise<FunctionInfo | undefined>((resolve) => {
+        quickPick.onDidAccept(() => {
+          const picked = quickPick.selectedItems[0];
+          if (picked?.fn) resolve(picked.fn);
+        });
+        quickPick.onDidHide(() => resolve(undefined));
+      });
+    } finally {
+      await items.catch(() => undefined);
+      quickPick.dispose();
+    }
+  }
+
+  private async items(platforms: readonly PlatformId[]): Promise<FunctionPick[]> {
+    const lists = await Promise.all(
+      platforms.map(async (platform) => {
+        if (!(await this.credentials.has(platform))) return { platform, functions: [] as FunctionInfo[], error: 'no key: run "AI Functions: Set API Key…"' };
+        try {
+          return { platform, functions: await this.functions.listFunctions(platform) };
+        } catch (error) {
+          return { platform, functions: [] as FunctionInfo[], error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    const all = lists.flatMap((list) => list.functions);
+    const recentKeys = this.recent.list().map((entry) => `${entry.platform}:${entry.id}`);
+    const recent = recentKeys.flatMap((key) => all.filter((fn) => `${fn.platform}:${fn.id}` === key));
+    const items: FunctionPick[] = [];
+    if (recent.length > 0) {
+      items.push({ label: 'Recently used', kind: vscode.QuickPickItemKind.Separator });
+      items.push(...recent.map((fn) => toItem(fn, true)));
+    }
+    for (const list of lists) {
+      items.push({ label: PLATFORM_NAMES[list.platform], kind: vscode.QuickPickItemKind.Separator });
+      if (list.error) items.push({ label: `$(warning) ${PLATFORM_NAMES[list.platform]} unavailable`, detail: list.error });
+      items.push(...list.functions.map((fn) => toItem(fn, false)));
+    }
+    return items;
+  }
+}
+
+function toItem(fn: FunctionInfo, recent: boolean): FunctionPick {
+  return {
+    label: `$(${recent ? 'history' : 'symbol-function'}) ${fn.name}`,
+    description: [PLATFORM_NAMES[fn.platform], functionDescription(fn)].filter(Boolean).join(' · '),
+    fn,
+  };
+}

@@ -1,0 +1,104 @@
+// How a job looks in the tree: icon, description, tooltip and the capabilities its menus test.
+import * as vscode from 'vscode';
+import { formatCost, formatCount, formatDuration, relativeAge } from '../../core/format';
+import { isTerminal, type Job, type JobStatus } from '../../core/model';
+import type { Capabilities } from '../../platforms/types';
+
+const STATUS_LABELS: Record<JobStatus, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  paused: 'Paused',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  unknown: 'Unknown',
+};
+
+export function statusLabel(job: Job): string {
+  return job.status === 'unknown' ? job.rawStatus || 'Unknown' : STATUS_LABELS[job.status];
+}
+
+export function jobIcon(status: JobStatus): vscode.ThemeIcon {
+  switch (status) {
+    case 'queued':
+    case 'running':
+      return new vscode.ThemeIcon('loading~spin', new vscode.ThemeColor('charts.blue'));
+    case 'paused':
+      return new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('charts.yellow'));
+    case 'succeeded':
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+    case 'failed':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'cancelled':
+      return new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground'));
+    default:
+      return new vscode.ThemeIcon('question');
+  }
+}
+
+export function jobLabel(job: Job): string {
+  return job.name && job.name.trim() !== '' ? job.name : job.id;
+}
+
+export function jobDescription(job: Job, now: number): string {
+  const parts = [statusLabel(job)];
+  const age = relativeAge(job.createdAt, now);
+  if (age) parts.push(age);
+  if (job.cost !== undefined) parts.push(formatCost(job.cost));
+  else if (job.rows !== undefined) parts.push(`${formatCount(job.rows)} rows`);
+  else if (job.costEstimate !== undefined) parts.push(`~${formatCost(job.costEstimate)}`);
+  return parts.join(' · ');
+}
+
+export function jobTooltip(job: Job, now: number): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportThemeIcons = true;
+  md.appendMarkdown(`**${escape(jobLabel(job))}** · ${escape(statusLabel(job))}\n\n`);
+  const rows: [string, string | undefined][] = [
+    ['ID', job.id],
+    ['Status', job.rawStatus],
+    ['Model', job.model],
+    ['Created', dateLine(job.createdAt, now)],
+    ['Started', dateLine(job.startedAt, now)],
+    ['Completed', dateLine(job.completedAt, now)],
+    ['Duration', duration(job)],
+    ['Rows', job.rows === undefined ? undefined : formatCount(job.rows)],
+    ['Input tokens', job.inputTokens === undefined ? undefined : formatCount(job.inputTokens)],
+    ['Output tokens', job.outputTokens === undefined ? undefined : formatCount(job.outputTokens)],
+    ['Cost estimate', job.costEstimate === undefined ? undefined : formatCost(job.costEstimate)],
+    ['Cost', job.cost === undefined ? undefined : formatCost(job.cost)],
+    ['Failure reason', job.failureReason],
+  ];
+  md.appendMarkdown('| | |\n|---|---|\n');
+  for (const [name, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`| ${name} | ${escape(value)} |\n`);
+  return md;
+}
+
+/** Space-separated capabilities, matched by regex `when` clauses in package.json. */
+export function jobContextValue(job: Job, capabilities: Capabilities, platform: string): string {
+  const values = ['job', `platform-${platform}`, `status-${job.status}`];
+  if (capabilities.cancelJob && !isTerminal(job.status)) values.push('cancellable');
+  if (capabilities.jobResults && job.status === 'succeeded') values.push('hasResults');
+  if (capabilities.answerInput) values.push('run');
+  if (capabilities.answerInput && job.status === 'paused') values.push('answerable');
+  return values.join(' ');
+}
+
+function dateLine(iso: string | undefined, now: number): string | undefined {
+  if (!iso) return undefined;
+  const age = relativeAge(iso, now);
+  return age ? `${iso} (${age})` : iso;
+}
+
+function duration(job: Job): string | undefined {
+  if (!job.startedAt) return undefined;
+  const end = job.completedAt ? Date.parse(job.completedAt) : undefined;
+  const start = Date.parse(job.startedAt);
+  if (end === undefined || Number.isNaN(end) || Number.isNaN(start)) return undefined;
+  return formatDuration(end - start);
+}
+
+/** Escapes Markdown (values come from a platform and are shown as text). */
+export function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+}

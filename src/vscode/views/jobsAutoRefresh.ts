@@ -1,0 +1,53 @@
+// Drives the job poller from what the user can see: it polls only while the window is focused
+// and the setting is on; while the Jobs view is hidden only watched jobs are polled. It tells the
+// user when a watched job finishes.
+import * as vscode from 'vscode';
+import type { JobPoller } from '../../core/jobPoller';
+import type { JobsStore } from '../../core/jobsStore';
+import { PLATFORM_NAMES, type Job } from '../../core/model';
+import type { Settings } from '../settings';
+import { jobLabel, statusLabel } from './jobPresentation';
+
+export const AUTO_REFRESH_SETTING = 'jobs.autoRefresh';
+
+export class JobsAutoRefresh implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly poller: JobPoller,
+    store: JobsStore,
+    private readonly view: vscode.TreeView<unknown>,
+    private readonly settings: Settings,
+  ) {
+    const storeSubscription = store.onDidChange(({ platform, job }) => {
+      if (!job) this.poller.sync(platform, store.unfinished(platform));
+    });
+    this.subscriptions.push(
+      { dispose: () => storeSubscription.dispose() },
+      view.onDidChangeVisibility(() => this.update()),
+      vscode.window.onDidChangeWindowState(() => this.update()),
+      settings.onDidChange((event) => {
+        if (event.affectsConfiguration(`aiFunctions.${AUTO_REFRESH_SETTING}`)) this.update();
+      }),
+    );
+    this.update();
+  }
+
+  private update(): void {
+    const enabled = this.settings.boolean(AUTO_REFRESH_SETTING, true);
+    const focused = vscode.window.state.focused;
+    this.poller.setActive(enabled && focused, !this.view.visible);
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}
+
+/** The notification for a watched job that finished; "Open" shows its details. */
+export async function notifyFinished(job: Job, open: (job: Job) => unknown): Promise<void> {
+  const message = `${PLATFORM_NAMES[job.platform]} job "${jobLabel(job)}" ${statusLabel(job).toLowerCase()}.`;
+  const show = job.status === 'failed' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const choice = await show(job.failureReason ? `${message} ${job.failureReason}` : message, 'Open');
+  if (choice === 'Open') await open(job);
+}

@@ -1,0 +1,187 @@
+// The Jobs view: platform → jobs (newest first), "Load more…", errors on the platform node.
+import * as vscode from 'vscode';
+import { matchesFilter, type JobFilter, type JobsStore } from '../../core/jobsStore';
+import { PLATFORM_NAMES, type Job, type PlatformId } from '../../core/model';
+import type { PlatformAdapter } from '../../platforms/types';
+import type { CredentialStore } from '../secrets';
+import { errorMessages, messageItem, setKeyMessage, shortError, type MessageNode } from './platformMessages';
+import { escape, jobContextValue, jobDescription, jobIcon, jobLabel, jobTooltip } from './jobPresentation';
+
+export type JobsNode =
+  | { kind: 'platform'; platform: PlatformId }
+  | { kind: 'job'; platform: PlatformId; id: string }
+  | { kind: 'loadMore'; platform: PlatformId }
+  | MessageNode;
+
+export const FILTER_LABELS: Record<JobFilter, string> = { all: 'All', running: 'Running', succeeded: 'Succeeded', failed: 'Failed' };
+
+export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+  // Stable node objects: VS Code refreshes a single node only when given the same object.
+  private readonly platformNodes = new Map<PlatformId, JobsNode>();
+  private readonly jobNodes = new Map<string, JobsNode>();
+  private readonly loadMoreNodes = new Map<PlatformId, JobsNode>();
+  private filter: JobFilter;
+
+  constructor(
+    private readonly platforms: readonly PlatformAdapter[],
+    private readonly store: JobsStore,
+    private readonly credentials: CredentialStore,
+    initialFilter: JobFilter,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.filter = initialFilter;
+    const storeSubscription = store.onDidChange(({ platform, job }) => {
+      if (job && matchesFilter(job, this.filter)) this.changed.fire(this.jobNode(platform, job.id));
+      else this.changed.fire(this.platformNode(platform));
+    });
+    this.subscriptions.push(
+      { dispose: () => storeSubscription.dispose() },
+      credentials.onDidChange((platform) => {
+        this.store.clear(platform);
+        this.changed.fire(undefined);
+      }),
+    );
+  }
+
+  get currentFilter(): JobFilter {
+    return this.filter;
+  }
+
+  setFilter(filter: JobFilter): void {
+    this.filter = filter;
+    this.changed.fire(undefined);
+  }
+
+  refresh(platform?: PlatformId): Promise<void[]> {
+    const targets = platform ? this.platforms.filter((p) => p.id === platform) : this.platforms;
+    return Promise.all(targets.map((adapter) => this.store.refresh(adapter.id)));
+  }
+
+  async getChildren(node?: JobsNode): Promise<JobsNode[]> {
+    if (!node) {
+      const withKeys = await Promise.all(this.platforms.map((p) => this.credentials.has(p.id)));
+      // With no key at all the view stays empty so its welcome content shows.
+      if (!withKeys.some(Boolean)) return [];
+      return this.platforms.map((p) => this.platformNode(p.id));
+    }
+    if (node.kind !== 'platform') return [];
+    return this.platformChildren(node.platform);
+  }
+
+  getTreeItem(node: JobsNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'platform':
+        return this.platformItem(node.platform);
+      case 'job':
+        return this.jobItem(node.platform, node.id);
+      case 'loadMore': {
+        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        item.id = `loadMore:${node.platform}`;
+        item.iconPath = new vscode.ThemeIcon(this.store.get(node.platform).loading ? 'loading~spin' : 'ellipsis');
+        item.contextValue = 'loadMore';
+        item.command = { command: 'aiFunctions.loadMoreJobs', title: 'Load More', arguments: [node] };
+        return item;
+      }
+      case 'message':
+        return messageItem(node);
+    }
+  }
+
+  getParent(node: JobsNode): JobsNode | undefined {
+    return node.kind === 'platform' ? undefined : this.platformNode(node.platform);
+  }
+
+  jobNode(platform: PlatformId, id: string): JobsNode {
+    const k = `${platform}:${id}`;
+    let node = this.jobNodes.get(k);
+    if (!node) {
+      node = { kind: 'job', platform, id };
+      this.jobNodes.set(k, node);
+    }
+    return node;
+  }
+
+  private platformNode(platform: PlatformId): JobsNode {
+    let node = this.platformNodes.get(platform);
+    if (!node) {
+      node = { kind: 'platform', platform };
+      this.platformNodes.set(platform, node);
+    }
+    return node;
+  }
+
+  private loadMoreNode(platform: PlatformId): JobsNode {
+    let node = this.loadMoreNodes.get(platform);
+    if (!node) {
+      node = { kind: 'loadMore', platform };
+      this.loadMoreNodes.set(platform, node);
+    }
+    return node;
+  }
+
+  private async platformChildren(platform: PlatformId): Promise<JobsNode[]> {
+    if (!(await this.credentials.has(platform))) {
+      return [setKeyMessage(platform)];
+    }
+    let state = this.store.get(platform);
+    if (!state.loaded && !state.error) {
+      await this.store.refresh(platform);
+      state = this.store.get(platform);
+    }
+    const children: JobsNode[] = [];
+    if (state.error) children.push(...errorMessages(platform, state.error, 'aiFunctions.refreshJobs'));
+    const visible = state.jobs.filter((job) => matchesFilter(job, this.filter));
+    children.push(...visible.map((job) => this.jobNode(platform, job.id)));
+    if (state.loaded && visible.length === 0 && !state.nextCursor) {
+      const text = this.filter === 'all' ? 'No jobs yet' : `No ${FILTER_LABELS[this.filter].toLowerCase()} jobs loaded`;
+      children.push({ kind: 'message', platform, text, icon: 'info' });
+    }
+    if (state.nextCursor) children.push(this.loadMoreNode(platform));
+    return children;
+  }
+
+  private platformItem(platform: PlatformId): vscode.TreeItem {
+    const state = this.store.get(platform);
+    const item = new vscode.TreeItem(PLATFORM_NAMES[platform], vscode.TreeItemCollapsibleState.Expanded);
+    item.id = `jobs:${platform}`;
+    item.contextValue = `platform platform-${platform}`;
+    if (state.error) {
+      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+      item.description = shortError(state.error);
+      item.tooltip = new vscode.MarkdownString(`${escape(state.error.message)}\n\nThe list shows the last jobs loaded successfully.`);
+    } else {
+      item.iconPath = new vscode.ThemeIcon(state.loading ? 'loading~spin' : 'cloud');
+      const shown = state.jobs.filter((job) => matchesFilter(job, this.filter)).length;
+      item.description = state.loaded ? `${shown}${state.nextCursor ? '+' : ''} ${this.filter === 'all' ? 'jobs' : FILTER_LABELS[this.filter].toLowerCase()}` : undefined;
+    }
+    return item;
+  }
+
+  private jobItem(platform: PlatformId, id: string): vscode.TreeItem {
+    const job = this.store.find(platform, id);
+    const item = new vscode.TreeItem(job ? jobLabel(job) : id, vscode.TreeItemCollapsibleState.None);
+    item.id = `job:${platform}:${id}`;
+    if (!job) return item;
+    const now = this.now();
+    item.description = jobDescription(job, now);
+    item.iconPath = jobIcon(job.status);
+    item.tooltip = jobTooltip(job, now);
+    const adapter = this.platforms.find((p) => p.id === platform);
+    item.contextValue = adapter ? jobContextValue(job, adapter.capabilities, platform) : 'job';
+    item.command = { command: 'aiFunctions.openJobDetails', title: 'Open Job Details', arguments: [this.jobNode(platform, id)] };
+    item.accessibilityInformation = { label: `${jobLabel(job)}, ${jobDescription(job, now)}` };
+    return item;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+}
+
+export function jobOf(store: JobsStore, node: JobsNode): Job | undefined {
+  return node.kind === 'job' ? store.find(node.platform, node.id) : undefined;
+}
