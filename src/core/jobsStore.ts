@@ -154,7 +154,7 @@ export class JobsStore {
       state.index.set(job.id, state.jobs.length);
       state.jobs.push(job);
     }
-    state.nextCursor = page.nextCursor ?? state.nextCursor;
+    state.nextCursor = page.nextCursor ?? undefined;
   }
 
   private track(platform: PlatformId, state: MutableState, load: Promise<void>): Promise<void> {
