@@ -20,6 +20,14 @@ export interface RateLimiterOptions {
   platform?: PlatformId;
 }
 
+export interface RunOptions {
+  /**
+   * Goes ahead of every waiting task (still within both limits). For work all the others wait
+   * for, such as renewing an access token.
+   */
+  first?: boolean;
+}
+
 interface Waiter {
   grant: () => void;
 }
@@ -70,7 +78,7 @@ export class RateLimiter {
    * when `signal` aborts leaves the queue at once and rejects as cancelled; a task already
    * running gets the signal itself (pass it on to the request).
    */
-  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(task: () => Promise<T>, signal?: AbortSignal, options: RunOptions = {}): Promise<T> {
     if (signal?.aborted) return Promise.reject(cancelledError(this.platform));
     // Fast path: nobody waiting and room now, so no queue entry, listener or timer.
     if (this.queued === 0 && this.roomAt(this.now())) {
@@ -89,7 +97,8 @@ export class RateLimiter {
         },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.queue.push(waiter);
+      if (options.first) this.queue.splice(this.head, 0, waiter);
+      else this.queue.push(waiter);
       this.pump();
     }).then(() => this.execute(task));
   }

@@ -111,6 +111,21 @@ describe('RateLimiter', () => {
     assert.deepEqual(order, [...Array(12).keys()]);
   });
 
+  it('a task run `first` goes ahead of the waiting ones', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ maxInFlight: 1, maxPerSecond: 100, now: clock.now, sleep: clock.sleep });
+    const order: string[] = [];
+    const task = (name: string) => async () => {
+      order.push(name);
+      await clock.sleep(10);
+    };
+    const done = [limiter.run(task('a')), limiter.run(task('b')), limiter.run(task('c'))];
+    done.push(limiter.run(task('urgent'), undefined, { first: true }));
+    await clock.runUntilIdle();
+    await Promise.all(done);
+    assert.deepEqual(order, ['a', 'urgent', 'b', 'c']);
+  });
+
   it('runs at once without timers when not saturated', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ maxInFlight: 25, maxPerSecond: 25, now: clock.now, sleep: clock.sleep });

@@ -1,0 +1,275 @@
+// The Nyckel adapter: invoke a function, list functions. Nyckel has no jobs.
+import { AiFunctionsError, cancelledError, invalidResponse, isAiFunctionsError } from '../../core/errors';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../core/http';
+import { RateLimiter } from '../../core/limiter';
+import type { Logger } from '../../core/log';
+import type { Credentials, FunctionInfo, Job, NyckelRunOptions, Page, RunRequest, RunResult } from '../../core/model';
+import type { Capabilities, PlatformAdapter } from '../types';
+import { abortable } from './abortable';
+import { NyckelTokenCache, type ClientCredentials } from './auth';
+import { classificationResult, functionInfo, tagsResult } from './mapping';
+import { nextLink } from './paging';
+import { FunctionList, FunctionOutput, NyckelFunction, TagsOutput } from './schemas';
+
+export interface NyckelConfig {
+  /** Normalized (no trailing slash); also the base of the token endpoint. */
+  baseUrl: string;
+}
+
+export interface NyckelAdapterOptions {
+  http: HttpClient;
+  credentials: () => Promise<Credentials | undefined>;
+  /** Read on every call: settings may change. */
+  config: () => NyckelConfig;
+  logger: Logger;
+  /** Wall clock in ms, for token expiry. Default `Date.now`. */
+  now?: () => number;
+  /** Default: a limiter at Nyckel's documented limits (NYCKEL_LIMITS). */
+  limiter?: RateLimiter;
+}
+
+/** Run options Nyckel understands, plus `tags` to say a function is a Tags function. */
+export type NyckelInvokeOptions = NyckelRunOptions & { tags?: boolean };
+
+/** Nyckel's documented throttling: 25 requests per second and 25 in flight (either → 429). */
+export const NYCKEL_LIMITS = { maxInFlight: 25, maxPerSecond: 25 } as const;
+
+/**
+ * Nyckel counts requests when they arrive, not when we send them; new connections (TLS
+ * handshakes) delay the first requests more than later ones on warm connections, which packs
+ * arrivals closer than starts. A 10% longer window keeps the arrivals under 25 per second; a 429
+ * that happens anyway is retried by the HttpClient after its Retry-After.
+ */
+const NYCKEL_WINDOW_MS = 1100;
+
+/** A list longer than this many pages is taken to be a paging bug, not a real list. */
+const MAX_PAGES = 500;
+
+const NO_CREDENTIALS = 'Nyckel has no client credentials. Run "AI Functions: Set API Key…" to add them.';
+
+export class NyckelAdapter implements PlatformAdapter {
+  readonly id = 'nyckel' as const;
+  readonly capabilities: Capabilities = {
+    jobs: false,
+    cancelJob: false,
+    jobResults: false,
+    answerInput: false,
+    batch: false,
+    listsFunctions: true,
+    maxInFlight: NYCKEL_LIMITS.maxInFlight,
+  };
+  /** Every request to Nyckel goes through it; many-rows work shares it to stay under the limits. */
+  readonly limiter: RateLimiter;
+
+  private readonly http: HttpClient;
+  private readonly logger: Logger;
+  private readonly tokens: NyckelTokenCache;
+  /** Output type ("Classification", "Tags", …) by `<baseUrl> <functionId>`. */
+  private readonly outputTypes = new Map<string, string>();
+  private readonly lookups = new Map<string, Promise<string | undefined>>();
+
+  constructor(private readonly options: NyckelAdapterOptions) {
+    this.http = options.http;
+    this.logger = options.logger;
+    this.limiter =
+      options.limiter ?? new RateLimiter({ ...NYCKEL_LIMITS, windowMs: NYCKEL_WINDOW_MS, platform: 'nyckel' });
+    this.tokens = new NyckelTokenCache({
+      http: options.http,
+      limiter: this.limiter,
+      logger: options.logger,
+      now: options.now ?? Date.now,
+    });
+  }
+
+  /** Forgets the cached access token (e.g. after the credentials were cleared). */
+  invalidateToken(): void {
+    this.tokens.invalidate();
+  }
+
+  async listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]> {
+    if (signal?.aborted) throw cancelledError('nyckel');
+    const base = this.baseUrl();
+    const origin = new URL(base).origin;
+    const functions: FunctionInfo[] = [];
+    const ids = new Set<string>();
+    const seen = new Set<string>();
+    let url: string | undefined = `${base}/v1/functions`;
+    while (url !== undefined) {
+      if (seen.has(url) || seen.size >= MAX_PAGES) {
+        this.logger.warn(`Nyckel: the function list's next-page links go round in circles; stopped after ${seen.size} pages.`);
+        break;
+      }
+      seen.add(url);
+      const response = await this.call(base, { method: 'GET', url, subject: 'the function list' }, signal);
+      const parsed = FunctionList.safeParse(response.body);
+      if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
+      for (const fn of parsed.data) {
+        this.rememberOutputType(base, fn);
+        if (ids.has(fn.id)) continue; // pages that overlap
+        ids.add(fn.id);
+        functions.push(functionInfo(fn));
+      }
+      url = this.nextPageUrl(response.headers.link, url, origin);
+    }
+    return functions;
+  }
+
+  async run(request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+    if (signal?.aborted) throw cancelledError('nyckel');
+    const id = request.function.trim();
+    if (!id) {
+      throw new AiFunctionsError('invalidInput', 'Choose a Nyckel function to run (its id, like function_…).', { platform: 'nyckel' });
+    }
+    const options: NyckelInvokeOptions = request.options ?? {};
+    const base = this.baseUrl();
+    const tags = await this.isTagsFunction(base, id, options, signal);
+    const path = `/functions/${encodeURIComponent(id)}/invoke`;
+
+    /*
+     * Retries. The invoke is a POST, but it only reads a prediction; with capture on (the
+     * default) it also stores the input as a sample for review. Nyckel's docs say to retry 5xx
+     * with backoff and its SDK retries invoke up to five times. We do the same ('idempotent':
+     * lost connections and 502/503/504, with backoff): a repeated call can at worst capture the
+     * same input twice, which is harmless, while failing the user's run is not. 429 is retried
+     * after its Retry-After under every policy.
+     */
+    if (tags) {
+      // The v0.9 Tags invoke is documented with `{data}` only (no query options).
+      const response = await this.call(
+        base,
+        { method: 'POST', url: `${base}/v0.9${path}`, json: { data: request.input }, retry: 'idempotent', subject: `function ${id}` },
+        signal,
+      );
+      const parsed = TagsOutput.safeParse(response.body);
+      if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
+      return tagsResult(id, parsed.data, response.durationMs);
+    }
+
+    const body: Record<string, unknown> = { data: request.input };
+    if (options.externalId !== undefined) body.externalId = options.externalId;
+    if (options.metadata !== undefined) body.metadata = options.metadata;
+    const response = await this.call(
+      base,
+      {
+        method: 'POST',
+        url: `${base}/v1${path}`,
+        query: {
+          labelCount: options.labelCount,
+          includeMetadata: options.includeMetadata,
+          modelId: options.modelId,
+          capture: options.capture,
+          externalId: options.externalId,
+        },
+        json: body,
+        retry: 'idempotent',
+        subject: `function ${id}`,
+      },
+      signal,
+    );
+    const parsed = FunctionOutput.safeParse(response.body);
+    if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
+    return classificationResult(id, parsed.data, response.durationMs);
+  }
+
+  async listJobs(): Promise<Page<Job>> {
+    return { items: [] };
+  }
+
+  async getJob(_id: string): Promise<Job> {
+    throw new AiFunctionsError('notFound', 'Nyckel has no jobs: it answers each function call at once.', { platform: 'nyckel' });
+  }
+
+  // ---- requests
+
+  /**
+   * Sends one authorized request through the limiter. A 401 means the token was revoked or
+   * expired early: it is replaced once and the request sent once more.
+   */
+  private async call(base: string, req: Omit<HttpRequest, 'platform' | 'headers' | 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
+    const credentials = await this.clientCredentials();
+    const send = (token: string): Promise<HttpResponse> =>
+      this.limiter.run(
+        () => this.http.request({ ...req, platform: 'nyckel', headers: { authorization: `Bearer ${token}` }, signal }),
+        signal,
+      );
+    const token = await this.tokens.get(base, credentials, signal);
+    try {
+      return await send(token);
+    } catch (e) {
+      if (!isAiFunctionsError(e) || e.status !== 401) throw e;
+      this.tokens.invalidate(token);
+      this.logger.info('Nyckel refused the access token (401); getting a new one and trying once more.');
+      return send(await this.tokens.get(base, credentials, signal));
+    }
+  }
+
+  private async clientCredentials(): Promise<ClientCredentials> {
+    const credentials = await this.options.credentials();
+    if (!credentials || !('clientId' in credentials) || !credentials.clientId || !credentials.clientSecret) {
+      throw new AiFunctionsError('auth', NO_CREDENTIALS, { platform: 'nyckel' });
+    }
+    return credentials;
+  }
+
+  private baseUrl(): string {
+    return this.options.config().baseUrl.replace(/\/+$/, '');
+  }
+
+  /** The next page's absolute URL, only on Nyckel's own origin (it would carry our token). */
+  private nextPageUrl(link: string | undefined, current: string, origin: string): string | undefined {
+    const next = nextLink(link);
+    if (next === undefined) return undefined;
+    let url: URL;
+    try {
+      // Nyckel sends a relative URL (path and query); RFC 8288 resolves it against the page's URL.
+      url = new URL(next, current);
+    } catch {
+      this.logger.warn('Nyckel: the function list sent a next-page link that is not a URL; stopped there.');
+      return undefined;
+    }
+    if (url.origin !== origin) {
+      this.logger.warn(`Nyckel: the function list's next-page link points to ${url.origin}; not followed.`);
+      return undefined;
+    }
+    return url.href;
+  }
+
+  // ---- Tags functions (invoked on a different endpoint, answering with an array)
+
+  private rememberOutputType(base: string, fn: NyckelFunction): void {
+    if (fn.output) this.outputTypes.set(`${base} ${fn.id}`, fn.output);
+  }
+
+  /**
+   * Whether `id` is a Tags function: from the options, from a listing seen before, or else from
+   * one `GET /v1/functions/{id}` shared by concurrent calls and remembered.
+   */
+  private async isTagsFunction(base: string, id: string, options: NyckelInvokeOptions, signal?: AbortSignal): Promise<boolean> {
+    if (options.tags !== undefined) return options.tags;
+    const key = `${base} ${id}`;
+    const known = this.outputTypes.get(key);
+    if (known !== undefined) return known === 'Tags';
+    let lookup = this.lookups.get(key);
+    if (!lookup) {
+      lookup = this.lookUpOutputType(base, id).finally(() => this.lookups.delete(key));
+      this.lookups.set(key, lookup);
+    }
+    const output = await abortable(lookup, signal);
+    return output === 'Tags';
+  }
+
+  private async lookUpOutputType(base: string, id: string): Promise<string | undefined> {
+    try {
+      const response = await this.call(base, { method: 'GET', url: `${base}/v1/functions/${encodeURIComponent(id)}`, subject: `function ${id}` });
+      const parsed = NyckelFunction.safeParse(response.body);
+      if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
+      this.rememberOutputType(base, parsed.data);
+      return parsed.data.output ?? undefined;
+    } catch (e) {
+      // A missing function or bad credentials fail the invoke the same way: say so now.
+      if (isAiFunctionsError(e) && (e.kind === 'notFound' || e.kind === 'auth' || e.kind === 'configuration')) throw e;
+      this.logger.debug(`Nyckel: could not read function ${id}'s type (${isAiFunctionsError(e) ? e.kind : 'error'}); invoking it as a classification.`);
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export { NyckelAdapter, NYCKEL_LIMITS, type NyckelAdapterOptions, type NyckelConfig, type NyckelInvokeOptions } from './client';
+export { renewalMarginMs } from './auth';
