@@ -35,6 +35,7 @@ export class JobPoller {
   /** While only watched jobs may be polled (the view is hidden). */
   private watchedOnly = false;
   private inFlight = 0;
+  private disposed = false;
   private readonly firstIntervalMs: number;
   private readonly maxIntervalMs: number;
   private readonly concurrency: number;
@@ -104,6 +105,7 @@ export class JobPoller {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.active = false;
     this.timer?.cancel();
     this.entries.clear();
@@ -141,6 +143,7 @@ export class JobPoller {
     this.inFlight++;
     try {
       const job = await this.options.getJob(entry.platform, entry.id);
+      if (this.disposed) return;
       this.options.onUpdate(job);
       if (isTerminal(job.status)) {
         this.entries.delete(key(entry.platform, entry.id));

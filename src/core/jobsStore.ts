@@ -109,7 +109,8 @@ export class JobsStore {
 
   /** Loads every remaining page (used by Open Job… and benchmarks). */
   async loadAll(platform: PlatformId): Promise<void> {
-    if (!this.state(platform).loaded) await this.refresh(platform);
+    const state = this.state(platform);
+    if (!state.loaded || state.error) await this.refresh(platform);
     while (this.state(platform).nextCursor && !this.state(platform).error) await this.loadMore(platform);
   }
 

@@ -29,6 +29,8 @@ export interface NyckelRunOptions {
   capture?: boolean;
   externalId?: string;
   metadata?: Record<string, string>;
+  /** The function is a Nyckel Tags function (answered with every tag that applies). */
+  tags?: boolean;
 }
 
 export interface InferableRunOptions {

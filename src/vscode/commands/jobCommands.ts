@@ -48,7 +48,7 @@ export class JobCommands {
       ...FILTERS.map((filter) => command(`aiFunctions.filterJobs.${filter}`, () => this.setFilter(filter))),
       command('aiFunctions.openJobDetails', (node: JobsNode) => this.openDetails(node.platform, idOf(node))),
       command('aiFunctions.openJob', (arg?: { platform?: PlatformId; id?: string }) => this.openJobById(arg)),
-      command('aiFunctions.cancelJob', (node?: JobsNode) => this.cancel(node)),
+      command('aiFunctions.cancelJob', (arg?: JobsNode | { platform: PlatformId; id: string }) => this.cancel(arg)),
       command('aiFunctions.openJobResults', (node: JobsNode) => this.openResults(node.platform, idOf(node))),
       command('aiFunctions.copyJobId', (node: JobsNode) => this.copyId(idOf(node))),
       command('aiFunctions.openRun', (node: JobsNode) => this.openRun(node.platform, idOf(node))),
@@ -104,11 +104,15 @@ export class JobCommands {
     await this.openDetails(platform, id.trim());
   }
 
-  private async cancel(node?: JobsNode): Promise<void> {
+  /** From a tree node or the palette it asks first; a script passing `{ platform, id }` does not. */
+  private async cancel(arg?: JobsNode | { platform: PlatformId; id: string }): Promise<void> {
     let platform: PlatformId | undefined;
     let id: string | undefined;
-    if (node?.kind === 'job') {
-      ({ platform, id } = node);
+    const scripted = arg !== undefined && !('kind' in arg);
+    if (scripted) {
+      ({ platform, id } = arg);
+    } else if (arg?.kind === 'job') {
+      ({ platform, id } = arg);
     } else {
       platform = await this.pickPlatform('Cancel a job of which platform?', (p) => p.capabilities.cancelJob);
       if (!platform) return;
@@ -119,12 +123,14 @@ export class JobCommands {
     if (!adapter.cancelJob) throw new Error(`${PLATFORM_NAMES[platform]} jobs cannot be cancelled.`);
     const known = this.deps.store.find(platform, id);
     const name = known ? jobLabel(known) : id;
-    const confirm = await vscode.window.showWarningMessage(
-      `Cancel ${PLATFORM_NAMES[platform]} job "${name}"?`,
-      { modal: true, detail: 'Rows already processed may still be billed.' },
-      'Cancel Job',
-    );
-    if (confirm !== 'Cancel Job') return;
+    if (!scripted) {
+      const confirm = await vscode.window.showWarningMessage(
+        `Cancel ${PLATFORM_NAMES[platform]} job "${name}"?`,
+        { modal: true, detail: 'Rows already processed may still be billed.' },
+        'Cancel Job',
+      );
+      if (confirm !== 'Cancel Job') return;
+    }
     await adapter.cancelJob(id);
     vscode.window.setStatusBarMessage(`$(circle-slash) Cancellation requested for ${name}`, 4000);
     const job = await this.fetchJob(platform, id);

@@ -1,0 +1,68 @@
+// One set of platform emulators for the whole integration run, started inside the extension host,
+// and the user settings and keys that point the extension at them.
+import * as vscode from 'vscode';
+import { startEmulators, type Emulators } from '../emulator';
+import type { AiFunctionsApi } from '../../src/api';
+import type { JobsStore } from '../../src/core/jobsStore';
+import type { JobPoller } from '../../src/core/jobPoller';
+import type { ReadOnlyDocuments } from '../../src/vscode/documents';
+import type { FunctionsTreeProvider } from '../../src/vscode/views/functionsTree';
+import type { JobsTreeProvider } from '../../src/vscode/views/jobsTree';
+import { api } from './helpers';
+
+export const KEYS = {
+  sutro: { apiKey: 'sk_test_emulator' },
+  nyckel: { clientId: 'nyckel_test_client', clientSecret: 'nyckel_test_secret' },
+  inferable: { apiKey: 'sk_inf_emulator' },
+} as const;
+
+export interface Testing {
+  functionsTree: FunctionsTreeProvider;
+  jobsTree: JobsTreeProvider;
+  jobsStore: JobsStore;
+  poller: JobPoller;
+  documents: ReadOnlyDocuments;
+}
+
+let started: Promise<Emulators> | undefined;
+
+export function emulators(): Promise<Emulators> {
+  started ??= (async () => {
+    const emu = await startEmulators();
+    const config = vscode.workspace.getConfiguration('aiFunctions');
+    const global = vscode.ConfigurationTarget.Global;
+    await config.update('sutro.apiUrl', emu.urls.sutro, global);
+    await config.update('sutro.functionsUrl', emu.urls.sutro, global);
+    await config.update('nyckel.baseUrl', emu.urls.nyckel, global);
+    await config.update('inferable.baseUrl', emu.urls.inferable, global);
+    await config.update('inferable.clusterId', 'clu_emulator', global);
+    await config.update(
+      'sutro.functions',
+      [
+        { name: 'lead-qualifier', inputFields: ['query', 'region'] },
+        { name: 'lead-extractor', inputFields: ['text'] },
+      ],
+      global,
+    );
+    return emu;
+  })();
+  return started;
+}
+
+export async function setAllKeys(): Promise<AiFunctionsApi> {
+  const extension = await api();
+  await extension.setApiKey('sutro', KEYS.sutro);
+  await extension.setApiKey('nyckel', KEYS.nyckel);
+  await extension.setApiKey('inferable', KEYS.inferable);
+  return extension;
+}
+
+export async function testing(): Promise<Testing> {
+  const extension = (await api()) as AiFunctionsApi & { testing?: Testing };
+  if (!extension.testing) throw new Error('The extension did not expose its testing handles (is the host in test mode?)');
+  return extension.testing;
+}
+
+after(async () => {
+  if (started) await (await started).close();
+});
