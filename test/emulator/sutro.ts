@@ -1,0 +1,718 @@
+// Sutro emulator: both API generations on one server.
+//   legacy (centralized) root paths:  POST /functions/run {name, input_data}, GET /list-jobs, …
+//   deployment paths under /v1:       POST /v1/functions/{name}/run {input}, GET /v1/list-jobs, …
+// Auth: `Authorization: Key <key>`. Errors are FastAPI style `{detail}` (plus `code` on function
+// runs, and `request_id` on /v1 function runs); fetch-job/job-status/cancel 404 is `{message}`.
+//
+// Job timing (no timers; status is computed from the clock):
+//   seeded RUNNING jobs become SUCCEEDED `jobStepMs` after start/reset; seeded QUEUED jobs become
+//   RUNNING after one step and SUCCEEDED after two. A job submitted with batch-inference is QUEUED,
+//   RUNNING after `jobStepMs`, SUCCEEDED after 2 × `jobStepMs`. Cancelling a QUEUED/RUNNING job
+//   makes it CANCELLING at once and CANCELLED `cancelDelayMs` later (default 250 ms).
+
+import {
+  classify,
+  Emulator,
+  isPlainObject,
+  jsonBodyProblem,
+  portFromArgv,
+  reply,
+  round2,
+  runUntilSignal,
+  unitHash,
+  type ApiRequest,
+  type EmulatorOptions,
+  type KeywordLabel,
+  type Reply,
+} from './server';
+
+export interface SutroFunctionDef {
+  name: string;
+  kind: 'classification' | 'structured';
+  /** Input fields, in declared order; all are required. */
+  inputFields: string[];
+  /** Classification: labels with their keywords (first with most hits wins). */
+  labels?: KeywordLabel[];
+  /** Classification: label when no keyword matches. */
+  fallback?: string;
+  /** Structured: output fields (company, segment and region are derived from the text; others ''). */
+  outputFields?: string[];
+  model: string;
+  modelSource: string;
+  systemPrompt: string;
+  /** false → real-time runs answer 409 no_runnable_prompt (the client should fall back to batch). */
+  realtime?: boolean;
+}
+
+export interface SutroOptions extends EmulatorOptions {
+  keys?: string[];
+  functions?: SutroFunctionDef[];
+  jobCount?: number;
+  jobStepMs?: number;
+  cancelDelayMs?: number;
+  /** After a job succeeds, job-results answers 409 "not ready" for this long (default 0). */
+  resultsDelayMs?: number;
+  lowercaseStatuses?: boolean;
+  retired?: boolean;
+}
+
+export const SUTRO_DEFAULT_KEY = 'sk_test_emulator';
+
+export const RETIRED_MESSAGE =
+  'Direct Sutro Batch API access is no longer supported by the Sutro SDK. Set SUTRO_API_URL to your Sutro single-tenant deployment URL (for example https://<your-deployment>/v1).';
+
+export const SUTRO_FUNCTIONS: SutroFunctionDef[] = [
+  {
+    name: 'lead-qualifier',
+    kind: 'classification',
+    inputFields: ['query', 'region'],
+    labels: [
+      {
+        name: 'qualified',
+        keywords: ['budget', 'budgets', 'demo', 'demos', 'buy', 'buying', 'purchase', 'pricing', 'price', 'quote', 'evaluating', 'evaluate', 'trial', 'contract'],
+      },
+      { name: 'not_qualified', keywords: [] },
+    ],
+    fallback: 'not_qualified',
+    model: 'qwen-3-14b',
+    modelSource: 'sutro',
+    systemPrompt: 'Return one lead qualification label.',
+  },
+  {
+    name: 'lead-extractor',
+    kind: 'structured',
+    inputFields: ['text'],
+    outputFields: ['company', 'segment', 'region'],
+    model: 'qwen-3-14b',
+    modelSource: 'sutro',
+    systemPrompt: 'Extract the requested lead fields.',
+  },
+  {
+    name: 'sentiment',
+    kind: 'classification',
+    inputFields: ['text'],
+    labels: [
+      { name: 'positive', keywords: ['love', 'loved', 'great', 'excellent', 'good', 'happy', 'amazing', 'fantastic', 'recommend', 'thanks', 'fast'] },
+      { name: 'negative', keywords: ['hate', 'bad', 'terrible', 'awful', 'broken', 'angry', 'slow', 'refund', 'worst', 'disappointed', 'crash', 'crashes'] },
+      { name: 'neutral', keywords: [] },
+    ],
+    fallback: 'neutral',
+    model: 'llama-3.1-8b',
+    modelSource: 'sutro',
+    systemPrompt: 'Classify the sentiment of the text as positive, negative or neutral.',
+  },
+];
+
+const SAMPLE_TEXTS = [
+  'Find cybersecurity leaders evaluating AI vendors.',
+  'Acme Labs wants a demo of the analytics suite next week; budget approved.',
+  'Just browsing, sent by a friend.',
+  'Northwind Systems asked for pricing for 40 seats in Singapore.',
+  'Please unsubscribe me from this list.',
+  'Globex Corp is evaluating a contract for their retail stores in Germany.',
+  'I love the new dashboard, great work!',
+  'The export is broken again and support is slow.',
+  'Initech Software in Toronto is ready to buy before the end of the quarter.',
+  'Student project, no budget, just curious.',
+  'Umbrella Health needs a quote for their hospitals across APAC.',
+  'What time does the webinar start?',
+];
+const REGIONS = ['APAC', 'EMEA', 'NA', 'LATAM'];
+const BASE_TIME = Date.parse('2025-06-01T00:00:00.000Z');
+
+type JobStatus = 'QUEUED' | 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLING' | 'CANCELLED';
+type JobInput = Record<string, unknown> | string;
+
+interface SutroJob {
+  seq: number;
+  id: string;
+  model: string;
+  name: string | null;
+  description: string | null;
+  priority: number;
+  createdMs: number;
+  datasetId: string | null;
+  numRows: number;
+  /** Inputs of a submitted job; seeded jobs generate theirs from `seq`. */
+  inputs?: JobInput[];
+  steps: { at: number; status: JobStatus }[];
+  failure?: string;
+  jsonSchema: Record<string, unknown> | null;
+  systemPrompt: string | null;
+  samplingParams: Record<string, unknown>;
+  costEstimate: number;
+}
+
+const TERMINAL: JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+function pad(n: number): string {
+  return String(n).padStart(5, '0');
+}
+
+function inputText(input: JobInput): string {
+  if (typeof input === 'string') return input;
+  return Object.values(input)
+    .filter((v) => v !== null && v !== undefined)
+    .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
+    .join(' ');
+}
+
+const COMPANY_SUFFIX = /\b((?:[A-Z][\w&-]*\s+){0,3}(?:Inc\.?|Labs|Corp\.?|Corporation|Ltd\.?|LLC|GmbH|Systems|Technologies|Software|Group|Health|AI))\b/;
+const SEGMENTS: [RegExp, string][] = [
+  [/\banalytics?\b/i, 'B2B analytics'],
+  [/\b(cyber)?security\b/i, 'Cybersecurity'],
+  [/\b(health|hospitals?|clinic)\b/i, 'Healthcare'],
+  [/\b(retail|stores?|e-?commerce)\b/i, 'Retail'],
+  [/\b(bank|fintech|finance|insurance)\b/i, 'Financial services'],
+  [/\b(ai|vendors?|software|saas)\b/i, 'Software'],
+];
+const REGION_WORDS: [RegExp, string][] = [
+  [/\b(APAC|Asia|Singapore|Japan|Australia|India|China)\b/i, 'APAC'],
+  [/\b(EMEA|Europe|Germany|France|UK|London|Berlin|Africa)\b/i, 'EMEA'],
+  [/\b(NA|USA?|United States|America|Canada|Toronto|New York)\b/, 'NA'],
+  [/\b(LATAM|Brazil|Mexico|Argentina|Chile)\b/i, 'LATAM'],
+];
+
+/** Deterministic structured extraction (company, segment, region) from free text. */
+export function extractLead(text: string): { company: string; segment: string; region: string; found: number } {
+  const company = COMPANY_SUFFIX.exec(text)?.[1]?.trim() ?? 'Unknown';
+  const segment = SEGMENTS.find(([re]) => re.test(text))?.[1] ?? 'General';
+  const region = REGION_WORDS.find(([re]) => re.test(text))?.[1] ?? 'Unknown';
+  const found = [company !== 'Unknown', segment !== 'General', region !== 'Unknown'].filter(Boolean).length;
+  return { company, segment, region, found };
+}
+
+export interface SutroRunOutcome {
+  kind: 'classification' | 'structured';
+  label?: string;
+  output?: Record<string, unknown>;
+  confidence: number;
+  predictions?: { label: string; confidence: number }[];
+  rationale: string;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** Runs a function on input fields (deterministic). */
+export function runSutroFunction(fn: SutroFunctionDef, input: JobInput): SutroRunOutcome {
+  const text = inputText(input);
+  const inputTokens = Math.ceil(text.length / 4) + Math.ceil(fn.systemPrompt.length / 4) + 120;
+  if (fn.kind === 'classification') {
+    const c = classify(text, fn.labels ?? [], fn.fallback ?? fn.labels?.[fn.labels.length - 1]?.name ?? 'unknown');
+    const rationale = c.matched.length
+      ? `The text mentions ${c.matched.map((m) => `"${m}"`).join(', ')}, which indicates ${c.label}.`
+      : `No signals for the other labels were found, so the text is ${c.label}.`;
+    return { kind: 'classification', label: c.label, confidence: c.confidence, predictions: c.predictions, rationale, inputTokens, outputTokens: 30 + (c.matched.length * 6) };
+  }
+  const lead = extractLead(text);
+  const output: Record<string, unknown> = {};
+  for (const field of fn.outputFields ?? []) {
+    output[field] = field === 'company' ? lead.company : field === 'segment' ? lead.segment : field === 'region' ? lead.region : '';
+  }
+  const confidence = round2(0.5 + 0.1 * lead.found + 0.05 * unitHash(text));
+  const rationale =
+    lead.found === 3
+      ? 'The requested company, segment, and region are present in the input.'
+      : `${lead.found} of the 3 requested fields were found in the input; the others are "Unknown" or "General".`;
+  return { kind: 'structured', output, confidence, rationale, inputTokens, outputTokens: 20 + JSON.stringify(output).length / 4 };
+}
+
+export class SutroEmulator extends Emulator {
+  readonly name = 'sutro';
+  keys: string[] = [];
+  functions = new Map<string, SutroFunctionDef>();
+  jobStepMs = 1500;
+  cancelDelayMs = 250;
+  resultsDelayMs = 0;
+  lowercaseStatuses = false;
+  retired = false;
+  /** Jobs, newest first. */
+  jobs: SutroJob[] = [];
+  private jobById = new Map<string, SutroJob>();
+  private _jobCount = 25;
+  private nextSeq = 1;
+  private nextRequestId = 1;
+  private startedAt = Date.now();
+
+  constructor(private readonly options: SutroOptions = {}) {
+    super(options);
+    this.resetState();
+  }
+
+  get jobCount(): number {
+    return this._jobCount;
+  }
+
+  /** Setting it re-seeds the jobs (submitted jobs are dropped). */
+  set jobCount(n: number) {
+    if (!Number.isInteger(n) || n < 0) throw new Error('jobCount must be an integer >= 0');
+    this._jobCount = n;
+    this.seedJobs();
+  }
+
+  protected resetState(): void {
+    const o = this.options;
+    this.keys = [...(o.keys ?? [SUTRO_DEFAULT_KEY])];
+    this.functions = new Map((o.functions ?? SUTRO_FUNCTIONS).map((f) => [f.name, f]));
+    this.jobStepMs = o.jobStepMs ?? 1500;
+    this.cancelDelayMs = o.cancelDelayMs ?? 250;
+    this.resultsDelayMs = o.resultsDelayMs ?? 0;
+    this.lowercaseStatuses = o.lowercaseStatuses ?? false;
+    this.retired = o.retired ?? false;
+    this.nextRequestId = 1;
+    this._jobCount = o.jobCount ?? 25;
+    this.seedJobs();
+  }
+
+  configure(config: Record<string, unknown>): void {
+    // jobCount last, so that a jobStepMs given with it applies to the re-seeded jobs.
+    const entries = Object.entries(config).sort(([a], [b]) => Number(a === 'jobCount') - Number(b === 'jobCount'));
+    for (const [key, value] of entries) {
+      switch (key) {
+        case 'keys':
+          if (!Array.isArray(value) || !value.every((k) => typeof k === 'string')) throw new Error('keys must be an array of strings');
+          this.keys = value as string[];
+          break;
+        case 'jobCount':
+          this.jobCount = Number(value);
+          break;
+        case 'jobStepMs':
+        case 'cancelDelayMs':
+        case 'resultsDelayMs':
+          if (typeof value !== 'number' || value < 0) throw new Error(`${key} must be a number >= 0`);
+          this[key] = value;
+          break;
+        case 'lowercaseStatuses':
+        case 'retired':
+          this[key] = Boolean(value);
+          break;
+        case 'functions':
+          if (!Array.isArray(value)) throw new Error('functions must be an array of function definitions');
+          this.functions = new Map((value as SutroFunctionDef[]).map((f) => [f.name, f]));
+          break;
+        default:
+          throw new Error(`Unknown Sutro config knob '${key}'`);
+      }
+    }
+  }
+
+  config(): Record<string, unknown> {
+    return {
+      keys: this.keys,
+      jobCount: this.jobCount,
+      jobStepMs: this.jobStepMs,
+      cancelDelayMs: this.cancelDelayMs,
+      resultsDelayMs: this.resultsDelayMs,
+      lowercaseStatuses: this.lowercaseStatuses,
+      retired: this.retired,
+      functions: [...this.functions.values()],
+    };
+  }
+
+  protected errorBody(status: number, message: string, path: string): unknown {
+    if (status === 401) return { detail: message };
+    const code = { 404: 'not_found', 409: 'conflict', 422: 'invalid_input', 429: 'rate_limited', 500: 'internal_error', 502: 'provider_error', 503: 'unavailable', 504: 'timeout' }[status];
+    const body: Record<string, unknown> = { detail: message };
+    if (code) body.code = code;
+    if (/\/functions\//.test(path)) body.request_id = this.requestId();
+    return body;
+  }
+
+  protected override wrongShapeBody(): unknown {
+    return { message: 'ok' };
+  }
+
+  // ---- jobs
+
+  private seedJobs(): void {
+    this.startedAt = Date.now();
+    const names = [...this.functions.keys()];
+    const count = this._jobCount;
+    const jobs: SutroJob[] = [];
+    for (let seq = count; seq >= 1; seq--) {
+      const model = names.length ? names[(seq - 1) % names.length] : 'unknown';
+      const fn = this.functions.get(model);
+      const createdMs = BASE_TIME - (count - seq) * 37 * 60_000;
+      const numRows = ((seq * 37) % 120) + 3;
+      const fromNewest = count - seq;
+      const steps: SutroJob['steps'] = [];
+      let failure: string | undefined;
+      const started = createdMs + 20_000 + (seq % 7) * 1000;
+      const finished = started + numRows * 450;
+      if (fromNewest === 0 || fromNewest === 2) {
+        steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: this.startedAt + this.jobStepMs, status: 'SUCCEEDED' });
+      } else if (fromNewest === 1) {
+        steps.push(
+          { at: createdMs, status: 'QUEUED' },
+          { at: this.startedAt + this.jobStepMs, status: 'RUNNING' },
+          { at: this.startedAt + 2 * this.jobStepMs, status: 'SUCCEEDED' },
+        );
+      } else if (seq % 10 === 7) {
+        steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: finished, status: 'FAILED' });
+        failure = seq % 20 === 7 ? `Row ${(seq % numRows) + 1} exceeded the model's context window` : 'Quota exceeded for priority 0 jobs';
+      } else if (seq % 17 === 0) {
+        steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: finished - 5000, status: 'CANCELLING' }, { at: finished, status: 'CANCELLED' });
+      } else {
+        steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: finished, status: 'SUCCEEDED' });
+      }
+      jobs.push({
+        seq,
+        id: `job-${pad(seq)}`,
+        model,
+        name: seq % 9 === 4 ? null : `${fn?.kind === 'structured' ? 'Lead extraction' : model === 'sentiment' ? 'Review sentiment' : 'Lead qualification'} #${seq}`,
+        description: seq % 3 === 0 ? `Nightly batch ${seq} from the CRM export` : null,
+        priority: seq % 5 === 0 ? 1 : 0,
+        createdMs,
+        datasetId: seq % 4 === 0 ? `dataset-${pad(seq)}` : null,
+        numRows,
+        steps,
+        failure,
+        jsonSchema: fn?.kind === 'structured' ? this.schemaFor(fn) : null,
+        systemPrompt: fn?.systemPrompt ?? null,
+        samplingParams: { temperature: 0, top_p: 1, max_tokens: 512 },
+        costEstimate: Math.round(numRows * 0.0004 * 1e4) / 1e4,
+      });
+    }
+    this.jobs = jobs;
+    this.jobById = new Map(jobs.map((j) => [j.id, j]));
+    this.nextSeq = count + 1;
+  }
+
+  private schemaFor(fn: SutroFunctionDef): Record<string, unknown> {
+    const properties: Record<string, unknown> = {};
+    for (const f of fn.outputFields ?? []) properties[f] = { type: 'string' };
+    return { type: 'object', properties, required: fn.outputFields ?? [] };
+  }
+
+  private statusAt(job: SutroJob, now: number): { status: JobStatus; startedMs?: number; completedMs?: number; statusMs: number } {
+    let current = job.steps[0];
+    let startedMs: number | undefined;
+    for (const step of job.steps) {
+      if (step.at > now) break;
+      current = step;
+      if (step.status === 'RUNNING' && startedMs === undefined) startedMs = step.at;
+    }
+    const completedMs = TERMINAL.includes(current.status) ? current.at : undefined;
+    return { status: current.status, startedMs, completedMs, statusMs: current.at };
+  }
+
+  private fmt(status: JobStatus): string {
+    return this.lowercaseStatuses ? status.toLowerCase() : status;
+  }
+
+  /** The Job object as the API returns it. */
+  jobView(job: SutroJob, now = Date.now()): Record<string, unknown> {
+    const s = this.statusAt(job, now);
+    const done = s.status === 'SUCCEEDED';
+    const partial = s.status === 'FAILED' || s.status === 'CANCELLED' ? 0.5 : done ? 1 : 0;
+    const inTok = partial ? Math.round(job.numRows * 64 * partial) : null;
+    const outTok = partial ? Math.round(job.numRows * 9 * partial) : null;
+    return {
+      job_id: job.id,
+      status: this.fmt(s.status),
+      model: job.model,
+      system_prompt: job.systemPrompt,
+      job_priority: job.priority,
+      datetime_created: new Date(job.createdMs).toISOString(),
+      datetime_started: isoOrNull(s.startedMs),
+      datetime_completed: isoOrNull(s.completedMs),
+      json_schema: job.jsonSchema,
+      sampling_params: job.samplingParams,
+      name: job.name,
+      description: job.description,
+      dataset_id: job.datasetId,
+      input_tokens: inTok,
+      output_tokens: outTok,
+      job_cost: inTok !== null && outTok !== null ? Math.round(inTok * 0.15 + outTok * 0.6) / 1e6 : null,
+      num_rows: job.numRows,
+      failure_reason: s.status === 'FAILED' && job.failure ? { message: job.failure } : null,
+      cost_estimate: job.costEstimate,
+      run_type: 'FULL',
+    };
+  }
+
+  private jobInputs(job: SutroJob): JobInput[] {
+    if (job.inputs) return job.inputs;
+    const fn = this.functions.get(job.model);
+    const fields = fn?.inputFields ?? ['text'];
+    const inputs: JobInput[] = [];
+    for (let r = 0; r < job.numRows; r++) {
+      const text = SAMPLE_TEXTS[(job.seq * 7 + r) % SAMPLE_TEXTS.length];
+      const row: Record<string, unknown> = {};
+      fields.forEach((f, i) => {
+        row[f] = i === 0 ? text : f === 'region' ? REGIONS[(job.seq + r) % REGIONS.length] : `${f} ${r + 1}`;
+      });
+      inputs.push(row);
+    }
+    return inputs;
+  }
+
+  /** Deterministic results of a job: label strings, or JSON strings for structured functions. */
+  jobOutputs(job: SutroJob): string[] {
+    const fn = this.functions.get(job.model);
+    return this.jobInputs(job).map((input) => {
+      if (!fn) return 'unknown';
+      const out = runSutroFunction(fn, input);
+      return out.kind === 'classification' ? (out.label as string) : JSON.stringify(out.output);
+    });
+  }
+
+  /** Adds a job at the front, as batch-inference does. Returns its id. */
+  submitJob(model: string, inputs: JobInput[], extra: { name?: string | null; description?: string | null; priority?: number; jsonSchema?: Record<string, unknown> | null; systemPrompt?: string | null; samplingParams?: Record<string, unknown> } = {}): string {
+    const now = Date.now();
+    const seq = this.nextSeq++;
+    const fn = this.functions.get(model);
+    const job: SutroJob = {
+      seq,
+      id: `job-${pad(seq)}`,
+      model,
+      name: extra.name ?? null,
+      description: extra.description ?? null,
+      priority: extra.priority ?? 0,
+      createdMs: now,
+      datasetId: null,
+      numRows: inputs.length,
+      inputs,
+      steps: [
+        { at: now, status: 'QUEUED' },
+        { at: now + this.jobStepMs, status: 'RUNNING' },
+        { at: now + 2 * this.jobStepMs, status: 'SUCCEEDED' },
+      ],
+      jsonSchema: extra.jsonSchema ?? (fn?.kind === 'structured' ? this.schemaFor(fn) : null),
+      systemPrompt: extra.systemPrompt ?? fn?.systemPrompt ?? null,
+      samplingParams: extra.samplingParams ?? { temperature: 0, top_p: 1, max_tokens: 512 },
+      costEstimate: Math.round(inputs.length * 0.0004 * 1e4) / 1e4,
+    };
+    this.jobs.unshift(job);
+    this.jobById.set(job.id, job);
+    return job.id;
+  }
+
+  getJob(id: string): SutroJob | undefined {
+    return this.jobById.get(id);
+  }
+
+  private requestId(): string {
+    return `rt_${(this.nextRequestId++).toString(16).padStart(24, '0')}`;
+  }
+
+  // ---- routing
+
+  protected handle(req: ApiRequest): Reply {
+    const seg = req.segments;
+    const v1 = seg[0] === 'v1';
+    const rest = v1 ? seg.slice(1) : seg;
+    if (!v1 && this.retired) return reply.json(410, { detail: RETIRED_MESSAGE });
+
+    const auth = String(req.headers.authorization ?? '');
+    const m = /^Key\s+(\S+)\s*$/.exec(auth);
+    if (!m || !this.keys.includes(m[1])) return reply.json(401, { detail: 'Invalid or missing API key' });
+
+    const route = rest.join('/');
+    const method = req.method;
+    const allow = (methods: string[], fn: () => Reply): Reply =>
+      methods.includes(method) ? fn() : reply.json(405, { detail: 'Method Not Allowed' }, { allow: methods.join(', ') });
+
+    if (!v1 && route === 'functions/run') return allow(['POST'], () => this.runLegacy(req));
+    if (v1 && rest.length === 3 && rest[0] === 'functions' && rest[2] === 'run') return allow(['POST'], () => this.runV1(req, rest[1]));
+    if (route === 'list-jobs') return allow(['GET'], () => this.listJobs(req));
+    if (rest.length === 2 && rest[0] === 'jobs') return allow(['GET'], () => this.fetchJob(rest[1]));
+    if (rest.length === 2 && rest[0] === 'job-status') return allow(['GET'], () => this.jobStatus(rest[1]));
+    if (route === 'job-results') return allow(['POST'], () => this.jobResults(req));
+    if (rest.length === 2 && rest[0] === 'job-cancel') return allow(['GET', 'POST'], () => this.cancel(rest[1]));
+    if (route === 'batch-inference') return allow(['POST'], () => this.batchInference(req));
+    if (route === 'try-authentication') return allow(['GET'], () => reply.json(200, { authenticated: true }));
+    if (route === 'auth/check') {
+      return allow(['GET'], () => reply.json(200, { principal: { type: 'api_key', customer_id: 'cust_emulator', key_prefix: m[1].slice(0, 8) } }));
+    }
+    return reply.json(404, { detail: 'Not Found' });
+  }
+
+  private invalid(detail: string, requestId?: string): Reply {
+    const body: Record<string, unknown> = { detail, code: 'invalid_input' };
+    if (requestId) body.request_id = requestId;
+    return reply.json(422, body);
+  }
+
+  private runLegacy(req: ApiRequest): Reply {
+    const body = req.json;
+    if (!isPlainObject(body)) return this.invalid(jsonBodyProblem(req) ?? 'Request body must be a JSON object with name and input_data');
+    if (typeof body.name !== 'string' || body.name === '') return this.invalid('Field required: name');
+    if (body.input_data === undefined) return this.invalid('Field required: input_data');
+    if (!isPlainObject(body.input_data)) return this.invalid('input_data must be an object');
+    const fn = this.functions.get(body.name);
+    if (!fn) return reply.json(404, { detail: `Function '${body.name}' not found`, code: 'function_not_found' });
+    if (fn.realtime === false) return reply.json(409, { detail: `Function '${fn.name}' cannot run in real time; use the Batch API`, code: 'no_runnable_prompt' });
+    const input = body.input_data;
+    const missing = fn.inputFields.filter((f) => input[f] === undefined || input[f] === null);
+    if (missing.length) return this.invalid(`Missing required input field(s): ${missing.join(', ')}`);
+    const known: Record<string, unknown> = {};
+    for (const f of fn.inputFields) known[f] = input[f];
+    const out = runSutroFunction(fn, known);
+    const usage = { input_tokens: out.inputTokens, output_tokens: Math.round(out.outputTokens), system_prompt: fn.systemPrompt };
+    if (out.kind === 'classification') {
+      return reply.json(200, { response: out.label, confidence: out.confidence, predictions: out.predictions, rationale: out.rationale, usage });
+    }
+    return reply.json(200, { output: out.output, rationale: out.rationale, confidence: out.confidence, usage });
+  }
+
+  private runV1(req: ApiRequest, name: string): Reply {
+    const requestId = this.requestId();
+    const body = req.json;
+    if (!isPlainObject(body)) return this.invalid(jsonBodyProblem(req) ?? 'Request body must be a JSON object with an input field', requestId);
+    const fn = this.functions.get(name);
+    if (!fn) return reply.json(404, { detail: `Function '${name}' not found`, code: 'function_not_found', request_id: requestId });
+    if (fn.realtime === false) {
+      return reply.json(409, { detail: `Function '${fn.name}' has no runnable prompt for real-time runs; use batch`, code: 'no_runnable_prompt', request_id: requestId });
+    }
+    let input: Record<string, unknown>;
+    if (typeof body.input === 'string') {
+      if (fn.inputFields.length !== 1) {
+        return this.invalid(`Function '${fn.name}' has ${fn.inputFields.length} input fields (${fn.inputFields.join(', ')}); send input as an object`, requestId);
+      }
+      input = { [fn.inputFields[0]]: body.input };
+    } else if (isPlainObject(body.input)) {
+      input = body.input;
+    } else {
+      return this.invalid(body.input === undefined ? 'Field required: input' : 'input must be an object or a string', requestId);
+    }
+    const missing = fn.inputFields.filter((f) => input[f] === undefined || input[f] === null);
+    if (missing.length) return this.invalid(`Missing required input field(s): ${missing.join(', ')}`, requestId);
+    const unknown = Object.keys(input).filter((k) => !fn.inputFields.includes(k));
+    if (unknown.length) return this.invalid(`Unknown input field(s): ${unknown.join(', ')}`, requestId);
+    const out = runSutroFunction(fn, input);
+    const outputTokens = Math.round(out.outputTokens);
+    return reply.json(200, {
+      request_id: requestId,
+      function: { name: fn.name, model: fn.model, model_source: fn.modelSource },
+      output: out.kind === 'classification' ? out.label : out.output,
+      confidence: out.confidence,
+      usage: { input_tokens: out.inputTokens, output_tokens: outputTokens, cost_usd: Math.round((out.inputTokens * 0.15 + outputTokens * 0.6) / 1e6 * 1e8) / 1e8 },
+    });
+  }
+
+  private listJobs(req: ApiRequest): Reply {
+    const now = Date.now();
+    const rawLimit = req.query.get('limit');
+    if (rawLimit === null) return reply.json(200, { message: 'Jobs retrieved', jobs: this.jobs.map((j) => this.jobView(j, now)) });
+    const limit = /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN;
+    if (!(limit >= 1 && limit <= 100)) return reply.json(422, { detail: 'limit must be an integer between 1 and 100' });
+    let start = 0;
+    const cursor = req.query.get('cursor');
+    if (cursor !== null && cursor !== '') {
+      const after = decodeCursor(cursor);
+      if (after === undefined) return reply.json(400, { detail: 'Invalid cursor' });
+      start = this.firstBelow(after);
+    }
+    const page = this.jobs.slice(start, start + limit);
+    const more = start + limit < this.jobs.length;
+    return reply.json(200, {
+      jobs: page.map((j) => this.jobView(j, now)),
+      next_cursor: more && page.length ? encodeCursor(page[page.length - 1].seq) : null,
+    });
+  }
+
+  /** Index of the first job (newest first, seq descending) whose seq is below `seq`. */
+  private firstBelow(seq: number): number {
+    let lo = 0;
+    let hi = this.jobs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.jobs[mid].seq < seq) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  private fetchJob(id: string): Reply {
+    const job = this.jobById.get(id);
+    if (!job) return reply.json(404, { message: 'Job not found' });
+    return reply.json(200, { job: this.jobView(job) });
+  }
+
+  private jobStatus(id: string): Reply {
+    const job = this.jobById.get(id);
+    if (!job) return reply.json(404, { message: 'Job not found' });
+    const s = this.statusAt(job, Date.now());
+    return reply.json(200, {
+      message: 'Job status retrieved',
+      job_status: { [job.id]: this.fmt(s.status) },
+      metadata: s.status === 'FAILED' && job.failure ? { failure_reason: { message: job.failure } } : null,
+    });
+  }
+
+  private jobResults(req: ApiRequest): Reply {
+    const body = req.json;
+    if (req.jsonError || !isPlainObject(body) || typeof body.job_id !== 'string') return reply.json(422, { detail: 'Field required: job_id' });
+    const job = this.jobById.get(body.job_id);
+    if (!job) return reply.json(404, { detail: 'Job not found' });
+    const now = Date.now();
+    const s = this.statusAt(job, now);
+    if (s.status !== 'SUCCEEDED') {
+      return reply.json(409, { detail: `Job ${job.id} is ${this.fmt(s.status)}; results are only available for SUCCEEDED jobs` });
+    }
+    if (now < s.statusMs + this.resultsDelayMs) return reply.json(409, { detail: `Results for job ${job.id} are not ready yet; retry shortly` });
+    const results: Record<string, unknown> = { outputs: this.jobOutputs(job) };
+    if (body.include_inputs === true) results.inputs = this.jobInputs(job);
+    return reply.json(200, { results });
+  }
+
+  private cancel(id: string): Reply {
+    const job = this.jobById.get(id);
+    if (!job) return reply.json(404, { message: 'Job not found' });
+    const now = Date.now();
+    const s = this.statusAt(job, now);
+    if (s.status === 'CANCELLING') return reply.json(200, { cancelled: false, message: `Job ${job.id} is already being cancelled` });
+    if (TERMINAL.includes(s.status)) return reply.json(200, { cancelled: false, message: `Job ${job.id} is already ${this.fmt(s.status)} and cannot be cancelled` });
+    job.steps = job.steps.filter((st) => st.at <= now);
+    job.steps.push({ at: now, status: 'CANCELLING' }, { at: now + this.cancelDelayMs, status: 'CANCELLED' });
+    return reply.json(200, { cancelled: true, message: `Job ${job.id} is being cancelled` });
+  }
+
+  private batchInference(req: ApiRequest): Reply {
+    const body = req.json;
+    if (!isPlainObject(body)) return reply.json(422, { detail: jsonBodyProblem(req) ?? 'Request body must be a JSON object' });
+    if (typeof body.model !== 'string') return reply.json(422, { detail: 'Field required: model' });
+    const fn = this.functions.get(body.model);
+    if (!fn) return reply.json(422, { detail: `Unknown model or Function '${body.model}'` });
+    if (typeof body.inputs === 'string') return reply.json(422, { detail: 'Remote datasets (CSV/Parquet URLs) are not supported by the emulator; send inputs as an array' });
+    if (!Array.isArray(body.inputs) || body.inputs.length === 0) return reply.json(422, { detail: 'inputs must be a non-empty array' });
+    if (!body.inputs.every((i) => typeof i === 'string' || isPlainObject(i))) return reply.json(422, { detail: 'Each input must be a string or an object of input fields' });
+    if (body.name !== undefined && body.name !== null && (typeof body.name !== 'string' || body.name.length > 45)) return reply.json(422, { detail: 'name must be a string of at most 45 characters' });
+    if (body.description !== undefined && body.description !== null && (typeof body.description !== 'string' || body.description.length > 512)) {
+      return reply.json(422, { detail: 'description must be a string of at most 512 characters' });
+    }
+    if (body.job_priority !== undefined && body.job_priority !== 0 && body.job_priority !== 1) return reply.json(422, { detail: 'job_priority must be 0 or 1' });
+    const id = this.submitJob(fn.name, body.inputs as JobInput[], {
+      name: (body.name as string | undefined) ?? null,
+      description: (body.description as string | undefined) ?? null,
+      priority: (body.job_priority as number | undefined) ?? 0,
+      jsonSchema: isPlainObject(body.json_schema) ? body.json_schema : undefined,
+      systemPrompt: typeof body.system_prompt === 'string' ? body.system_prompt : undefined,
+      samplingParams: isPlainObject(body.sampling_params) ? body.sampling_params : undefined,
+    });
+    return reply.json(200, { results: id });
+  }
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`job-${pad(seq)}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number | undefined {
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(cursor)) return undefined;
+  const m = /^job-(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return m ? Number(m[1]) : undefined;
+}
+
+export async function startSutro(options: SutroOptions = {}): Promise<SutroEmulator> {
+  return new SutroEmulator(options).start();
+}
+
+if (require.main === module) {
+  void startSutro({ port: portFromArgv(process.argv) ?? 0 }).then((e) => runUntilSignal({ sutro: e.url }, () => e.close()));
+}
