@@ -301,7 +301,10 @@ export class HttpClient {
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { platform, method, signal } = req;
     if (signal?.aborted || this.closed) throw cancelledError(platform);
-    undiciModule ??= await import('undici');
+    // require, not import(): the bundle loads undici from its own file (dist/undici.js), and a
+    // dynamic import of a CommonJS bundle would only expose `default`.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
+    undiciModule ??= require('undici') as Undici;
     if (signal?.aborted) throw cancelledError(platform);
 
     let url: URL;

@@ -6,8 +6,12 @@ describe('URL settings', () => {
   const settings = new Settings();
   const config = () => vscode.workspace.getConfiguration('aiFunctions');
 
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = config().inspect<string>('sutro.apiUrl')?.globalValue;
+  });
   afterEach(async () => {
-    await config().update('sutro.apiUrl', undefined, vscode.ConfigurationTarget.Global);
+    await config().update('sutro.apiUrl', saved, vscode.ConfigurationTarget.Global);
   });
 
   it('are contributed with application scope and listed as restricted', () => {
@@ -21,10 +25,12 @@ describe('URL settings', () => {
 
   it('ignore the workspace .vscode/settings.json', () => {
     // The fixture workspace points every URL at attacker.example.com.
-    assert.equal(settings.url('sutro.apiUrl'), 'https://api.sutro.sh');
-    assert.equal(settings.url('sutro.functionsUrl'), 'https://serve.sutro.sh');
-    assert.equal(settings.url('nyckel.baseUrl'), 'https://www.nyckel.com');
-    assert.equal(settings.url('inferable.baseUrl'), 'https://api.inferable.ai');
+    for (const name of URL_SETTINGS) {
+      const inspected = config().inspect<string>(name);
+      const expected = (inspected?.globalValue ?? inspected?.defaultValue ?? '').replace(/\/+$/, '');
+      assert.equal(settings.url(name), expected, name);
+      assert.ok(!settings.url(name).includes('attacker'), name);
+    }
   });
 
   it('use the user setting, normalized', async () => {

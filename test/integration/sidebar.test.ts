@@ -236,7 +236,7 @@ describe('Jobs view', function () {
     assert.equal(editor.document.uri.scheme, 'ai-functions');
     assert.match(editor.document.uri.path, /· Succeeded\.json$/);
     const parsed = JSON.parse(editor.document.getText());
-    assert.equal(parsed.job.job_id, job.id);
+    assert.equal(parsed.job_id, job.id);
   });
 
   it('opens the results of a succeeded job as JSON Lines, one row per line', async () => {
