@@ -8,10 +8,12 @@ import { InferableAdapter } from './platforms/inferable';
 import { NyckelAdapter } from './platforms/nyckel';
 import { SutroAdapter } from './platforms/sutro';
 import { FunctionCommands } from './vscode/commands/functionCommands';
+import { RowCommands } from './vscode/commands/rowCommands';
 import { JobCommands, savedJobFilter } from './vscode/commands/jobCommands';
 import { KeyCommands } from './vscode/commands/keys';
 import { ReadOnlyDocuments } from './vscode/documents';
 import { FunctionPicker } from './vscode/functionPicker';
+import { RunPanelController } from './vscode/panel/runPanel';
 import { PublicApi } from './vscode/publicApi';
 import { RecentFunctions } from './vscode/recentFunctions';
 import { RunService, type Platforms } from './vscode/runService';
@@ -90,6 +92,17 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const picker = new FunctionPicker(functionsTree, credentials, recent);
   const functionCommands = new FunctionCommands({ tree: functionsTree, picker, runs, settings, documents, log });
   const hasKey = new HasKeyContext(credentials);
+  const runPanel = new RunPanelController({
+    extensionUri: context.extensionUri,
+    runs,
+    functions: functionsTree,
+    credentials,
+    recent,
+    documents,
+    state: context.globalState,
+    log,
+  });
+  const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log });
 
   context.subscriptions.push(
     log,
@@ -108,6 +121,9 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     ...new KeyCommands(credentials, log).register(),
     ...jobCommands.register(),
     ...functionCommands.register(),
+    runPanel,
+    ...runPanel.register(),
+    ...rowCommands.register(),
     vscode.commands.registerCommand('aiFunctions.showLog', () => log.show()),
     { dispose: () => void http.close() },
   );
@@ -116,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const api = new PublicApi(credentials, platforms, runs);
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // The integration tests look inside the real, wired views; users never see this.
-    return Object.assign(api, { testing: { functionsTree, jobsTree, jobsStore, poller, documents, settings } });
+    return Object.assign(api, { testing: { functionsTree, jobsTree, jobsStore, poller, documents, settings, runPanel } });
   }
   return api;
 }
