@@ -7,6 +7,7 @@ import { JobsStore } from './core/jobsStore';
 import { InferableAdapter } from './platforms/inferable';
 import { NyckelAdapter } from './platforms/nyckel';
 import { SutroAdapter } from './platforms/sutro';
+import { ClassifySelection } from './vscode/classify';
 import { FunctionCommands } from './vscode/commands/functionCommands';
 import { RowCommands } from './vscode/commands/rowCommands';
 import { JobCommands, savedJobFilter } from './vscode/commands/jobCommands';
@@ -102,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     state: context.globalState,
     log,
   });
+  const classify = new ClassifySelection(runs, picker, settings, log);
   const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log });
 
   context.subscriptions.push(
@@ -124,6 +126,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     runPanel,
     ...runPanel.register(),
     ...rowCommands.register(),
+    classify,
+    ...classify.register(),
     vscode.commands.registerCommand('aiFunctions.showLog', () => log.show()),
     { dispose: () => void http.close() },
   );
@@ -132,7 +136,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const api = new PublicApi(credentials, platforms, runs);
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // The integration tests look inside the real, wired views; users never see this.
-    return Object.assign(api, { testing: { functionsTree, jobsTree, jobsStore, poller, documents, settings, runPanel } });
+    return Object.assign(api, { testing: { functionsTree, jobsTree, jobsStore, poller, documents, settings, runPanel, classify } });
   }
   return api;
 }

@@ -1,6 +1,6 @@
 // The one interface each platform adapter implements. The UI asks `capabilities` instead of
 // checking platform names.
-import type { FunctionInfo, Job, Page, PageRequest, PlatformId, RunRequest, RunResult } from '../core/model';
+import type { FunctionInfo, Job, Page, PageRequest, PlatformId, RunOptions, RunRequest, RunResult } from '../core/model';
 
 export interface Capabilities {
   /** Jobs (Sutro batch jobs, Inferable runs) can be listed. */
@@ -17,6 +17,8 @@ export interface Capabilities {
   listsFunctions: boolean;
   /** The most requests the platform allows in flight at once, if it documents one. */
   maxInFlight?: number;
+  /** Options that make a run answer with every prediction, not only the top one. */
+  allPredictions?: RunOptions;
 }
 
 export interface InputRequest {

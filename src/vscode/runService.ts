@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
 import { PLATFORM_NAMES, type PlatformId, type RunRequest, type RunResult } from '../core/model';
-import type { PlatformAdapter } from '../platforms/types';
+import type { Capabilities, PlatformAdapter } from '../platforms/types';
 import { signalFromToken } from './cancellation';
 import type { RecentFunctions } from './recentFunctions';
 
@@ -15,6 +15,10 @@ export class RunService {
     private readonly recent: RecentFunctions,
     private readonly log: Logger,
   ) {}
+
+  capabilities(platform: PlatformId): Capabilities {
+    return this.platforms[platform].capabilities;
+  }
 
   async run(request: RunRequest, token?: vscode.CancellationToken): Promise<RunResult> {
     const adapter = this.platforms[request.platform];

@@ -57,6 +57,8 @@ export class NyckelAdapter implements PlatformAdapter {
     batch: false,
     listsFunctions: true,
     maxInFlight: NYCKEL_LIMITS.maxInFlight,
+    // Nyckel returns only the top label unless asked for more.
+    allPredictions: { labelCount: 20 },
   };
   /** Every request to Nyckel goes through it; many-rows work shares it to stay under the limits. */
   readonly limiter: RateLimiter;

@@ -1,0 +1,232 @@
+// Classify Selection: runs a function on each selection and shows the answer right after the
+// selected text, with a hover holding the predictions, the rationale and "Open in Run Panel".
+import * as vscode from 'vscode';
+import { formatPercent } from '../core/format';
+import type { Logger } from '../core/log';
+import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunResult } from '../core/model';
+import { functionOf, parseInput, resultHeadline } from './commands/functionCommands';
+import type { FunctionPicker } from './functionPicker';
+import { errorMessage, guarded, isCancellation, showError } from './notify';
+import type { RunService } from './runService';
+import type { Settings } from './settings';
+import { escape } from './views/jobPresentation';
+
+const DEFAULT_FUNCTION_SETTING = 'defaultFunction';
+/** Several selections run side by side, but politely. */
+const SELECTIONS_IN_FLIGHT = 4;
+
+export interface Classification {
+  /** Offsets in the document, kept up to date as the user edits around them. */
+  start: number;
+  end: number;
+  fn: { platform: PlatformId; id: string; name: string };
+  input: string;
+  result?: RunResult;
+  error?: string;
+}
+
+type Target = { platform: PlatformId; function: string; name?: string };
+
+export class ClassifySelection implements vscode.Disposable {
+  private readonly decoration = vscode.window.createTextEditorDecorationType({
+    after: { margin: '0 0 0 1em', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+  private readonly byDocument = new Map<string, Classification[]>();
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly runs: RunService,
+    private readonly picker: FunctionPicker,
+    private readonly settings: Settings,
+    private readonly log: Logger,
+  ) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeTextDocument((event) => this.onEdit(event)),
+      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor))),
+      vscode.workspace.onDidCloseTextDocument((document) => this.byDocument.delete(document.uri.toString())),
+    );
+  }
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.commands.registerCommand('aiFunctions.classifySelection', guarded(this.log, (arg?: unknown) => this.classify(arg))),
+      vscode.commands.registerCommand('aiFunctions.clearClassifications', () => this.clear(vscode.window.activeTextEditor)),
+    ];
+  }
+
+  /** The classifications shown in a document (for tests and the hover). */
+  classifications(uri: vscode.Uri): readonly Classification[] {
+    return this.byDocument.get(uri.toString()) ?? [];
+  }
+
+  async classify(arg?: unknown): Promise<Classification[]> {
+    const editor = vscode.window.activeTextEditor;
+    const selections = editor?.selections.filter((selection) => !editor.document.getText(selection).trim().match(/^$/)) ?? [];
+    if (!editor || selections.length === 0) {
+      void vscode.window.showWarningMessage('Select the text to classify first (one or more selections).');
+      return [];
+    }
+    const target = await this.chooseFunction(arg);
+    if (!target) return [];
+    const name = target.name ?? target.function;
+    const document = editor.document;
+    const items: Classification[] = selections.map((selection) => ({
+      start: document.offsetAt(selection.start),
+      end: document.offsetAt(selection.end),
+      fn: { platform: target.platform, id: target.function, name },
+      input: document.getText(selection),
+    }));
+
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Classifying ${items.length === 1 ? 'the selection' : `${items.length} selections`} with ${name}`,
+        cancellable: true,
+      },
+      async (progress, token) => {
+        let next = 0;
+        const worker = async () => {
+          while (next < items.length && !token.isCancellationRequested) {
+            const item = items[next++];
+            try {
+              const options = this.runs.capabilities(target.platform).allPredictions;
+              item.result = await this.runs.run({ platform: target.platform, function: target.function, input: parseInput(item.input), options }, token);
+            } catch (error) {
+              if (isCancellation(error)) return;
+              item.error = errorMessage(error);
+            }
+            this.put(document, item);
+            progress.report({ increment: 100 / items.length });
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(SELECTIONS_IN_FLIGHT, items.length) }, worker));
+      },
+    );
+
+    const failed = items.filter((item) => item.error);
+    if (failed.length > 0) showError(new Error(failed[0].error), this.log, failed.length > 1 ? `${failed.length} of ${items.length} selections failed` : undefined);
+    const done = items.filter((item) => item.result);
+    if (done.length > 0) vscode.window.setStatusBarMessage(`$(sparkle) ${name}: ${summary(done)}`, 8000);
+    return items;
+  }
+
+  private async chooseFunction(arg: unknown): Promise<Target | undefined> {
+    const node = functionOf(arg);
+    if (node) return { platform: node.platform, function: node.id, name: node.name };
+    const given = arg as { platform?: PlatformId; function?: string } | undefined;
+    if (given?.platform && typeof given.function === 'string') return { platform: given.platform, function: given.function };
+    const saved = this.settings.string(DEFAULT_FUNCTION_SETTING, '');
+    const at = saved.indexOf(':');
+    if (at > 0 && PLATFORM_NAMES[saved.slice(0, at) as PlatformId]) return { platform: saved.slice(0, at) as PlatformId, function: saved.slice(at + 1) };
+    const picked = await this.picker.pick('Classify the selection with which function?');
+    if (picked) void this.offerToRemember(picked);
+    return picked ? { platform: picked.platform, function: picked.id, name: picked.name } : undefined;
+  }
+
+  private async offerToRemember(fn: FunctionInfo): Promise<void> {
+    const choice = await vscode.window.showInformationMessage(`Always classify selections with ${fn.name} (${PLATFORM_NAMES[fn.platform]})?`, 'Remember', 'Not Now');
+    if (choice === 'Remember') await vscode.commands.executeCommand('aiFunctions.setDefaultFunction', { kind: 'function', platform: fn.platform, fn });
+  }
+
+  private put(document: vscode.TextDocument, item: Classification): void {
+    const key = document.uri.toString();
+    const kept = (this.byDocument.get(key) ?? []).filter((other) => other.end <= item.start || other.start >= item.end || other === item);
+    if (!kept.includes(item)) kept.push(item);
+    this.byDocument.set(key, kept);
+    for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.render(editor);
+  }
+
+  private render(editor: vscode.TextEditor): void {
+    const items = this.byDocument.get(editor.document.uri.toString()) ?? [];
+    editor.setDecorations(
+      this.decoration,
+      items.map((item) => {
+        const end = editor.document.positionAt(item.end);
+        return {
+          range: new vscode.Range(end, end),
+          hoverMessage: classificationHover(item),
+          renderOptions: { after: { contentText: decorationText(item) } },
+        };
+      }),
+    );
+  }
+
+  private onEdit(event: vscode.TextDocumentChangeEvent): void {
+    const key = event.document.uri.toString();
+    let items = this.byDocument.get(key);
+    if (!items || event.contentChanges.length === 0) return;
+    for (const change of event.contentChanges) {
+      const changeStart = change.rangeOffset;
+      const changeEnd = change.rangeOffset + change.rangeLength;
+      const delta = change.text.length - change.rangeLength;
+      // An edit inside a classified span makes its answer stale: drop it. Spans after it move.
+      items = items.filter((item) => item.end < changeStart || item.start > changeEnd);
+      for (const item of items) {
+        if (item.start > changeEnd) {
+          item.start += delta;
+          item.end += delta;
+        }
+      }
+    }
+    this.byDocument.set(key, items);
+    for (const editor of vscode.window.visibleTextEditors) if (editor.document === event.document) this.render(editor);
+  }
+
+  private clear(editor?: vscode.TextEditor): void {
+    if (!editor) return;
+    this.byDocument.delete(editor.document.uri.toString());
+    this.render(editor);
+  }
+
+  dispose(): void {
+    this.decoration.dispose();
+    for (const s of this.subscriptions) s.dispose();
+    this.byDocument.clear();
+  }
+}
+
+export function decorationText(item: Classification): string {
+  if (item.error) return '⚠ failed (hover for details)';
+  return item.result ? resultHeadline(item.result) : '…';
+}
+
+export function classificationHover(item: Classification): vscode.MarkdownString {
+  // Only our own command may run from this hover; every platform value is escaped.
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['aiFunctions.openRunPanel'] };
+  md.appendMarkdown(`**${escape(item.fn.name)}** · ${PLATFORM_NAMES[item.fn.platform]}\n\n`);
+  if (item.error) {
+    md.appendMarkdown(`$(error) ${escape(item.error)}\n\n`);
+  } else if (item.result) {
+    const result = item.result;
+    if (result.label !== undefined) {
+      md.appendMarkdown(`**${escape(result.label)}**${result.confidence !== undefined ? ` · ${formatPercent(result.confidence)}` : ''}\n\n`);
+    }
+    if (result.predictions.length > 0) {
+      md.appendMarkdown('| label | confidence |\n|---|---:|\n');
+      for (const p of [...result.predictions].sort((a, b) => b.confidence - a.confidence)) {
+        md.appendMarkdown(`| ${escape(p.label)} | ${formatPercent(p.confidence)} |\n`);
+      }
+      md.appendMarkdown('\n');
+    }
+    if (result.output !== undefined && result.label === undefined) md.appendCodeblock(JSON.stringify(result.output, null, 2), 'json');
+    if (result.rationale) md.appendMarkdown(`*${escape(result.rationale)}*\n\n`);
+    if (result.summary) md.appendMarkdown(`${escape(result.summary)}\n\n`);
+    md.appendMarkdown(`${result.durationMs} ms\n\n`);
+  }
+  const result = item.result ? { ...item.result, raw: undefined } : undefined;
+  const args = encodeURIComponent(JSON.stringify([{ platform: item.fn.platform, function: item.fn.id, input: item.input, result }]));
+  md.appendMarkdown(`[$(preview) Open in Run Panel](command:aiFunctions.openRunPanel?${args})`);
+  return md;
+}
+
+function summary(done: Classification[]): string {
+  if (done.length === 1 && done[0].result) return resultHeadline(done[0].result);
+  const counts = new Map<string, number>();
+  for (const item of done) {
+    const label = item.result?.label ?? 'done';
+    counts.set(label, (counts.get(label) ?? 0) + 1);
+  }
+  return `${done.length} classified: ${[...counts].map(([label, n]) => `${label} ×${n}`).join(', ')}`;
+}
