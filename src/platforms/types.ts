@@ -1,6 +1,20 @@
 // The one interface each platform adapter implements. The UI asks `capabilities` instead of
 // checking platform names.
-import type { FunctionInfo, Job, Page, PageRequest, PlatformId, RunOptions, RunRequest, RunResult } from '../core/model';
+import type { HttpClient } from '../core/http';
+import type { Logger } from '../core/log';
+import type { Credentials, FunctionInfo, Job, Page, PageRequest, PlatformId, RunOptions, RunRequest, RunResult } from '../core/model';
+
+/** What every adapter is built with (constructor injection; nothing is global). */
+export interface AdapterOptions<Config> {
+  http: HttpClient;
+  /** The stored credentials, read on every call: the user may change them at any time. */
+  credentials: () => Promise<Credentials | undefined>;
+  /** Read on every call: settings may change. */
+  config: () => Config;
+  logger: Logger;
+  /** Wall clock in ms (default `Date.now`). */
+  now?: () => number;
+}
 
 export interface Capabilities {
   /** Jobs (Sutro batch jobs, Inferable runs) can be listed. */

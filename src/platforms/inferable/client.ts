@@ -4,7 +4,7 @@ import { AiFunctionsError, configurationError, runFailed } from '../../core/erro
 import type { HttpClient, HttpRequest } from '../../core/http';
 import type { Logger } from '../../core/log';
 import type { Credentials, FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
-import type { Capabilities, InputRequest, PlatformAdapter } from '../types';
+import type { AdapterOptions, Capabilities, InputRequest, PlatformAdapter } from '../types';
 import {
   attachedFunctionKey,
   lacksInputRequests,
@@ -31,12 +31,7 @@ export interface InferableConfig {
   runTimeoutMs?: number;
 }
 
-export interface InferableAdapterOptions {
-  http: HttpClient;
-  credentials: () => Promise<Credentials | undefined>;
-  config: () => InferableConfig;
-  logger: Logger;
-  now?: () => number;
+export interface InferableAdapterOptions extends AdapterOptions<InferableConfig> {
   /** Must reject when the signal aborts. */
   sleep?: Sleep;
 }

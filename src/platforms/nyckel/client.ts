@@ -3,8 +3,8 @@ import { AiFunctionsError, cancelledError, invalidResponse, isAiFunctionsError }
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/http';
 import { RateLimiter } from '../../core/limiter';
 import type { Logger } from '../../core/log';
-import type { Credentials, FunctionInfo, Job, NyckelRunOptions, Page, RunRequest, RunResult } from '../../core/model';
-import type { Capabilities, PlatformAdapter } from '../types';
+import type { FunctionInfo, Job, NyckelRunOptions, Page, RunRequest, RunResult } from '../../core/model';
+import type { AdapterOptions, Capabilities, PlatformAdapter } from '../types';
 import { abortable } from './abortable';
 import { NyckelTokenCache, type ClientCredentials } from './auth';
 import { classificationResult, functionInfo, tagsResult } from './mapping';
@@ -16,14 +16,7 @@ export interface NyckelConfig {
   baseUrl: string;
 }
 
-export interface NyckelAdapterOptions {
-  http: HttpClient;
-  credentials: () => Promise<Credentials | undefined>;
-  /** Read on every call: settings may change. */
-  config: () => NyckelConfig;
-  logger: Logger;
-  /** Wall clock in ms, for token expiry. Default `Date.now`. */
-  now?: () => number;
+export interface NyckelAdapterOptions extends AdapterOptions<NyckelConfig> {
   /** Default: a limiter at Nyckel's documented limits (NYCKEL_LIMITS). */
   limiter?: RateLimiter;
 }

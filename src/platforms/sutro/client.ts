@@ -4,7 +4,7 @@ import { AiFunctionsError, isAiFunctionsError } from '../../core/errors';
 import type { HttpClient, RetryPolicy } from '../../core/http';
 import type { Logger } from '../../core/log';
 import type { Credentials, FunctionInfo, Job, JobStatus, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
-import type { Capabilities, JobResults, PlatformAdapter } from '../types';
+import type { AdapterOptions, Capabilities, JobResults, PlatformAdapter } from '../types';
 import { failureMessage, fromClassification, fromDeployment, fromExtraction, normalizeStatus, parseOutput, toJob } from './mapping';
 import {
   batchReplySchema,
@@ -33,17 +33,7 @@ export interface SutroConfig {
   functions: SutroFunctionConfig[];
 }
 
-export interface SutroAdapterOptions {
-  http: HttpClient;
-  credentials: () => Promise<Credentials | undefined>;
-  /** Read on every call: settings may change. */
-  config: () => SutroConfig;
-  logger: Logger;
-  /** Clock for `durationMs` (default `Date.now`). */
-  now?: () => number;
-  /** Accepted for symmetry with the other adapters; Sutro calls never wait between requests here. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
+export type SutroAdapterOptions = AdapterOptions<SutroConfig>;
 
 export interface ListAllJobsOptions {
   /** 1–100 (default 100). */

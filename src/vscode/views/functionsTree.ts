@@ -4,7 +4,7 @@ import { PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/m
 import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from '../secrets';
 import { escape } from './jobPresentation';
-import { errorMessages, messageItem, setKeyMessage, shortError, type MessageNode } from './platformMessages';
+import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from './platformMessages';
 
 export type FunctionsNode =
   | { kind: 'platform'; platform: PlatformId }
@@ -148,12 +148,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
   }
 
   private platformNode(platform: PlatformId): FunctionsNode {
-    let node = this.platformNodes.get(platform);
-    if (!node) {
-      node = { kind: 'platform', platform };
-      this.platformNodes.set(platform, node);
-    }
-    return node;
+    return stableNode(this.platformNodes, platform, () => ({ kind: 'platform', platform }));
   }
 
   private platformItem(platform: PlatformId): vscode.TreeItem {

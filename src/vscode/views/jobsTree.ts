@@ -4,7 +4,7 @@ import { matchesFilter, type JobFilter, type JobsStore } from '../../core/jobsSt
 import { PLATFORM_NAMES, type Job, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from '../secrets';
-import { errorMessages, messageItem, setKeyMessage, shortError, type MessageNode } from './platformMessages';
+import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from './platformMessages';
 import { escape, jobContextValue, jobDescription, jobIcon, jobLabel, jobTooltip } from './jobPresentation';
 
 export type JobsNode =
@@ -95,31 +95,15 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
   }
 
   jobNode(platform: PlatformId, id: string): JobsNode {
-    const k = `${platform}:${id}`;
-    let node = this.jobNodes.get(k);
-    if (!node) {
-      node = { kind: 'job', platform, id };
-      this.jobNodes.set(k, node);
-    }
-    return node;
+    return stableNode(this.jobNodes, `${platform}:${id}`, () => ({ kind: 'job', platform, id }));
   }
 
   private platformNode(platform: PlatformId): JobsNode {
-    let node = this.platformNodes.get(platform);
-    if (!node) {
-      node = { kind: 'platform', platform };
-      this.platformNodes.set(platform, node);
-    }
-    return node;
+    return stableNode(this.platformNodes, platform, () => ({ kind: 'platform', platform }));
   }
 
   private loadMoreNode(platform: PlatformId): JobsNode {
-    let node = this.loadMoreNodes.get(platform);
-    if (!node) {
-      node = { kind: 'loadMore', platform };
-      this.loadMoreNodes.set(platform, node);
-    }
-    return node;
+    return stableNode(this.loadMoreNodes, platform, () => ({ kind: 'loadMore', platform }));
   }
 
   private async platformChildren(platform: PlatformId): Promise<JobsNode[]> {

@@ -1,4 +1,5 @@
-// The rows both trees show under a platform that has no key or whose API failed.
+// What both trees share: the rows under a platform that has no key or whose API failed, and
+// stable node objects.
 import * as vscode from 'vscode';
 import { isAiFunctionsError } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
@@ -62,4 +63,14 @@ export function shortError(error: Error): string {
   }
   const first = error.message.split(/(?<=\.)\s/)[0];
   return first.length > 60 ? `${first.slice(0, 57)}…` : first;
+}
+
+/** VS Code refreshes a single tree node only when given the same object: keep one per key. */
+export function stableNode<K, N>(nodes: Map<K, N>, key: K, create: () => N): N {
+  let node = nodes.get(key);
+  if (node === undefined) {
+    node = create();
+    nodes.set(key, node);
+  }
+  return node;
 }
