@@ -52,6 +52,8 @@ export class NyckelAdapter implements PlatformAdapter {
     maxInFlight: NYCKEL_LIMITS.maxInFlight,
     // Nyckel returns only the top label unless asked for more.
     allPredictions: { labelCount: 20 },
+    // The invoke is sent with the 'idempotent' retry policy (see run()).
+    idempotentRun: true,
   };
   /** Every request to Nyckel goes through it; many-rows work shares it to stay under the limits. */
   readonly limiter: RateLimiter;
