@@ -93,6 +93,21 @@ describe('Functions view', function () {
     }
   });
 
+  it('adds a Sutro function, copies its id, and removes it', async () => {
+    await setAllKeys();
+    const { functionsTree } = await testing();
+    await vscode.commands.executeCommand('aiFunctions.addSutroFunction', { name: 'sentiment', inputFields: ['text'] });
+    const sutroNode = (await functionsTree.getChildren())[0];
+    const added = (await functionsTree.getChildren(sutroNode)).find((n) => n.kind === 'function' && n.fn.id === 'sentiment');
+    assert.ok(added, 'the added function is listed');
+    assert.match(String(functionsTree.getTreeItem(added).contextValue), /\bconfigured\b/);
+    await vscode.commands.executeCommand('aiFunctions.copyFunctionId', added);
+    assert.equal(await vscode.env.clipboard.readText(), 'sentiment');
+    await vscode.commands.executeCommand('aiFunctions.removeSutroFunction', added);
+    const configured = vscode.workspace.getConfiguration('aiFunctions').inspect<{ name: string }[]>('sutro.functions')?.globalValue ?? [];
+    assert.ok(!configured.some((f) => f.name === 'sentiment'));
+  });
+
   it('sets the default function from a node', async () => {
     await setAllKeys();
     const { functionsTree } = await testing();
@@ -197,14 +212,27 @@ describe('Jobs view', function () {
     for (const item of succeeded) assert.match(String(item.description), /^Succeeded/);
   });
 
-  it('polls a running job until it succeeds, then stops polling it', async () => {
+  it('polls a running job until it succeeds, says so when watched, then stops polling it', async () => {
     const emu = await emulators();
     const { jobsStore, jobsTree } = await testing();
     await vscode.commands.executeCommand('workbench.view.extension.aiFunctions');
     const id = emu.sutro.submitJob('lead-qualifier', [{ query: 'budget', region: 'EU' }], { name: 'poll me' });
     await jobsTree.refresh('sutro');
     assert.notEqual(jobsStore.find('sutro', id)?.status, 'succeeded');
-    await waitFor('the job to succeed in the view', () => jobsStore.find('sutro', id)?.status === 'succeeded', 30_000);
+    const messages: string[] = [];
+    const original = vscode.window.showInformationMessage;
+    (vscode.window as { showInformationMessage: unknown }).showInformationMessage = (message: string, ...items: string[]) => {
+      messages.push(message);
+      return (original as (message: string, ...items: string[]) => Thenable<string | undefined>).call(vscode.window, message, ...items);
+    };
+    try {
+      // Opening a running job's details watches it.
+      await vscode.commands.executeCommand('aiFunctions.openJobDetails', jobsTree.jobNode('sutro', id));
+      await waitFor('the job to succeed in the view', () => jobsStore.find('sutro', id)?.status === 'succeeded', 30_000);
+      await waitFor('the finished notification', () => messages.some((m) => m === 'Sutro job "poll me" succeeded.'), 5000);
+    } finally {
+      (vscode.window as { showInformationMessage: unknown }).showInformationMessage = original;
+    }
     const item = jobsTree.getTreeItem(jobsTree.jobNode('sutro', id));
     assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass');
     const polls = emu.sutro.requestsTo(`/jobs/${id}`).length;
@@ -281,5 +309,19 @@ describe('Jobs view', function () {
     const parsed = JSON.parse(text);
     assert.equal(parsed.status, 'done');
     assert.ok('summary' in parsed && 'result' in parsed && 'jobs' in parsed);
+  });
+
+  it('answers the input request of a paused Inferable run, which then finishes', async () => {
+    const emu = await emulators();
+    const { jobsTree, jobsStore } = await testing();
+    const run = emu.inferable.createRun('Please ask me to approve the refund', {});
+    await waitFor('the run to pause', async () => (await (await setAllKeys()).getJob('inferable', run.id)).status === 'paused', 20_000);
+    await jobsTree.refresh('inferable');
+    const item = jobsTree.getTreeItem(jobsTree.jobNode('inferable', run.id));
+    assert.match(String(item.contextValue), /\banswerable\b/);
+    await vscode.commands.executeCommand('aiFunctions.answerInputRequest', { platform: 'inferable', id: run.id, answer: 'approved' });
+    const [answer] = emu.inferable.requestsTo(new RegExp(`/runs/${run.id}/input-requests/`), 'POST');
+    assert.deepEqual(answer.parsed, { input: 'approved' });
+    await waitFor('the run to finish', () => jobsStore.find('inferable', run.id)?.status === 'succeeded', 30_000);
   });
 });

@@ -36,7 +36,7 @@ export class FunctionCommands {
       command('aiFunctions.runFunction', (arg?: FunctionArg) => this.quickRun(arg)),
       command('aiFunctions.setDefaultFunction', (arg?: FunctionArg) => this.setDefault(arg)),
       command('aiFunctions.copyFunctionId', (node: FunctionsNode) => this.copyId(node)),
-      command('aiFunctions.addSutroFunction', () => this.addSutroFunction()),
+      command('aiFunctions.addSutroFunction', (arg?: unknown) => this.addSutroFunction(arg)),
       command('aiFunctions.removeSutroFunction', (node: FunctionsNode) => this.removeSutroFunction(node)),
     ];
   }
@@ -92,7 +92,13 @@ export class FunctionCommands {
     vscode.window.setStatusBarMessage(`$(copy) Copied ${fn.id}`, 3000);
   }
 
-  private async addSutroFunction(): Promise<void> {
+  /** Asks for the name and input fields, or takes `{ name, inputFields? }` from a script. */
+  private async addSutroFunction(arg?: unknown): Promise<void> {
+    const given = arg as { name?: unknown; inputFields?: unknown } | undefined;
+    if (given && typeof given.name === 'string') {
+      const fields = Array.isArray(given.inputFields) ? given.inputFields.filter((f): f is string => typeof f === 'string') : [];
+      return this.saveSutroFunction(given.name, fields);
+    }
     const name = await vscode.window.showInputBox({
       title: 'Add a Sutro Function (1/2)',
       prompt: 'The Function name, as published in Sutro (no namespace or revision)',
@@ -106,9 +112,15 @@ export class FunctionCommands {
       ignoreFocusOut: true,
     });
     if (fields === undefined) return;
-    const inputFields = fields.split(',').map((f) => f.trim()).filter(Boolean);
-    const others = this.deps.settings.sutroFunctions().filter((f) => f.name !== name.trim());
-    await this.deps.settings.setSutroFunctions([...others, { name: name.trim(), ...(inputFields.length ? { inputFields } : {}) }]);
+    await this.saveSutroFunction(name, fields.split(','));
+  }
+
+  private async saveSutroFunction(rawName: string, rawFields: string[]): Promise<void> {
+    const name = rawName.trim();
+    if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) throw new Error(`"${name}" is not a Sutro Function name: use letters, digits, "-", "_" and ".".`);
+    const inputFields = rawFields.map((f) => f.trim()).filter(Boolean);
+    const others = this.deps.settings.sutroFunctions().filter((f) => f.name !== name);
+    await this.deps.settings.setSutroFunctions([...others, { name, ...(inputFields.length ? { inputFields } : {}) }]);
     await this.deps.tree.refresh('sutro');
   }
 

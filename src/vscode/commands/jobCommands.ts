@@ -52,7 +52,9 @@ export class JobCommands {
       command('aiFunctions.openJobResults', (node: JobsNode) => this.openResults(node.platform, idOf(node))),
       command('aiFunctions.copyJobId', (node: JobsNode) => this.copyId(idOf(node))),
       command('aiFunctions.openRun', (node: JobsNode) => this.openRun(node.platform, idOf(node))),
-      command('aiFunctions.answerInputRequest', (node: JobsNode) => this.answerInput(node.platform, idOf(node))),
+      command('aiFunctions.answerInputRequest', (arg: JobsNode | { platform: PlatformId; id: string; answer: string }) =>
+        'kind' in arg ? this.answerInput(arg.platform, idOf(arg)) : this.answerInput(arg.platform, arg.id, arg.answer),
+      ),
     ];
   }
 
@@ -176,7 +178,8 @@ export class JobCommands {
     await this.deps.documents.show(`${platform}/run/${encodeURIComponent(id)}`, `${jobLabel(job)} · ${statusLabel(job)} run.json`, prettyJson(runSummary(job)));
   }
 
-  private async answerInput(platform: PlatformId, id: string): Promise<void> {
+  /** Asks for the answer, unless a script gives it (then the first open request gets it). */
+  private async answerInput(platform: PlatformId, id: string, scriptedAnswer?: string): Promise<void> {
     const adapter = this.adapter(platform);
     if (!adapter.inputRequests || !adapter.answerInput) throw new Error(`${PLATFORM_NAMES[platform]} runs take no input.`);
     const requests = await adapter.inputRequests(id);
@@ -185,13 +188,15 @@ export class JobCommands {
       return;
     }
     const request =
-      requests.length === 1
+      requests.length === 1 || scriptedAnswer !== undefined
         ? requests[0]
         : (await vscode.window.showQuickPick(requests.map((r) => ({ label: r.description ?? r.id, description: r.type, request: r })), { title: 'Answer which request?' }))?.request;
     if (!request) return;
-    const answer = request.options?.length
+    const answer =
+      scriptedAnswer ??
+      (request.options?.length
       ? await vscode.window.showQuickPick(request.options, { title: request.description ?? 'The run asks for input', ignoreFocusOut: true })
-      : await vscode.window.showInputBox({ title: 'The run asks for input', prompt: request.description ?? request.type, ignoreFocusOut: true });
+        : await vscode.window.showInputBox({ title: 'The run asks for input', prompt: request.description ?? request.type, ignoreFocusOut: true }));
     if (answer === undefined) return;
     await adapter.answerInput(id, request.id, answer);
     vscode.window.setStatusBarMessage('$(check) Answer sent', 3000);
