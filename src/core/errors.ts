@@ -78,7 +78,13 @@ export function addressSetting(platform: PlatformId): string {
   return ADDRESS_SETTINGS[platform];
 }
 
-const TIMEOUT_SETTING = 'aiFunctions.http.timeoutSeconds';
+/** The setting that bounds each phase of a request. */
+const TIMEOUT_SETTINGS: Record<TimeoutPhase, string> = {
+  connect: 'aiFunctions.http.connectTimeoutSeconds',
+  firstByte: 'aiFunctions.http.responseTimeoutSeconds',
+  body: 'aiFunctions.http.responseTimeoutSeconds',
+  total: 'aiFunctions.http.totalTimeoutSeconds',
+};
 const CONCURRENCY_SETTING = 'aiFunctions.concurrency';
 
 /** "30 s", "0.2 s". */
@@ -238,7 +244,7 @@ export function timeoutError(platform: PlatformId, ms: number, phase: TimeoutPha
       : phase === 'body'
         ? `${name} stopped sending its reply for ${s}`
         : `${name} did not answer within ${s}`;
-  return new AiFunctionsError('timeout', `${head} (${TIMEOUT_SETTING}).`, { platform, cause });
+  return new AiFunctionsError('timeout', `${head}. Try again, or raise ${TIMEOUT_SETTINGS[phase]}.`, { platform, cause });
 }
 
 export function cancelledError(platform?: PlatformId): AiFunctionsError {

@@ -104,8 +104,8 @@ describe('errors', () => {
       assert.match(networkError('sutro', 'https://serve.sutro.sh', 'ECONNRESET', { setting: 'aiFunctions.sutro.functionsUrl' }).message, /functionsUrl/);
     });
     it('timeout names the seconds and the setting', () => {
-      assert.equal(timeoutError('sutro', 30_000).message, 'Sutro did not answer within 30 s (aiFunctions.http.timeoutSeconds).');
-      assert.equal(timeoutError('nyckel', 200, 'body').message, 'Nyckel stopped sending its reply for 0.2 s (aiFunctions.http.timeoutSeconds).');
+      assert.equal(timeoutError('sutro', 30_000).message, 'Sutro did not answer within 30 s. Try again, or raise aiFunctions.http.totalTimeoutSeconds.');
+      assert.equal(timeoutError('nyckel', 200, 'body').message, 'Nyckel stopped sending its reply for 0.2 s. Try again, or raise aiFunctions.http.responseTimeoutSeconds.');
       assert.equal(timeoutError('nyckel', 5000, 'connect').kind, 'timeout');
     });
     it('cancelled, too large, not JSON, run failed', () => {

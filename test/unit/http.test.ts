@@ -306,7 +306,7 @@ describe('HttpClient', function () {
         client({ t: { firstByteMs: 200 } }).request({ platform: 'sutro', method: 'GET', url: `${srv.origin}/jobs` }),
       );
       assert.equal(e.kind, 'timeout');
-      assert.equal(e.message, 'Sutro did not answer within 0.2 s (aiFunctions.http.timeoutSeconds).');
+      assert.equal(e.message, 'Sutro did not answer within 0.2 s. Try again, or raise aiFunctions.http.responseTimeoutSeconds.');
       assert.ok(Date.now() - t0 < 2500); // undici checks this timeout about once a second
       assert.equal(srv.requests.length, 1, 'timeouts are not retried');
     });
@@ -334,7 +334,7 @@ describe('HttpClient', function () {
         client({ t: { firstByteMs: 1000, totalMs: 300 } }).request({ platform: 'inferable', method: 'GET', url: `${srv.origin}/x` }),
       );
       assert.equal(e.kind, 'timeout');
-      assert.equal(e.message, 'Inferable did not answer within 0.3 s (aiFunctions.http.timeoutSeconds).');
+      assert.equal(e.message, 'Inferable did not answer within 0.3 s. Try again, or raise aiFunctions.http.totalTimeoutSeconds.');
       assert.ok(Date.now() - t0 < 1000);
     });
   });
