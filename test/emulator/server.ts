@@ -152,7 +152,7 @@ export interface EmulatorOptions {
   host?: string;
   /** Keep request bodies in `requests` (default true). */
   recordBodies?: boolean;
-  /** Keep at most this many recorded requests; the oldest are dropped (default 100,000). */
+  /** Keep at most this many recorded requests; past it the oldest 10% are dropped (default 100,000). */
   maxRecorded?: number;
 }
 
@@ -714,7 +714,7 @@ export abstract class Emulator {
       time: now,
     };
     this.requests.push(record);
-    if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
+    if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - Math.floor(this.maxRecorded * 0.9));
 
     const decision = this.faultState.decide(method, path);
     let limitReply: Reply | undefined;

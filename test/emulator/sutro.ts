@@ -354,7 +354,7 @@ export class SutroEmulator extends Emulator {
       } else if (seq % 10 === 7) {
         steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: finished, status: 'FAILED' });
         failure = seq % 20 === 7 ? `Row ${(seq % numRows) + 1} exceeded the model's context window` : 'Quota exceeded for priority 0 jobs';
-      } else if (seq % 17 === 0) {
+      } else if (seq % 20 === 19) {
         steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: finished - 5000, status: 'CANCELLING' }, { at: finished, status: 'CANCELLED' });
       } else {
         steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: finished, status: 'SUCCEEDED' });

@@ -186,7 +186,9 @@ describe('emulators', function () {
       assert.equal(all.json.message, 'Jobs retrieved');
       assert.equal(all.json.jobs.length, 25);
       assert.ok(all.json.jobs.some((j: { status: string }) => j.status === 'FAILED'));
-      assert.ok(all.json.jobs.some((j: { status: string }) => j.status === 'RUNNING'));
+      for (const status of ['RUNNING', 'QUEUED', 'SUCCEEDED', 'CANCELLED']) {
+        assert.ok(all.json.jobs.some((j: { status: string }) => j.status === status), status);
+      }
     });
 
     it('fetches jobs and statuses; 404 {message}', async () => {
