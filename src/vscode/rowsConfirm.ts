@@ -1,0 +1,105 @@
+// The confirmation of "Run Function on Each Line…": shows the detected format and the row count,
+// lets the user switch the format, and choose between running each row now and submitting the
+// rows as one batch job (offered when the platform has batch jobs, suggested for large inputs).
+import * as vscode from 'vscode';
+import { formatCount } from '../core/format';
+import { PLATFORM_NAMES, type FunctionInfo } from '../core/model';
+import { FORMAT_NAMES, ROW_FORMATS, parseRows, type ParsedRows, type ParseOptions, type RowFormat } from '../core/rows';
+
+export type RowsMode = 'rows' | 'batch';
+
+/** More rows than this and a batch job is suggested (when the platform has them). */
+export const BATCH_SUGGESTED_ROWS = 1000;
+
+export interface RowsChoice {
+  mode: RowsMode;
+  parsed: ParsedRows;
+}
+
+interface ConfirmItem extends vscode.QuickPickItem {
+  mode?: RowsMode;
+  format?: RowFormat;
+}
+
+export interface ConfirmInput {
+  fn: FunctionInfo;
+  text: string;
+  parse: ParseOptions;
+  detected: RowFormat;
+  batch: boolean;
+  concurrency: number;
+  sourceName: string;
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${formatCount(n)} ${n === 1 ? one : many}`;
+
+function describeRows(parsed: ParsedRows): string {
+  const readable = parsed.rows.filter((r) => r.input !== undefined).length;
+  const unreadable = parsed.rows.length - readable;
+  return [plural(readable, 'row'), unreadable > 0 ? `${formatCount(unreadable)} unreadable` : ''].filter(Boolean).join(', ');
+}
+
+/** Resolves with the mode and the rows in the chosen format, or undefined when dismissed. */
+export async function confirmRows(input: ConfirmInput): Promise<RowsChoice | undefined> {
+  const cache = new Map<RowFormat, ParsedRows>();
+  const parsedAs = (format: RowFormat): ParsedRows => {
+    let parsed = cache.get(format);
+    if (!parsed) cache.set(format, (parsed = parseRows(input.text, format, input.parse)));
+    return parsed;
+  };
+  let format = input.detected;
+
+  const quickPick = vscode.window.createQuickPick<ConfirmItem>();
+  quickPick.ignoreFocusOut = true;
+  quickPick.matchOnDescription = true;
+
+  const render = (): void => {
+    const parsed = parsedAs(format);
+    const readable = parsed.rows.filter((r) => r.input !== undefined).length;
+    const platform = PLATFORM_NAMES[input.fn.platform];
+    const large = readable > BATCH_SUGGESTED_ROWS;
+    const columns = parsed.columns?.length ? ` (${parsed.columns.join(', ')})` : '';
+    quickPick.title = `Run ${input.fn.name} on each row of ${input.sourceName}`;
+    quickPick.placeholder = `${FORMAT_NAMES[format]}${columns}: ${describeRows(parsed)}. Choose how to run them, or switch the format.`;
+    const run: ConfirmItem = {
+      label: `$(play) Run ${plural(readable, 'row')} now`,
+      description: `${input.concurrency} at a time`,
+      detail: 'Results open as JSON Lines, one line per input line; failed rows can be re-run.',
+      mode: 'rows',
+    };
+    const batch: ConfirmItem = {
+      label: `$(cloud-upload) Submit ${plural(readable, 'row')} as a ${platform} batch job`,
+      description: large ? 'recommended for this many rows' : '',
+      detail: `${platform} runs the rows on its side; the job appears in the Jobs view and you are told when it finishes.`,
+      mode: 'batch',
+    };
+    const modes = input.batch ? (large ? [batch, run] : [run, batch]) : [run];
+    const formats: ConfirmItem[] = ROW_FORMATS.map((f) => ({
+      label: `${f === format ? '$(pass-filled)' : '$(circle-large-outline)'} Read as ${FORMAT_NAMES[f]}`,
+      description: [describeRows(parsedAs(f)), f === input.detected ? 'detected' : ''].filter(Boolean).join(' · '),
+      format: f,
+    }));
+    quickPick.items = [...modes, { label: 'Format', kind: vscode.QuickPickItemKind.Separator }, ...formats];
+    quickPick.activeItems = [modes[0]!];
+  };
+
+  render();
+  quickPick.show();
+  try {
+    return await new Promise<RowsChoice | undefined>((resolve) => {
+      quickPick.onDidAccept(() => {
+        const picked = quickPick.selectedItems[0];
+        if (picked?.format) {
+          format = picked.format;
+          render();
+        } else if (picked?.mode) {
+          resolve({ mode: picked.mode, parsed: parsedAs(format) });
+          quickPick.hide();
+        }
+      });
+      quickPick.onDidHide(() => resolve(undefined));
+    });
+  } finally {
+    quickPick.dispose();
+  }
+}
