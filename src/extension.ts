@@ -15,6 +15,7 @@ import { KeyCommands } from './vscode/commands/keys';
 import { ReadOnlyDocuments } from './vscode/documents';
 import { FunctionPicker } from './vscode/functionPicker';
 import { RunPanelController } from './vscode/panel/runPanel';
+import { guarded } from './vscode/notify';
 import { PublicApi } from './vscode/publicApi';
 import { RecentFunctions } from './vscode/recentFunctions';
 import { RunService, type Platforms } from './vscode/runService';
@@ -76,7 +77,11 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const poller = new JobPoller({
     getJob: (platform, id) => platforms[platform].getJob(id),
     onUpdate: (job) => jobsStore.update(job),
-    onFinished: (job) => void notifyFinished(job, (finished) => jobCommands.openDetails(finished.platform, finished.id)),
+    onFinished: (job) =>
+      void notifyFinished(job, platforms[job.platform].capabilities, {
+        open: guarded(log, (finished) => jobCommands.openDetails(finished.platform, finished.id)),
+        openResults: guarded(log, (finished) => jobCommands.openResults(finished.platform, finished.id)),
+      }),
     onError: (platform, id, error) => log.warn(`Polling ${platform} job ${id} failed: ${error instanceof Error ? error.message : String(error)}`),
   });
   const jobCommands = new JobCommands({
@@ -104,7 +109,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     log,
   });
   const classify = new ClassifySelection(runs, picker, settings, log);
-  const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log });
+  const rowCommands = new RowCommands({ platforms, picker, documents, settings, jobsStore, poller, log });
 
   context.subscriptions.push(
     log,

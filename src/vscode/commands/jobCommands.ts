@@ -152,7 +152,7 @@ export class JobCommands {
     return typed?.trim() || undefined;
   }
 
-  private async openResults(platform: PlatformId, id: string): Promise<void> {
+  async openResults(platform: PlatformId, id: string): Promise<void> {
     const adapter = this.adapter(platform);
     if (!adapter.jobResults) throw new Error(`${PLATFORM_NAMES[platform]} jobs have no results to download.`);
     const jobResults = adapter.jobResults.bind(adapter);

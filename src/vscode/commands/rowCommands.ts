@@ -16,13 +16,12 @@ import type { ReadOnlyDocuments } from '../documents';
 import type { FunctionPicker } from '../functionPicker';
 import { signalFromToken } from '../cancellation';
 import { showError } from '../notify';
-import type { Platforms, RunService } from '../runService';
+import type { Platforms } from '../runService';
 import { confirmRows, type RowsMode } from '../rowsConfirm';
 import type { Settings } from '../settings';
 
 export interface RowCommandsDeps {
   platforms: Platforms;
-  runs: RunService;
   picker: FunctionPicker;
   documents: ReadOnlyDocuments;
   settings: Settings;

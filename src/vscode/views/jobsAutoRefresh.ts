@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
 import { PLATFORM_NAMES, type Job } from '../../core/model';
+import type { Capabilities } from '../../platforms/types';
 import type { Settings } from '../settings';
 import { jobLabel, statusLabel } from './jobPresentation';
 
@@ -44,10 +45,22 @@ export class JobsAutoRefresh implements vscode.Disposable {
   }
 }
 
-/** The notification for a watched job that finished; "Open" shows its details. */
-export async function notifyFinished(job: Job, open: (job: Job) => unknown): Promise<void> {
+/**
+ * The notification for a watched job that finished: "Open" shows its details, and "Open Results"
+ * its rows when the platform has them.
+ */
+export async function notifyFinished(
+  job: Job,
+  capabilities: Capabilities,
+  actions: { open: (job: Job) => unknown; openResults: (job: Job) => unknown },
+): Promise<void> {
   const message = `${PLATFORM_NAMES[job.platform]} job "${jobLabel(job)}" ${statusLabel(job).toLowerCase()}.`;
-  const show = job.status === 'failed' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const choice = await show(job.failureReason ? `${message} ${job.failureReason}` : message, 'Open');
-  if (choice === 'Open') await open(job);
+  const withResults = capabilities.jobResults && job.status === 'succeeded';
+  const buttons = withResults ? ['Open Results', 'Open'] : ['Open'];
+  const choice =
+    job.status === 'failed'
+      ? await vscode.window.showWarningMessage(job.failureReason ? `${message} ${job.failureReason}` : message, ...buttons)
+      : await vscode.window.showInformationMessage(message, ...buttons);
+  if (choice === 'Open') await actions.open(job);
+  if (choice === 'Open Results') await actions.openResults(job);
 }
