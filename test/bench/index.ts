@@ -1,0 +1,100 @@
+// `npm run bench`: client overhead, many-row throughput, Jobs paging and start-up, against the
+// emulators on 127.0.0.1. Prints a table per benchmark and writes bench/results.json.
+//
+//   npm run bench                       everything (about 3 minutes)
+//   npm run bench -- overhead rows      only some: overhead, rows, jobs, startup
+//   npm run bench -- --quick            fewer requests and rows (a smoke run; figures are rougher)
+//
+// Not part of `npm test`. Run it on an otherwise idle machine for figures worth comparing.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { benchJobsPaging } from './jobsPaging';
+import { benchManyRows } from './manyRows';
+import { benchOverhead } from './overhead';
+import { benchStartup } from './startup';
+import { ROOT } from './util';
+
+const SECTIONS = ['overhead', 'rows', 'jobs', 'startup'] as const;
+type Section = (typeof SECTIONS)[number];
+
+async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const chosen = args.filter((a) => !a.startsWith('--'));
+  for (const name of chosen) {
+    if (!SECTIONS.includes(name as Section)) throw new Error(`unknown benchmark "${name}": use ${SECTIONS.join(', ')}`);
+  }
+  const run = (section: Section) => chosen.length === 0 || chosen.includes(section);
+
+  const file = path.join(ROOT, 'bench', 'results.json');
+  // A partial run keeps the figures of the sections it did not run.
+  let results: Record<string, unknown> = {};
+  if (chosen.length > 0 && fs.existsSync(file)) {
+    try {
+      results = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch {
+      results = {};
+    }
+  }
+  const cpus = os.cpus();
+  results.machine = {
+    node: process.version,
+    cpus: cpus.length,
+    cpu: cpus[0]?.model.trim(),
+    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+  results.measuredAt = new Date().toISOString();
+  results.quick = quick;
+  const targets: Record<string, boolean> = (results.targets as Record<string, boolean> | undefined) ?? {};
+
+  console.log(`bench: node ${process.version}, ${cpus.length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}${quick ? ', quick' : ''}`);
+
+  if (run('overhead')) {
+    const r = await benchOverhead(quick ? { requests: 5_000, inFlight: 32, rounds: 2, warmup: 500 } : { requests: 20_000, inFlight: 32, rounds: 3, warmup: 2_000 });
+    results.overhead = r;
+    results.overheadRatio = r.overheadRatio;
+    targets.overhead = r.overheadRatio <= 1.1;
+  }
+  if (run('rows')) {
+    const r = await benchManyRows(quick ? { sutroRows: 1_000, nyckelRows: 150, latencyMs: 20, rounds: 1 } : { sutroRows: 5_000, nyckelRows: 500, latencyMs: 20, rounds: 2 });
+    results.manyRows = r;
+    results.manyRowsFractionOfLimit = r.manyRowsFractionOfLimit;
+    results.nyckelMaxInFlight = r.nyckelMaxInFlight;
+    results.nyckelMaxPerSecond = r.nyckelMaxPerSecond;
+    targets.manyRows = r.manyRowsFractionOfLimit >= 0.9;
+    targets.nyckelLimits = r.nyckelMaxInFlight <= 25 && r.nyckelMaxPerSecond <= 25 && r.nyckelLimited === 0;
+  }
+  if (run('jobs')) {
+    const r = await benchJobsPaging({ jobs: quick ? 2_000 : 10_000 });
+    results.jobsPaging = r;
+    results.firstJobsPageMs = r.firstJobsPageMs;
+    results.allJobsMs = r.allJobsMs;
+    results.jobsHeapBytes = r.heapDeltaBytes;
+  }
+  if (run('startup')) {
+    const r = await benchStartup({ hostRuns: quick ? 1 : 3, coldRuns: quick ? 3 : 7 });
+    results.startup = r;
+    results.activateMs = r.activateMs;
+    results.entryBundleBytes = r.entryBundleBytes;
+    results.totalBundleBytes = r.totalBundleBytes;
+    results.firstRequestMs = r.firstRequestMs;
+    targets.activate = r.activateMs !== null && r.activateMs < 15;
+    targets.entryBundle = r.entryBundleBytes < 150_000;
+  }
+  results.targets = targets;
+
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+  console.log(`\nbench: targets ${Object.entries(targets).map(([k, v]) => `${k} ${v ? 'met' : 'MISSED'}`).join(', ')}`);
+  console.log(`bench: wrote ${path.relative(process.cwd(), file)}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error('bench:', error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);

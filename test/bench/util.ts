@@ -1,0 +1,113 @@
+// Small helpers shared by the benchmarks: percentiles, tables, child processes, GC.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The repository root (out/test/bench/ → three levels up). */
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+
+/** The p-th percentile (0–100) of the values, nearest rank. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Prints an aligned table: the first row is the header. Numbers are right-aligned. */
+export function printTable(title: string, rows: (string | number)[][]): void {
+  const text = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
+  const widths = text[0]!.map((_, i) => Math.max(...text.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[], header = false) =>
+    r
+      .map((c, i) => {
+        const numeric = !header && typeof rows[text.indexOf(r)]?.[i] === 'number';
+        return numeric ? c.padStart(widths[i]!) : c.padEnd(widths[i]!);
+      })
+      .join('  ')
+      .trimEnd();
+  console.log(`\n${title}`);
+  console.log(line(text[0]!, true));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of text.slice(1)) console.log(line(r));
+}
+
+function formatNumber(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  const abs = Math.abs(n);
+  return n.toLocaleString('en-US', { maximumFractionDigits: abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3 });
+}
+
+export function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** Runs a full GC a few times (the process must run with --expose-gc). */
+export async function fullGc(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run node with --expose-gc');
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts `node <script> ...args` and resolves with the child and the first line it prints
+ * (the child announces itself, e.g. with its URL).
+ */
+export function startChild(script: string, args: string[] = [], nodeArgs: string[] = []): Promise<{ child: ChildProcess; line: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffer = '';
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const nl = buffer.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume();
+        resolve({ child, line: buffer.slice(0, nl) });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${path.basename(script)} exited (${code}) before it started`)));
+  });
+}
+
+/** Runs `node <script> ...args` to the end and parses the JSON it prints last. */
+export function runChildJson<T>(script: string, args: string[] = [], nodeArgs: string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${path.basename(script)} exited with ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T);
+      } catch (e) {
+        reject(new Error(`${path.basename(script)} printed no JSON: ${(e as Error).message}`));
+      }
+    });
+  });
+}
+
+export function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
