@@ -1,0 +1,135 @@
+// The run panel's HTML: a static skeleton (stable ids for the webview code and browser tests),
+// a strict CSP (nothing but our own stylesheet, font and one script carrying a fresh random nonce).
+// Nothing from a platform or the user is ever put in here; the webview fills it with textContent.
+import { randomBytes } from 'node:crypto';
+
+export interface PanelHtmlOptions {
+  /** `webview.cspSource`. */
+  cspSource: string;
+  /** `webview.asWebviewUri(...)` of dist/webview.js, media/runPanel.css and dist/codicons/codicon.css. */
+  scriptUri: string;
+  styleUri: string;
+  codiconsUri: string;
+  /** A fresh nonce per render (see `newNonce`). */
+  nonce: string;
+}
+
+/** 24 random bytes as base64: 32 characters that cannot be guessed. */
+export function newNonce(): string {
+  return randomBytes(24).toString('base64');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+function attr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+export function renderPanelHtml(options: PanelHtmlOptions): string {
+  const { cspSource, scriptUri, styleUri, codiconsUri, nonce } = options;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(cspSource, nonce))}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${attr(codiconsUri)}">
+<link rel="stylesheet" href="${attr(styleUri)}">
+<title>AI Functions: Run Panel</title>
+</head>
+<body>
+<div class="app" id="app">
+  <header class="header" aria-label="Function">
+    <div class="picker">
+      <div class="picker-field">
+        <label for="platform-picker" class="picker-label">Platform</label>
+        <select id="platform-picker"></select>
+      </div>
+      <div class="picker-field picker-function">
+        <label for="function-picker" class="picker-label">Function</label>
+        <select id="function-picker"></select>
+      </div>
+      <button type="button" id="refresh-functions" class="icon-button" title="Refresh the function list" aria-label="Refresh the function list"><span class="codicon codicon-refresh" aria-hidden="true"></span></button>
+    </div>
+    <div class="run-controls">
+      <button type="button" id="run" class="button primary" aria-keyshortcuts="Control+Enter Meta+Enter"><span class="codicon codicon-play" aria-hidden="true"></span><span class="button-text">Run</span><kbd id="run-shortcut" class="shortcut">Ctrl+Enter</kbd></button>
+      <button type="button" id="cancel" class="button secondary" hidden aria-keyshortcuts="Escape"><span class="codicon codicon-debug-stop" aria-hidden="true"></span><span class="button-text">Cancel</span></button>
+    </div>
+    <div id="progress" class="progress" hidden><div class="progress-bar"></div></div>
+  </header>
+  <div id="platform-notice" class="notice" hidden></div>
+  <p id="function-description" class="function-description" hidden></p>
+  <main class="content">
+    <section class="input-section" aria-labelledby="input-label">
+      <div class="section-header">
+        <label for="input" id="input-label" class="section-title">Input</label>
+        <div id="input-mode" class="segmented" role="radiogroup" aria-label="Input format">
+          <input type="radio" name="input-mode" id="mode-text" value="text"><label for="mode-text">Text</label>
+          <input type="radio" name="input-mode" id="mode-json" value="json"><label for="mode-json">JSON</label>
+          <input type="radio" name="input-mode" id="mode-fields" value="fields"><label for="mode-fields" id="mode-fields-label">Fields</label>
+        </div>
+      </div>
+      <textarea id="input" class="input-editor" spellcheck="false" autocomplete="off" rows="8" aria-describedby="input-error input-hint"></textarea>
+      <div id="fields" class="fields" hidden></div>
+      <div id="input-error" class="field-error" hidden></div>
+      <p id="input-hint" class="hint"></p>
+    </section>
+    <details id="options" class="options">
+      <summary><span class="codicon codicon-settings" aria-hidden="true"></span> <span id="options-title">Options</span> <span id="options-count" class="count-badge" hidden></span></summary>
+      <div id="options-nyckel" class="option-grid" hidden>
+        <div class="option">
+          <label for="opt-label-count">Label count</label>
+          <input type="text" inputmode="numeric" id="opt-label-count" placeholder="all" aria-describedby="opt-label-count-error">
+          <div id="opt-label-count-error" class="field-error" hidden></div>
+        </div>
+        <div class="option">
+          <label for="opt-model-id">Model ID</label>
+          <input type="text" id="opt-model-id" placeholder="latest">
+        </div>
+        <div class="option">
+          <label for="opt-external-id">External ID</label>
+          <input type="text" id="opt-external-id" placeholder="none">
+        </div>
+        <div class="option option-checks">
+          <label class="check"><input type="checkbox" id="opt-include-metadata"> Include label metadata</label>
+          <label class="check"><input type="checkbox" id="opt-capture" checked> Capture as a sample</label>
+        </div>
+        <div class="option option-wide">
+          <label for="opt-metadata">Metadata (JSON object of strings)</label>
+          <textarea id="opt-metadata" class="code-input" rows="3" spellcheck="false" placeholder='{"source": "vscode"}' aria-describedby="opt-metadata-error"></textarea>
+          <div id="opt-metadata-error" class="field-error" hidden></div>
+        </div>
+      </div>
+      <div id="options-inferable" class="option-grid" hidden>
+        <div class="option option-wide">
+          <label for="opt-result-schema">Result schema (JSON Schema)</label>
+          <textarea id="opt-result-schema" class="code-input" rows="5" spellcheck="false" placeholder='{"type": "object", "properties": {"answer": {"type": "string"}}}' aria-describedby="opt-result-schema-error"></textarea>
+          <div id="opt-result-schema-error" class="field-error" hidden></div>
+        </div>
+      </div>
+    </details>
+    <section id="result" class="result" aria-live="polite" aria-busy="false" aria-label="Result" tabindex="-1"></section>
+    <section class="recent-section" aria-labelledby="recent-heading">
+      <div class="section-header">
+        <h2 id="recent-heading" class="section-title">Recent runs</h2>
+        <button type="button" id="clear-recent" class="link-button" hidden>Clear</button>
+      </div>
+      <ul id="recent-list" class="recent-list" aria-labelledby="recent-heading"></ul>
+      <p id="recent-empty" class="hint">Runs you make here are listed for re-running.</p>
+    </section>
+  </main>
+  <div id="toast" class="toast" hidden></div>
+</div>
+<script nonce="${attr(nonce)}" src="${attr(scriptUri)}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,370 @@
+// The run panel's message protocol, its form checks, its recent runs and its HTML, in plain Node.
+import assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import type { RunResult } from '../../src/core/model';
+import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/vscode/panel/html';
+import {
+  hostMessageSchema,
+  insertionText,
+  panelStateSchema,
+  parseHostMessage,
+  parseWebviewMessage,
+  resultHeadline,
+  toResultView,
+  type HostMessage,
+  type RunForm,
+  type WebviewMessage,
+} from '../../src/vscode/panel/protocol';
+import { MAX_ENTRY_CHARS, MAX_RECENT_RUNS, RecentRuns } from '../../src/vscode/panel/recentRuns';
+import { buildRunRequest, detectInputMode, jsonProblem, lineAndColumn } from '../../src/vscode/panel/runInput';
+
+const form = (over: Partial<RunForm> = {}): RunForm => ({
+  platform: 'sutro',
+  function: 'lead-qualifier',
+  inputMode: 'text',
+  input: 'We have budget and want a demo',
+  fields: {},
+  options: {},
+  ...over,
+});
+
+const view = {
+  platform: 'sutro' as const,
+  function: 'lead-qualifier',
+  kind: 'classification' as const,
+  label: 'qualified',
+  confidence: 0.91,
+  predictions: [
+    { label: 'qualified', confidence: 0.91 },
+    { label: 'not_qualified', confidence: 0.09 },
+  ],
+  durationMs: 412,
+};
+
+const platformEntry = { platform: 'sutro' as const, name: 'Sutro', hasKey: true, loading: false, functions: [{ id: 'lead-qualifier', name: 'lead-qualifier', inputFields: ['query', 'region'], recent: true }] };
+
+function accepts(message: unknown): void {
+  const parsed = parseWebviewMessage(message);
+  assert.ok(parsed.ok, `expected to accept ${JSON.stringify(message)}: ${parsed.ok ? '' : parsed.reason}`);
+}
+
+function rejects(message: unknown): string {
+  const parsed = parseWebviewMessage(message);
+  assert.ok(!parsed.ok, `expected to reject ${JSON.stringify(message)}`);
+  return parsed.reason;
+}
+
+describe('run panel protocol', () => {
+  describe('webview → host', () => {
+    it('accepts every documented message', () => {
+      const valid: WebviewMessage[] = [
+        { type: 'ready' },
+        { type: 'run', runId: 'w0123abc', form: form() },
+        { type: 'run', runId: 'w1', form: form({ platform: 'inferable', function: '', options: { resultSchema: '{"type":"object"}' } }) },
+        { type: 'run', runId: 'w2', form: form({ platform: 'nyckel', function: 'function_x', options: { labelCount: '2', capture: false, metadata: '{"a":"b"}' } }) },
+        { type: 'cancel', runId: 'w1' },
+        { type: 'select', platform: 'nyckel', function: 'function_x' },
+        { type: 'select' },
+        { type: 'copyResult', runId: 'w1' },
+        { type: 'insertResult', runId: 'w1' },
+        { type: 'openRaw', runId: 'w1' },
+        { type: 'openRecent', id: 'r1' },
+        { type: 'rerun', id: 'r1' },
+        { type: 'clearRecentRuns' },
+        { type: 'setApiKey', platform: 'sutro' },
+        { type: 'openSettings' },
+        { type: 'showLog' },
+        { type: 'refreshFunctions' },
+        { type: 'refreshFunctions', platform: 'inferable' },
+        { type: 'log', level: 'warn', message: 'something' },
+      ];
+      for (const message of valid) accepts(message);
+    });
+
+    it('rejects unknown types, missing types and non-objects', () => {
+      assert.match(rejects({ type: 'deleteEverything' }), /deleteEverything/);
+      rejects({ type: 'READY' });
+      rejects({});
+      rejects('ready');
+      rejects(null);
+      rejects(undefined);
+      rejects([{ type: 'ready' }]);
+    });
+
+    it('rejects malformed messages of known types', () => {
+      rejects({ type: 'ready', extra: true });
+      rejects({ type: 'run', runId: 'w1' });
+      rejects({ type: 'run', runId: '../../etc', form: form() });
+      rejects({ type: 'run', runId: 'w1', form: { ...form(), platform: 'openai' } });
+      rejects({ type: 'run', runId: 'w1', form: { ...form(), apiKey: 'sk_live_123' } });
+      rejects({ type: 'run', runId: 'w1', form: { ...form(), options: { labelCount: 3 } } });
+      rejects({ type: 'run', runId: 'w1', form: { ...form(), input: 'x'.repeat(1_000_001) } });
+      rejects({ type: 'cancel' });
+      rejects({ type: 'setApiKey', platform: 'sutro', apiKey: 'sk_live_123' });
+      rejects({ type: 'setApiKey' });
+      rejects({ type: 'copyResult', runId: 42 });
+      rejects({ type: 'log', level: 'debug', message: 'x' });
+      rejects({ type: 'log', level: 'info', message: 'x'.repeat(2000) });
+    });
+
+    it('does not echo the rejected content in the reason', () => {
+      const reason = rejects({ type: 'run', runId: 'w1', form: { ...form(), input: 42, secret: 'sk_live_abcdef' } });
+      assert.doesNotMatch(reason, /sk_live/);
+    });
+  });
+
+  describe('host → webview', () => {
+    it('accepts every documented message', () => {
+      const valid: HostMessage[] = [
+        { type: 'init', platforms: [platformEntry], recentRuns: [], insertTarget: null },
+        {
+          type: 'init',
+          platforms: [platformEntry],
+          recentRuns: [{ id: 'r1', at: 1, platform: 'sutro', function: 'x', functionName: 'x', inputPreview: 'in', headline: 'ok', ok: true, rerunnable: true }],
+          insertTarget: 'notes.md:3',
+          running: { runId: 'r2', platform: 'sutro', function: 'x' },
+          prefill: { platform: 'sutro', function: 'x', input: '{}', inputMode: 'json', focus: 'input', result: { runId: 'r1', view } },
+          state: { version: 1, form: { inputMode: 'text', input: '', fields: {}, options: {} }, optionsOpen: false },
+        },
+        { type: 'platforms', platforms: [platformEntry, { platform: 'nyckel', name: 'Nyckel', hasKey: false, loading: false, functions: [] }] },
+        { type: 'prefill', prefill: {} },
+        { type: 'running', runId: 'r1', platform: 'inferable', function: '' },
+        { type: 'result', runId: 'r1', view },
+        { type: 'result', runId: 'r1', view: { ...view, kind: 'extraction', label: undefined, output: { company: 'Acme', nested: { a: [1, 2] } }, usage: { inputTokens: 10, costUsd: 0.001 } } },
+        { type: 'error', runId: 'r1', error: { kind: 'auth', message: 'Sutro rejected the API key (401).', platform: 'sutro', actions: ['setApiKey', 'showLog'] } },
+        { type: 'error', error: { kind: 'invalidInput', message: 'Expected ","', field: 'input', line: 2, column: 5, offset: 9, actions: [] } },
+        { type: 'cancelled', runId: 'r1' },
+        { type: 'recentRuns', runs: [] },
+        { type: 'insertTarget', label: null },
+        { type: 'notice', text: 'Copied.', level: 'info' },
+      ];
+      for (const message of valid) {
+        const parsed = parseHostMessage(message);
+        assert.ok(parsed.ok, `${message.type}: ${parsed.ok ? '' : parsed.reason}`);
+      }
+    });
+
+    it('rejects unknown and malformed messages', () => {
+      for (const message of [
+        { type: 'eval', code: 'alert(1)' },
+        { type: 'result', runId: 'r1' },
+        { type: 'result', runId: 'r1', view: { ...view, kind: 'poem' } },
+        { type: 'result', runId: 'r1', view: { ...view, confidence: 'high' } },
+        { type: 'result', runId: 'r1', view: { ...view, raw: { secret: true } } },
+        { type: 'error', error: { kind: 'auth', message: 'x', actions: ['rm -rf'] } },
+        { type: 'error', error: { kind: 'auth', message: 'x', actions: [], stack: 'Error: x\n    at y' } },
+        { type: 'notice', text: 'x', level: 'debug' },
+        { type: 'init', platforms: [], recentRuns: [] },
+        { type: 'platforms', platforms: [{ ...platformEntry, apiKey: 'sk_test' }] },
+        'result',
+        null,
+      ]) {
+        assert.equal(parseHostMessage(message).ok, false, JSON.stringify(message));
+      }
+    });
+  });
+
+  describe('panel state', () => {
+    it('accepts a saved state and refuses a foreign one', () => {
+      const state = { version: 1, form: { platform: 'sutro', function: 'lead-qualifier', inputMode: 'fields', input: '', fields: { query: 'x' }, options: {} }, optionsOpen: true, result: { runId: 'r1', view } };
+      assert.ok(panelStateSchema.safeParse(state).success);
+      assert.equal(panelStateSchema.safeParse({ ...state, version: 2 }).success, false);
+      assert.equal(panelStateSchema.safeParse({ version: 1 }).success, false);
+      assert.equal(panelStateSchema.safeParse('state').success, false);
+    });
+  });
+
+  describe('toResultView', () => {
+    it('keeps what the panel shows, drops raw, and makes odd values valid', () => {
+      const result: RunResult = {
+        platform: 'sutro',
+        function: 'lead-qualifier',
+        kind: 'classification',
+        label: 'x'.repeat(20_000),
+        confidence: Number.NaN,
+        predictions: [
+          { label: 'a', confidence: 0.5 },
+          { label: 'b', confidence: Number.POSITIVE_INFINITY },
+        ],
+        output: { when: new Date(0), fn: () => 1 },
+        usage: { inputTokens: -1, outputTokens: 4 },
+        durationMs: 12,
+        raw: { secret: 'raw' },
+      };
+      const shown = toResultView(result, 'Lead qualifier');
+      assert.equal(hostMessageSchema.safeParse({ type: 'result', runId: 'r1', view: shown }).success, true);
+      assert.equal(shown.label?.length, 10_000);
+      assert.equal(shown.confidence, undefined);
+      assert.deepEqual(shown.predictions, [{ label: 'a', confidence: 0.5 }]);
+      assert.deepEqual(shown.output, { when: '1970-01-01T00:00:00.000Z' });
+      assert.deepEqual(shown.usage, { outputTokens: 4 });
+      assert.equal('raw' in shown, false);
+      assert.equal(shown.functionName, 'Lead qualifier');
+    });
+
+    it('gives a headline and the text to insert', () => {
+      assert.equal(resultHeadline(view), 'qualified · 91%');
+      assert.equal(insertionText(view), 'qualified');
+      const extraction = { ...view, kind: 'extraction' as const, label: undefined, confidence: undefined, output: { company: 'Acme' } };
+      assert.equal(resultHeadline(extraction), '1 field');
+      assert.equal(insertionText(extraction), '{\n  "company": "Acme"\n}');
+      assert.equal(resultHeadline({ ...view, kind: 'run', label: undefined, status: 'done' }), 'done');
+    });
+  });
+});
+
+describe('run panel input', () => {
+  it('finds where JSON breaks, with line and column', () => {
+    assert.equal(jsonProblem('{"a": [1, 2, {"b": null}], "c": "\\u00e9"}'), undefined);
+    const missingColon = jsonProblem('{\n  "query": "x",\n  "region" "APAC"\n}');
+    assert.deepEqual({ line: missingColon?.line, column: missingColon?.column }, { line: 3, column: 12 });
+    assert.match(missingColon?.message ?? '', /Expected ":"/);
+    const trailing = jsonProblem('{"a": 1,}');
+    assert.match(trailing?.message ?? '', /Trailing comma/);
+    assert.equal(trailing?.column, 9);
+    const unterminated = jsonProblem('{"a": "b');
+    assert.match(unterminated?.message ?? '', /Unterminated string/);
+    assert.equal(unterminated?.column, 7);
+    assert.match(jsonProblem("{'a': 1}")?.message ?? '', /property name in double quotes/);
+    assert.match(jsonProblem('{"a": 01}')?.message ?? '', /Invalid number/);
+    assert.match(jsonProblem('{} x')?.message ?? '', /after the end/);
+    assert.match(jsonProblem('   ')?.message ?? '', /empty/);
+    assert.ok(jsonProblem('{"a": "line\nbreak"}'));
+  });
+
+  it('agrees with JSON.parse on what is valid', () => {
+    const samples = ['{}', '[]', '"x"', '1e5', '-0.5', 'true', '{"a":{"b":[{}]}}', '[1,]', '{,}', '{"a"}', 'nul', '.5', '1.', '"\\x"', '[1 2]', '{"a":1 "b":2}'];
+    for (const sample of samples) {
+      let parses = true;
+      try {
+        JSON.parse(sample);
+      } catch {
+        parses = false;
+      }
+      assert.equal(jsonProblem(sample) === undefined, parses, sample);
+    }
+  });
+
+  it('counts lines across CRLF', () => {
+    assert.deepEqual(lineAndColumn('a\r\nbc', 4), { line: 2, column: 2 });
+  });
+
+  it('detects text and JSON selections', () => {
+    assert.equal(detectInputMode('{"query": "x"}'), 'json');
+    assert.equal(detectInputMode('  {\n "a": 1 }'), 'json');
+    assert.equal(detectInputMode('{not json'), 'text');
+    assert.equal(detectInputMode('[1, 2]'), 'text');
+    assert.equal(detectInputMode('plain words'), 'text');
+  });
+
+  it('builds requests and reports the first problem', () => {
+    assert.deepEqual(buildRunRequest(form()), { ok: true, request: { platform: 'sutro', function: 'lead-qualifier', input: 'We have budget and want a demo' } });
+    const fields = buildRunRequest(form({ inputMode: 'fields', fields: { query: 'demo', region: 'APAC', stray: 'x' } }), ['query', 'region']);
+    assert.deepEqual(fields.ok && fields.request.input, { query: 'demo', region: 'APAC' });
+    const json = buildRunRequest(form({ inputMode: 'json', input: '{"query": "demo"}' }));
+    assert.deepEqual(json.ok && json.request.input, { query: 'demo' });
+
+    const bad = buildRunRequest(form({ inputMode: 'json', input: '{"query": "demo",\n}' }));
+    assert.equal(bad.ok, false);
+    assert.deepEqual(!bad.ok && { field: bad.problem.field, line: bad.problem.line }, { field: 'input', line: 2 });
+    const notObject = buildRunRequest(form({ inputMode: 'json', input: '[1]' }));
+    assert.match(!notObject.ok ? notObject.problem.message : '', /must be an object/);
+    assert.equal(buildRunRequest(form({ input: '  ' })).ok, false);
+    assert.equal(buildRunRequest(form({ function: ' ' })).ok, false);
+    const emptyFields = buildRunRequest(form({ inputMode: 'fields', fields: { query: '', region: ' ' } }), ['query', 'region']);
+    assert.equal(!emptyFields.ok && emptyFields.problem.field, 'field:query');
+  });
+
+  it('lets Inferable choose its function and checks the result schema', () => {
+    const schema = '{"type": "object", "properties": {"total": {"type": "number"}}}';
+    const ok = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: schema } }));
+    assert.deepEqual(ok.ok && ok.request, { platform: 'inferable', function: '', input: 'We have budget and want a demo', options: { resultSchema: JSON.parse(schema) } });
+    const broken = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: '{"type": "object",' } }));
+    assert.equal(!broken.ok && broken.problem.field, 'resultSchema');
+    const wrongType = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: '{"type": "thing"}' } }));
+    assert.match(!wrongType.ok ? wrongType.problem.message : '', /"type" must be one of/);
+    // Options of another platform are not sent.
+    const sutro = buildRunRequest(form({ options: { resultSchema: schema, labelCount: '2' } }));
+    assert.equal(sutro.ok && sutro.request.options, undefined);
+  });
+
+  it('converts and checks the Nyckel options', () => {
+    const nyckel = buildRunRequest(
+      form({ platform: 'nyckel', function: 'function_x', options: { labelCount: ' 3 ', includeMetadata: true, capture: false, modelId: ' m1 ', externalId: 'e-1', metadata: '{"source": "vscode"}' } }),
+    );
+    assert.deepEqual(nyckel.ok && nyckel.request.options, { labelCount: 3, includeMetadata: true, capture: false, modelId: 'm1', externalId: 'e-1', metadata: { source: 'vscode' } });
+    const defaults = buildRunRequest(form({ platform: 'nyckel', function: 'function_x', options: { capture: true, includeMetadata: false, labelCount: '' } }));
+    assert.equal(defaults.ok && defaults.request.options, undefined);
+    assert.equal(buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { labelCount: '0' } })).ok, false);
+    assert.equal(buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { labelCount: '2.5' } })).ok, false);
+    const metadata = buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { metadata: '{"n": 1}' } }));
+    assert.equal(!metadata.ok && metadata.problem.field, 'metadata');
+  });
+});
+
+class MemoryMemento implements vscode.Memento {
+  readonly values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+  get<T>(key: string, defaultValue?: T): T {
+    return (this.values.has(key) ? this.values.get(key) : defaultValue) as T;
+  }
+  async update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, JSON.parse(JSON.stringify(value)));
+  }
+}
+
+describe('run panel recent runs', () => {
+  it('keeps the newest first, replaces a repeated form, caps the list and survives a new instance', async () => {
+    const memento = new MemoryMemento();
+    const runs = new RecentRuns(memento);
+    await runs.add({ id: 'r1', at: 1, form: form(), functionName: 'lead-qualifier', result: { view, raw: { x: 1 } } });
+    await runs.add({ id: 'r2', at: 2, form: form({ input: 'other' }), functionName: 'lead-qualifier', error: { kind: 'auth', message: 'Rejected.', actions: ['setApiKey'] } });
+    await runs.add({ id: 'r3', at: 3, form: form(), functionName: 'lead-qualifier', result: { view } });
+    const again = new RecentRuns(memento);
+    assert.deepEqual(again.list().map((r) => r.id), ['r3', 'r2']);
+    const [first, second] = again.summaries();
+    assert.equal(first?.headline, 'qualified · 91%');
+    assert.equal(second?.ok, false);
+    assert.equal(second?.headline, 'Rejected.');
+    for (let i = 0; i < MAX_RECENT_RUNS + 10; i++) await runs.add({ id: `n${i}`, form: form({ input: `input ${i}` }), functionName: 'x', result: { view } });
+    assert.equal(runs.list().length, MAX_RECENT_RUNS);
+    await runs.clear();
+    assert.deepEqual(runs.list(), []);
+  });
+
+  it('drops entries that no longer parse and shrinks very large ones', async () => {
+    const memento = new MemoryMemento();
+    await memento.update('aiFunctions.recentRuns', [{ id: 'bad' }, 'junk']);
+    const runs = new RecentRuns(memento);
+    assert.deepEqual(runs.list(), []);
+    const big = 'y'.repeat(MAX_ENTRY_CHARS);
+    await runs.add({ id: 'big', form: form({ input: big }), functionName: 'x', result: { view, raw: { big } } });
+    const [entry] = runs.list();
+    assert.ok(JSON.stringify(entry).length <= MAX_ENTRY_CHARS + 5_000);
+    assert.equal(entry?.inputTruncated, true);
+    assert.equal(runs.summaries()[0]?.rerunnable, false);
+  });
+});
+
+describe('run panel HTML', () => {
+  it('has a strict CSP, one script carrying the nonce, and no inline script, style or handler', () => {
+    const nonce = newNonce();
+    assert.match(nonce, /^[A-Za-z0-9+/]{32}$/);
+    assert.notEqual(newNonce(), nonce);
+    const html = renderPanelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/runPanel.css', codiconsUri: 'https://x/dist/codicons/codicon.css' });
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
+    assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', nonce));
+    assert.match(csp, /^default-src 'none'; /);
+    assert.match(csp, new RegExp(`script-src 'nonce-${nonce.replace(/[+/]/g, '\\$&')}'`));
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+    const scripts = html.match(/<script\b[^>]*>/g) ?? [];
+    assert.equal(scripts.length, 1);
+    assert.ok(scripts[0]?.includes(`nonce="${nonce}"`) && scripts[0].includes('src="https://x/dist/webview.js"'));
+    assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
+    assert.doesNotMatch(html, /\son[a-z]+=/i);
+    assert.doesNotMatch(html, /\sstyle=/i);
+    assert.doesNotMatch(html, /<style/i);
+  });
+});
