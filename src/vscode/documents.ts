@@ -17,7 +17,12 @@ export class ReadOnlyDocuments implements vscode.TextDocumentContentProvider, vs
    * Shows `content` in a read-only editor whose tab reads `title`. `key` identifies the document
    * (e.g. `sutro/job/42`) so opening it again updates the same tab.
    */
-  async show(key: string, title: string, content: string, options: { language?: string; preview?: boolean } = {}): Promise<vscode.TextEditor> {
+  async show(
+    key: string,
+    title: string,
+    content: string,
+    options: { language?: string; preview?: boolean; viewColumn?: vscode.ViewColumn } = {},
+  ): Promise<vscode.TextEditor> {
     const uri = vscode.Uri.from({ scheme: DOCUMENT_SCHEME, path: `/${key}/${safeFileName(title)}` });
     const existed = this.contents.has(uri.toString());
     this.contents.set(uri.toString(), content);
@@ -26,7 +31,7 @@ export class ReadOnlyDocuments implements vscode.TextDocumentContentProvider, vs
     if (options.language && document.languageId !== options.language) {
       document = await vscode.languages.setTextDocumentLanguage(document, options.language);
     }
-    return vscode.window.showTextDocument(document, { preview: options.preview ?? true });
+    return vscode.window.showTextDocument(document, { preview: options.preview ?? true, viewColumn: options.viewColumn });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {

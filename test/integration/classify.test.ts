@@ -12,7 +12,7 @@ describe('Classify Selection', function () {
   before(async () => {
     await emulators();
     await setAllKeys();
-    classify = ((await testing()) as unknown as { classify: ClassifySelection }).classify;
+    classify = (await testing()).classify;
   });
 
   async function openLeads(): Promise<vscode.TextEditor> {

@@ -5,7 +5,9 @@ import { startEmulators, type Emulators } from '../emulator';
 import type { AiFunctionsApi } from '../../src/api';
 import type { JobsStore } from '../../src/core/jobsStore';
 import type { JobPoller } from '../../src/core/jobPoller';
+import type { ClassifySelection } from '../../src/vscode/classify';
 import type { ReadOnlyDocuments } from '../../src/vscode/documents';
+import type { RunPanelController } from '../../src/vscode/panel/runPanel';
 import type { FunctionsTreeProvider } from '../../src/vscode/views/functionsTree';
 import type { JobsTreeProvider } from '../../src/vscode/views/jobsTree';
 import { api } from './helpers';
@@ -22,6 +24,8 @@ export interface Testing {
   jobsStore: JobsStore;
   poller: JobPoller;
   documents: ReadOnlyDocuments;
+  runPanel: RunPanelController;
+  classify: ClassifySelection;
 }
 
 let started: Promise<Emulators> | undefined;

@@ -49,6 +49,9 @@ describe('public API against the emulators', function () {
   it('invokes a Nyckel function with a bearer token from client credentials', async () => {
     const emu = await emulators();
     const extension = await setAllKeys();
+    // A revoked token makes the client fetch a new one, whatever earlier tests left cached.
+    emu.nyckel.revokeTokens();
+    emu.nyckel.clearRequests();
     const functions = await extension.listFunctions('nyckel');
     assert.ok(functions.some((fn) => fn.id === 'function_leadintent'));
     const result = await extension.runFunction({
@@ -58,7 +61,6 @@ describe('public API against the emulators', function () {
       options: { labelCount: 2 },
     });
     assert.equal(result.label, 'qualified');
-    // The token may have been fetched earlier (the Functions view lists functions when keys change).
     const [token] = emu.nyckel.requestsTo('/connect/token', 'POST');
     assert.match(String(token.headers['content-type']), /application\/x-www-form-urlencoded/);
     assert.deepEqual(token.parsed, { grant_type: 'client_credentials', client_id: KEYS.nyckel.clientId, client_secret: KEYS.nyckel.clientSecret });

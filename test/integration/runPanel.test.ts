@@ -12,9 +12,7 @@ import { api, waitFor } from './helpers';
 const VIEW_TYPE = 'aiFunctions.runPanel';
 
 async function controller(): Promise<RunPanelController> {
-  const handles = (await testing()) as unknown as { runPanel?: RunPanelController };
-  if (!handles.runPanel) throw new Error('the extension did not expose testing.runPanel');
-  return handles.runPanel;
+  return (await testing()).runPanel;
 }
 
 const qualifierForm = (over: Partial<RunForm> = {}): RunForm => ({
