@@ -8,6 +8,7 @@
 //   AI_FUNCTIONS_TEST_GREP      only the tests whose full title matches (mocha --grep)
 //   AI_FUNCTIONS_TEST_VERBOSE=1 also print the server's log and the workbench's own console
 //   AI_FUNCTIONS_*              passed through to the extension host
+// The extension host also gets AI_FUNCTIONS_RUN_DIR (this run's folder, holding ud/logs/).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
@@ -90,7 +91,8 @@ async function main(): Promise<number> {
 
   try {
     const started = Date.now();
-    const extensionEnv: Record<string, string> = { AI_FUNCTIONS_TEST_RESULT: resultFile };
+    // The run folder: the security tests search its log files for planted keys.
+    const extensionEnv: Record<string, string> = { AI_FUNCTIONS_TEST_RESULT: resultFile, AI_FUNCTIONS_RUN_DIR: runDir };
     server = await startCodeServer({
       runDir,
       folder: workspace,

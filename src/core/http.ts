@@ -268,7 +268,8 @@ function secretsOf(req: HttpRequest): string[] {
     if (/authorization|key|token|secret|cookie/i.test(name)) out.push(value, ...value.split(/\s+/));
   }
   for (const [name, value] of Object.entries(req.form ?? {})) {
-    if (/secret|password|key|token/i.test(name)) out.push(value);
+    // client_id too: half of Nyckel's credential pair (this also covers the failure's log line).
+    if (/secret|password|key|token|client_?id/i.test(name)) out.push(value);
   }
   return out;
 }
