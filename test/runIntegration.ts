@@ -29,7 +29,7 @@ import {
 
 /** The workbench's own chatter that also arrives through codeAutomationLog (shown when verbose). */
 const WORKBENCH_NOISE =
-  /^(Resolving connection token|Resolved connection token|Creating a socket|\[Service Worker\]|Ignoring fetching additional builtin extensions|ChatSessionStore:|Updating additional builtin extensions cache)/;
+  /^(Resolving connection token|Resolved connection token|Creating a socket|\[Service Worker\]|\[text file model\]|Ignoring fetching additional builtin extensions|ChatSessionStore:|Updating additional builtin extensions cache)/;
 
 function readResult(file: string): { passed: number; failed: number } | undefined {
   try {

@@ -140,8 +140,11 @@ describe('Run Function on Each Line (rows)', function () {
     const { lines } = await resultLines(result);
     assertInOrder(lines, source, query);
     lines.forEach((l, i) => assert.equal(l.output?.label, expectedLabel(i), `row ${i}`));
+    // Every row answered once; a request Nyckel refused with 429 (it counts arrivals, which a
+    // loaded machine can bunch) was not processed and may be sent again.
     const invokes = emu.nyckel.requestsTo('/v1/functions/function_leadintent/invoke', 'POST');
-    assert.equal(invokes.length, ROWS);
+    assert.equal(invokes.filter((r) => r.status === 200).length, ROWS);
+    assert.deepEqual(invokes.filter((r) => r.status !== 200 && r.status !== 429), []);
     assert.ok(emu.nyckel.stats().accepted.maxInFlight <= 25, 'never more than 25 in flight');
   });
 
