@@ -35,7 +35,11 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.filter = initialFilter;
     const storeSubscription = store.onDidChange(({ platform, job }) => {
       if (job && matchesFilter(job, this.filter)) this.changed.fire(this.jobNode(platform, job.id));
-      else this.changed.fire(this.platformNode(platform));
+      // A list change refreshes from the root: VS Code cancels the children fetches still in
+      // flight only then. Two overlapping fetches of one platform's children (refresh start and
+      // end) would both register the same job ids ("Element with id … is already registered")
+      // and the platform would show no jobs.
+      else this.changed.fire(undefined);
     });
     this.subscriptions.push(
       { dispose: () => storeSubscription.dispose() },
