@@ -73,6 +73,16 @@ export class Workbench {
     await row.click();
   }
 
+  /** Waits until the palette lists a command by its full title, then closes the palette. */
+  async paletteHas(title: string): Promise<void> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press('F1');
+    await this.quickInputBox.waitFor({ state: 'visible' });
+    await this.quickInputBox.fill(`>${title}`);
+    await this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactly(title) }) }).first().waitFor({ state: 'visible' });
+    await this.closeQuickInput();
+  }
+
   /** Picks the row whose label matches (types `filter` first when given). */
   async pick(label: string | RegExp, filter?: string): Promise<void> {
     await this.quickInputBox.waitFor({ state: 'visible' });
