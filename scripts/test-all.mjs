@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: the unit suite, then the integration suite (always both), with one closing
-// line `N passed, N failed` summing them. Exits non-zero when a test failed or a suite could
-// not run.
+// `npm test`: the unit suite, the integration suite, then the browser suite (test:e2e: the
+// user's paths in VS Code's web workbench, the packaged .vsix installed into a fresh VS Code and
+// `npm start`), always all three, with one closing line `N passed, N failed` summing them. Exits
+// non-zero when a test failed or a suite could not run.
 import { spawn } from 'node:child_process';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -42,6 +43,12 @@ function integrationCounts(output) {
   return last ? { passed: Number(last[1]), failed: Number(last[2]) } : undefined;
 }
 
+/** test/runE2e.ts: `e2e: N passed, N failed`. */
+function e2eCounts(output) {
+  const last = [...output.matchAll(/^e2e: (\d+) passed, (\d+) failed$/gm)].at(-1);
+  return last ? { passed: Number(last[1]), failed: Number(last[2]) } : undefined;
+}
+
 // Ctrl+C reaches the children too (same process group); let them clean up and report.
 let interrupted = false;
 process.on('SIGINT', () => {
@@ -51,6 +58,7 @@ process.on('SIGINT', () => {
 const suites = [
   { name: 'unit', script: 'test:unit', parse: mochaCounts },
   { name: 'integration', script: 'test:integration', parse: integrationCounts },
+  { name: 'e2e', script: 'test:e2e', parse: e2eCounts },
 ];
 
 let passed = 0;

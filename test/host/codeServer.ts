@@ -436,6 +436,8 @@ export interface StartOptions {
   verbose?: boolean;
   /** How long to wait for the port (ms). Default 60 s. */
   startTimeoutMs?: number;
+  /** The loopback port to listen on; default 0 (a free one). */
+  port?: number;
 }
 
 export interface CodeServer {
@@ -471,7 +473,8 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     JSON.stringify(options.userSettings ?? {}, null, 2) + '\n',
   );
   const configFile = path.join(runDir, 'config.yaml');
-  fs.writeFileSync(configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
+  const bindAddr = `127.0.0.1:${options.port ?? 0}`;
+  fs.writeFileSync(configFile, `bind-addr: ${bindAddr}\nauth: none\ncert: false\n`);
   const logFile = path.join(runDir, 'code-server.log');
 
   const env: NodeJS.ProcessEnv = {
@@ -484,7 +487,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
     entryJs(),
     '--config', configFile,
     '--auth', 'none',
-    '--bind-addr', '127.0.0.1:0',
+    '--bind-addr', bindAddr,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
