@@ -69,3 +69,8 @@ export function bar(value: number, label: string, className = 'bar'): HTMLDivEle
     fill,
   );
 }
+
+/** Sets an input's value only when it differs: setting it moves the cursor to the end. */
+export function setValue(input: HTMLInputElement | HTMLTextAreaElement, value: string): void {
+  if (input.value !== value) input.value = value;
+}

@@ -4,6 +4,7 @@ import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { PLATFORM_IDS } from '../../core/model';
 import { panelErrorSchema, resultHeadline, resultViewSchema, runFormSchema, runIdSchema, type PanelError, type RecentRunSummary, type ResultView, type RunForm } from './protocol';
+import { cap } from './text';
 
 const STORAGE_KEY = 'aiFunctions.recentRuns';
 export const MAX_RECENT_RUNS = 50;
@@ -139,8 +140,4 @@ function fitted(entry: RecentRun): RecentRun {
     entry = { ...entry, result: { view: { ...view, rationale: view.rationale?.slice(0, 2000), summary: view.summary?.slice(0, 2000), predictions: view.predictions.slice(0, 20) }, rawDropped: true } };
   }
   return entry;
-}
-
-function cap(value: string, max: number): string {
-  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
 }

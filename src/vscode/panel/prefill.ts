@@ -1,0 +1,140 @@
+// What the panel opens with. Arguments reach the open command from the Functions view, from other
+// commands and from command links in hovers, so they are checked before anything is used; without
+// an input, the editor's selection is the input.
+import type * as vscode from 'vscode';
+import * as z from 'zod/mini';
+import type { Logger } from '../../core/log';
+import { PLATFORM_IDS, type RunResult } from '../../core/model';
+import type { PanelFunctions } from './panelFunctions';
+import { MAX_INPUT_CHARS, toResultView, type Prefill, type ResultView, type RunForm } from './protocol';
+import type { RecentRun } from './recentRuns';
+import { newRunId, type RunHistory } from './runHistory';
+import { detectInputMode, fieldsFromJson } from './runInput';
+
+const platformId = z.enum(PLATFORM_IDS);
+
+/** A Functions-view node (the inline "Run…" button). */
+const treeNodeArg = z.object({
+  kind: z.literal('function'),
+  platform: platformId,
+  fn: z.object({ id: z.string().check(z.maxLength(500)), name: z.optional(z.string()), inputFields: z.optional(z.array(z.string())) }),
+});
+
+/** `{platform, function, input?, result?}`, e.g. from Classify Selection's "Open in Run Panel" link. */
+const openArgs = z.object({
+  platform: z.optional(platformId),
+  function: z.optional(z.string().check(z.maxLength(500))),
+  input: z.optional(z.string().check(z.maxLength(MAX_INPUT_CHARS))),
+  result: z.optional(z.unknown()),
+});
+
+/** A RunResult as it arrives through a command argument (checked before it is shown). */
+const runResultArg = z.object({
+  platform: platformId,
+  function: z.string(),
+  kind: z.enum(['classification', 'extraction', 'run']),
+  label: z.optional(z.string()),
+  confidence: z.optional(z.number()),
+  predictions: z.array(z.object({ label: z.string(), confidence: z.number() })),
+  output: z.optional(z.unknown()),
+  rationale: z.optional(z.string()),
+  summary: z.optional(z.string()),
+  status: z.optional(z.string()),
+  runId: z.optional(z.string()),
+  usage: z.optional(z.object({ inputTokens: z.optional(z.number()), outputTokens: z.optional(z.number()), costUsd: z.optional(z.number()) })),
+  durationMs: z.number(),
+  raw: z.optional(z.unknown()),
+});
+
+export interface OpeningPrefillDeps {
+  log: Logger;
+  functions: PanelFunctions;
+  history: RunHistory;
+}
+
+/**
+ * The prefill for opening the panel with `args` (a Functions-view node, `{platform, function,
+ * input?, result?}` or nothing) from `editor`. Focus goes to the function picker when no function
+ * is given, else to the input.
+ */
+export function openingPrefill(args: unknown, editor: vscode.TextEditor | undefined, focus: Prefill['focus'], deps: OpeningPrefillDeps): Prefill {
+  const prefill: Prefill = {};
+  let input: string | undefined;
+  const node = treeNodeArg.safeParse(args);
+  if (node.success) {
+    prefill.platform = node.data.platform;
+    prefill.function = node.data.fn.id;
+  } else if (args !== undefined && args !== null) {
+    const parsed = openArgs.safeParse(args);
+    if (!parsed.success) {
+      deps.log.warn('Run panel: ignored open arguments that are not a function node or {platform, function, input, result}.');
+    } else {
+      const { platform, function: fn, input: given, result } = parsed.data;
+      if (platform) prefill.platform = platform;
+      if (fn !== undefined) prefill.function = fn;
+      input = given;
+      const shown = result === undefined ? undefined : adoptResult(result, given, deps);
+      if (shown) {
+        prefill.result = shown;
+        prefill.platform ??= shown.view.platform;
+        prefill.function ??= shown.view.function;
+      }
+    }
+  }
+  if (input === undefined && editor && !editor.selection.isEmpty) {
+    const selected = editor.document.getText(editor.selection);
+    if (selected.length <= MAX_INPUT_CHARS) input = selected;
+  }
+  if (input !== undefined) fillInput(prefill, input, deps.functions);
+  prefill.focus = focus ?? (prefill.function === undefined && prefill.platform === undefined ? 'function' : 'input');
+  return prefill;
+}
+
+/** The form of an earlier run, to edit or run again. */
+export function formPrefill(form: RunForm): Prefill {
+  return { platform: form.platform, function: form.function, input: form.input, inputMode: form.inputMode, fields: form.fields, options: form.options };
+}
+
+/** A recent run as it was: its form and its result or error. */
+export function recentRunPrefill(run: RecentRun): Prefill {
+  const prefill: Prefill = { ...formPrefill(run.form), focus: 'input' };
+  if (run.result) prefill.result = { runId: run.id, view: run.result.view };
+  else if (run.error) prefill.error = { runId: run.id, error: run.error };
+  return prefill;
+}
+
+/** Puts the input in the form as text or JSON, or into a listed Sutro function's fields. */
+function fillInput(prefill: Prefill, input: string, functions: PanelFunctions): void {
+  const mode = detectInputMode(input);
+  prefill.input = input;
+  prefill.inputMode = mode;
+  const fields = functions.info(prefill.platform, prefill.function)?.inputFields;
+  if (prefill.platform === 'sutro' && fields && fields.length > 0) {
+    const values = mode === 'json' ? fieldsFromJson(input, fields) : { ...Object.fromEntries(fields.map((f) => [f, ''])), [fields[0]!]: input };
+    if (values) {
+      prefill.fields = values;
+      prefill.inputMode = 'fields';
+    }
+  }
+}
+
+/**
+ * A result handed over by another command. It is kept like a run of the panel's own, so its
+ * copy, insert and open raw buttons work; with its input it is also listed as a recent run.
+ */
+function adoptResult(result: unknown, input: string | undefined, deps: OpeningPrefillDeps): { runId: string; view: ResultView } | undefined {
+  const parsed = runResultArg.safeParse(result);
+  if (!parsed.success) {
+    deps.log.warn('Run panel: ignored a result argument that is not a RunResult.');
+    return undefined;
+  }
+  const runResult = parsed.data as RunResult;
+  const runId = newRunId();
+  const view = toResultView(runResult, deps.functions.info(runResult.platform, runResult.function)?.name);
+  deps.history.keep(runId, { view, raw: runResult.raw });
+  if (input !== undefined && input.trim() !== '') {
+    const form: RunForm = { platform: runResult.platform, function: runResult.function, inputMode: detectInputMode(input), input, fields: {}, options: {} };
+    void deps.history.record({ id: runId, form, functionName: view.functionName ?? runResult.function, result: { view, raw: runResult.raw } });
+  }
+  return { runId, view };
+}

@@ -1,0 +1,105 @@
+// The panel's state in the browser. `state` survives a reload: it is saved with vscode.setState,
+// which is also what the serializer hands back after a restart. The rest is what the host sent;
+// the host sends it again with every `init`, so it is not saved.
+import type { WebviewApi } from 'vscode-webview';
+import { PLATFORM_NAMES, type PlatformId } from '../src/core/model';
+import {
+  PLATFORM_TRAITS,
+  emptyDraft,
+  panelStateSchema,
+  type DraftForm,
+  type PanelFunction,
+  type PanelState,
+  type PlatformEntry,
+  type RecentRunSummary,
+} from '../src/vscode/panel/protocol';
+
+export interface RunningRun {
+  runId: string;
+  platform: PlatformId;
+  function: string;
+  startedAt: number;
+}
+
+export class PanelStore {
+  state: PanelState;
+  platforms: PlatformEntry[] = [];
+  recentRuns: RecentRunSummary[] = [];
+  running: RunningRun | undefined;
+  /** The editor "Insert into editor" writes to, e.g. `notes.md:12`. */
+  insertTarget: string | null = null;
+  private initialized = false;
+
+  constructor(private readonly storage: Pick<WebviewApi<PanelState>, 'getState' | 'setState'>) {
+    const parsed = panelStateSchema.safeParse(storage.getState());
+    this.state = parsed.success ? parsed.data : { version: 1, form: emptyDraft(), optionsOpen: false };
+  }
+
+  get form(): DraftForm {
+    return this.state.form;
+  }
+
+  save(): void {
+    this.storage.setState(this.state);
+  }
+
+  /** The serializer's copy of the state (from `init`). Our own saved state wins; the copy is for a webview that lost it. */
+  adoptRestored(restored: PanelState | undefined): void {
+    if (!this.initialized && this.storage.getState() === undefined && restored) this.state = restored;
+    this.initialized = true;
+  }
+
+  /** The run in progress, or none. The host repeats a run after a reload: it keeps its start time. */
+  setRunning(run: Omit<RunningRun, 'startedAt'> | undefined): void {
+    this.running = run && { ...run, startedAt: this.running?.runId === run.runId ? this.running.startedAt : Date.now() };
+  }
+
+  entry(platform: PlatformId | undefined): PlatformEntry | undefined {
+    return platform ? this.platforms.find((p) => p.platform === platform) : undefined;
+  }
+
+  hasKey(platform: PlatformId | undefined = this.form.platform): boolean {
+    return this.entry(platform)?.hasKey === true;
+  }
+
+  selectedFunction(): PanelFunction | undefined {
+    const { platform, function: id } = this.form;
+    if (id === undefined) return undefined;
+    return this.entry(platform)?.functions.find((fn) => fn.id === id);
+  }
+
+  /** The Sutro function's input fields; for a function not listed (yet), the fields the form has. */
+  inputFields(): string[] {
+    if (this.form.platform !== 'sutro') return [];
+    const fn = this.selectedFunction();
+    return fn ? (fn.inputFields ?? []) : Object.keys(this.form.fields);
+  }
+
+  functionLabel(platform: PlatformId | undefined, id: string | undefined): string {
+    if (platform && id === '' && PLATFORM_TRAITS[platform].autoFunction) return `${PLATFORM_NAMES[platform]}'s choice`;
+    if (id === undefined) return 'a function';
+    return this.entry(platform)?.functions.find((fn) => fn.id === id)?.name ?? id;
+  }
+
+  /** Picks a platform and function when none is chosen (the last run's, else the first with a key). */
+  ensureSelection(): void {
+    const form = this.form;
+    if (!form.platform) {
+      const last = this.recentRuns.find((run) => this.hasKey(run.platform));
+      const withKey = this.platforms.find((p) => p.hasKey);
+      if (last) {
+        form.platform = last.platform;
+        form.function ??= last.function;
+      } else if (withKey) {
+        form.platform = withKey.platform;
+      } else if (this.platforms[0]) {
+        form.platform = this.platforms[0].platform;
+      }
+    }
+    if (form.platform && form.function === undefined) {
+      const entry = this.entry(form.platform);
+      if (PLATFORM_TRAITS[form.platform].autoFunction) form.function = '';
+      else if (entry?.functions[0]) form.function = entry.functions[0].id;
+    }
+  }
+}
