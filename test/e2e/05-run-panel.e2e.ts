@@ -36,8 +36,9 @@ describe('Run panel', function () {
     frame = await wb.webviewFrame();
     // The selection is the input, recognised as JSON.
     await frame.locator('#platform-picker').waitFor({ state: 'visible' });
-    assert.deepEqual(JSON.parse(await frame.locator('#input').inputValue()), LEAD_JSON);
-    assert.equal(await frame.locator('#mode-json').isChecked(), true, 'JSON mode');
+    const prefilled = await waitUntil('the selection in the input', async () => (await frame.locator('#input').inputValue()).trim() || undefined);
+    assert.deepEqual(JSON.parse(prefilled), LEAD_JSON);
+    await waitUntil('JSON mode', () => frame.locator('#mode-json').isChecked());
 
     await frame.locator('#platform-picker').selectOption('sutro');
     const fn = frame.locator('#function-picker');

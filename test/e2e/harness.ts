@@ -161,8 +161,8 @@ export function slug(title: string): string {
   return title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 80);
+    .slice(0, 80)
+    .replace(/^-+|-+$/g, '');
 }
 
 /** Saves `<output>/<name>.png` (and, with AI_FUNCTIONS_UPDATE_SCREENSHOTS=1, docs/images/<docName>.png). */
