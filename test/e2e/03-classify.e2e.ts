@@ -56,9 +56,42 @@ describe('Classify Selection', function () {
     const labels = await afterDecorations(wb);
     assert.match(labels[1], /^not_qualified · \d{1,3}%$/);
     assert.match(labels[2], /^qualified · \d{1,3}%$/);
-    // The hover holds the predictions.
-    await wb.activeEditor.locator('.view-line').nth(2).hover();
-    await s.page.mouse.move(10, 10);
+  });
+
+  it('classifies several selections at once and shows the predictions on hover', async function () {
+    const wb = s.workbench;
+    // Three cursors (lines 4–6), each selecting its line.
+    await selectLine(wb, 4);
+    await s.page.keyboard.press('Home');
+    for (let i = 0; i < 2; i++) await wb.command('Add Cursor Below');
+    await wb.focusEditorKeepingSelections();
+    await s.page.keyboard.press('Shift+End');
+    await waitUntil('three selections', async () => /\b3 selections\b/.test(await s.page.locator('.statusbar').innerText()));
+    await rightClickLine(wb, 5, exactly('Classify Selection'));
+    await waitUntil('six answers', async () => (await afterDecorations(wb)).length === 6);
+    const labels = await afterDecorations(wb);
+    assert.deepEqual(
+      labels.slice(3).map((label) => label.replace(/ · \d+%$/, '')),
+      ['not_qualified', 'qualified', 'qualified'],
+    );
+
+    // Hovering an answer shows every prediction and a way to the run panel.
+    await s.page.keyboard.press('Escape');
+    await s.page.keyboard.press('Control+End');
+    const last = await wb.lineGeometry(6);
+    const y = last.y + last.height / 2;
+    // Just after the last character: the answer is an empty-range decoration at the line's end.
+    await s.page.mouse.move(last.textRight - 20, y);
+    await s.page.mouse.move(last.textRight + 4, y, { steps: 4 });
+    const hover = s.page.locator('.monaco-hover:not(.hidden)', { hasText: '· Nyckel' });
+    await hover.waitFor({ state: 'visible' });
+    const text = await hover.innerText();
+    assert.match(text, /Open in Run Panel/);
+    assert.match(text, /qualified/);
+    assert.match(text, /not_qualified/);
+    // Let the fade-in finish before the picture.
+    await hover.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
     await screenshot(s.page, 'classify-1-selection-labels', 'classify');
+    await s.page.mouse.move(5, 5);
   });
 });

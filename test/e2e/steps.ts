@@ -58,12 +58,10 @@ export async function selectLine(wb: Workbench, line: number): Promise<void> {
   await wb.page.keyboard.press('Shift+End');
 }
 
-/** Right-clicks the rendered text of line `line` (1-based, among the visible lines) and picks a menu entry. */
+/** Right-clicks the text of line `line` (1-based, among the visible lines) and picks a menu entry. */
 export async function rightClickLine(wb: Workbench, line: number, entry: string | RegExp): Promise<void> {
-  const target = wb.activeEditor.locator('.view-line').filter({ hasText: /\S/ }).nth(line - 1);
-  const box = await target.boundingBox();
-  if (!box) throw new Error(`line ${line} is not visible`);
-  // Inside the selection, so the right-click keeps it.
+  const box = await wb.lineGeometry(line);
+  // Inside the selection (a few characters in), so the right-click keeps it.
   await wb.page.mouse.click(box.x + 30, box.y + box.height / 2, { button: 'right' });
   await wb.chooseMenuItem(entry);
 }

@@ -242,6 +242,32 @@ export class Workbench {
     await this.activeEditor.waitFor({ state: 'visible' });
   }
 
+  /**
+   * Where the `n`th visible line (1-based, top to bottom) of the active editor is on screen, and
+   * where its text ends. (VS Code reuses line elements: their DOM order is not the line order.)
+   */
+  async lineGeometry(n: number): Promise<{ x: number; y: number; height: number; textRight: number }> {
+    const lines = await this.activeEditor.locator('.view-lines .view-line').evaluateAll((elements) =>
+      elements
+        .map((line) => {
+          const rect = line.getBoundingClientRect();
+          const texts = [...line.querySelectorAll('span span')].filter((span) => (span.textContent ?? '').length > 0);
+          const last = texts.length > 0 ? texts[texts.length - 1].getBoundingClientRect().right : rect.left;
+          return { x: rect.left, y: rect.top, height: rect.height, textRight: last };
+        })
+        .sort((a, b) => a.y - b.y),
+    );
+    const line = lines[n - 1];
+    if (!line) throw new Error(`line ${n} is not rendered (${lines.length} lines are)`);
+    return line;
+  }
+
+  /** Gives the active editor the keyboard back without clicking (a click would drop extra cursors). */
+  async focusEditorKeepingSelections(): Promise<void> {
+    await this.closeQuickInput();
+    await this.activeEditor.locator('textarea.inputarea, .native-edit-context').first().focus();
+  }
+
   /** Focuses the active editor's text. */
   async focusEditor(): Promise<void> {
     await this.activeEditor.locator('.view-lines').click();
