@@ -1,7 +1,7 @@
 // `npm run bench`: client overhead, many-row throughput, Jobs paging and start-up, against the
 // emulators on 127.0.0.1. Prints a table per benchmark and writes bench/results.json.
 //
-//   npm run bench                       everything (about 3 minutes)
+//   npm run bench                       everything (about 5 minutes)
 //   npm run bench -- overhead rows      only some: overhead, rows, jobs, startup
 //   npm run bench -- --quick            fewer requests and rows (a smoke run; figures are rougher)
 //
@@ -51,15 +51,16 @@ async function main(): Promise<number> {
   console.log(`bench: node ${process.version}, ${cpus.length} CPUs, load ${os.loadavg()[0]!.toFixed(2)}${quick ? ', quick' : ''}`);
 
   if (run('overhead')) {
-    const r = await benchOverhead(quick ? { requests: 5_000, inFlight: 32, rounds: 2, warmup: 500 } : { requests: 20_000, inFlight: 32, rounds: 3, warmup: 2_000 });
+    const r = await benchOverhead(quick ? { requests: 5_000, inFlight: 32, rounds: 2, warmup: 500 } : { requests: 20_000, inFlight: 32, rounds: 5, warmup: 2_000 });
     results.overhead = r;
     results.overheadRatio = r.overheadRatio;
     targets.overhead = r.overheadRatio <= 1.1;
   }
   if (run('rows')) {
-    const r = await benchManyRows(quick ? { sutroRows: 1_000, nyckelRows: 150, latencyMs: 20, rounds: 1 } : { sutroRows: 5_000, nyckelRows: 500, latencyMs: 20, rounds: 2 });
+    const r = await benchManyRows(quick ? { sutroRows: 1_000, nyckelRows: 150, latencyMs: 20, rounds: 1 } : { sutroRows: 5_000, nyckelRows: 500, latencyMs: 20, rounds: 3 });
     results.manyRows = r;
     results.manyRowsFractionOfLimit = r.manyRowsFractionOfLimit;
+    results.manyRowsBareUndiciFractionOfLimit = r.bareUndiciFractionOfLimit;
     results.nyckelMaxInFlight = r.nyckelMaxInFlight;
     results.nyckelMaxPerSecond = r.nyckelMaxPerSecond;
     targets.manyRows = r.manyRowsFractionOfLimit >= 0.9;

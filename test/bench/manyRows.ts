@@ -2,6 +2,9 @@
 // adapters against the emulators with a fixed latency. The ceiling is concurrency / latency, and
 // for Nyckel also its documented 25 requests/s, which its adapter's limiter enforces; the Nyckel
 // emulator counts what arrives (requests per sliding second, requests in flight).
+// Sutro's emulator runs in its own process (as a platform would), driven by its control endpoints.
+// Nyckel's limits are checked with the emulator in this process, on the same clock as the limiter,
+// and once more with it in its own process (where the machine's scheduling adds jitter).
 import { Pool } from 'undici';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
@@ -9,9 +12,11 @@ import { runRows, type RowOutcome } from '../../src/core/rowRunner';
 import type { RunResult } from '../../src/core/model';
 import { NyckelAdapter, NYCKEL_LIMITS } from '../../src/platforms/nyckel';
 import { SutroAdapter } from '../../src/platforms/sutro';
+import * as path from 'node:path';
 import { NYCKEL_DEFAULT_CLIENT_ID, NYCKEL_DEFAULT_CLIENT_SECRET, NyckelEmulator } from '../emulator/nyckel';
+import type { EmulatorStats } from '../emulator/server';
 import { SUTRO_DEFAULT_KEY, SutroEmulator } from '../emulator/sutro';
-import { printTable, round } from './util';
+import { printTable, round, startChild, stopChild } from './util';
 
 /** The `aiFunctions.concurrency` setting's default, and its maximum. */
 const DEFAULT_CONCURRENCY = 8;
@@ -55,11 +60,61 @@ export interface ManyRowsResult {
   nyckelMaxInFlight: number;
   nyckelMaxPerSecond: number;
   nyckelLimited: number;
+  /** The same at the default setting with the emulator in its own process (jitter from scheduling). */
+  nyckelOwnProcessMaxInFlight: number;
+  nyckelOwnProcessMaxPerSecond: number;
+  nyckelOwnProcessLimited: number;
+  nyckelOwnProcessFailed: number;
 }
 
 function sentences(n: number): string[] {
   const texts = ['I love the new dashboard, great work!', 'The export is broken again and support is slow.', 'What time does the webinar start?'];
   return Array.from({ length: n }, (_, i) => `${texts[i % texts.length]} (row ${i + 1})`);
+}
+
+type Where = 'in process' | 'own process';
+
+interface ChildEmulator {
+  url: string;
+  setLatency(ms: number): Promise<void>;
+  resetStats(): Promise<void>;
+  stats(): Promise<EmulatorStats>;
+  close(): Promise<void>;
+}
+
+/** `node out/test/emulator/<name>.js`: its URL, and its /__emulator/ control endpoints; or the same in this process. */
+async function startEmulator(name: 'sutro' | 'nyckel', where: Where = 'own process'): Promise<ChildEmulator> {
+  if (where === 'in process') {
+    const emulator = await (name === 'sutro' ? new SutroEmulator({ recordBodies: false, maxRecorded: 1 }) : new NyckelEmulator({ recordBodies: false, maxRecorded: 1 })).start();
+    return {
+      url: emulator.url,
+      setLatency: async (ms) => emulator.faults.set({ latencyMs: ms }),
+      resetStats: async () => emulator.resetStats(),
+      stats: async () => emulator.stats(),
+      close: () => emulator.close(),
+    };
+  }
+  const { child, line } = await startChild(path.join(__dirname, '..', 'emulator', `${name}.js`), ['--port', '0']);
+  const url = (JSON.parse(line) as Record<string, string>)[name]!;
+  const control = async (method: string, what: string, body?: unknown): Promise<unknown> => {
+    const res = await fetch(`${url}/__emulator/${what}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status >= 300) throw new Error(`${method} /__emulator/${what}: ${res.status} ${await res.text()}`);
+    return res.status === 200 ? res.json() : undefined;
+  };
+  return {
+    url,
+    setLatency: async (ms) => void (await control('POST', 'faults', { latencyMs: ms })),
+    resetStats: async () => {
+      await control('DELETE', 'stats');
+      await control('DELETE', 'requests');
+    },
+    stats: () => control('GET', 'stats') as Promise<EmulatorStats>,
+    close: () => stopChild(child),
+  };
 }
 
 function httpClient(): HttpClient {
@@ -76,7 +131,7 @@ function failures(outcomes: RowOutcome<RunResult>[]): number {
  * machine itself allows. The best round of each counts.
  */
 async function sutroRuns(rows: number, latencyMs: number, rounds: number): Promise<{ ours: RowRun; bare: RowRun }> {
-  const emulator = await new SutroEmulator({ recordBodies: false, maxRecorded: 1 }).start();
+  const emulator = await startEmulator('sutro');
   const http = httpClient();
   const pool = new Pool(emulator.url, { connections: 64, pipelining: 1 });
   try {
@@ -110,18 +165,18 @@ async function sutroRuns(rows: number, latencyMs: number, rounds: number): Promi
     };
     // Warm the connections and the code paths.
     await runRows(inputs.slice(0, 100), task, { concurrency });
-    emulator.faults.set({ latencyMs });
+    await emulator.setLatency(latencyMs);
     const limit = 1000 * (concurrency / latencyMs);
     let ours: RowRun | undefined;
     let baseline: RowRun | undefined;
     for (let pass = 0; pass < rounds; pass++) {
       const order = pass % 2 === 0 ? ['ours', 'bare'] : ['bare', 'ours'];
       for (const which of order) {
-        emulator.resetStats();
+        await emulator.resetStats();
         const started = performance.now();
         const failed = which === 'ours' ? failures(await runRows(inputs, task, { concurrency })) : await bare();
         const seconds = (performance.now() - started) / 1000;
-        const run = summarize(which === 'ours' ? 'Sutro' : 'Sutro, bare undici', rows, DEFAULT_CONCURRENCY, concurrency, latencyMs, seconds, limit, failed, emulator);
+        const run = summarize(which === 'ours' ? 'Sutro' : 'Sutro, bare undici', rows, DEFAULT_CONCURRENCY, concurrency, latencyMs, seconds, limit, failed, await emulator.stats());
         process.stdout.write(`  rows: round ${pass + 1}/${rounds} ${run.platform}: ${run.rowsPerSecond} rows/s\n`);
         if (which === 'ours') ours = !ours || run.rowsPerSecond > ours.rowsPerSecond ? run : ours;
         else baseline = !baseline || run.rowsPerSecond > baseline.rowsPerSecond ? run : baseline;
@@ -135,8 +190,8 @@ async function sutroRuns(rows: number, latencyMs: number, rounds: number): Promi
   }
 }
 
-async function nyckelRun(rows: number, latencyMs: number, setting: number): Promise<RowRun> {
-  const emulator = await new NyckelEmulator({ recordBodies: false, maxRecorded: 1 }).start();
+async function nyckelRun(rows: number, latencyMs: number, setting: number, where: Where): Promise<RowRun> {
+  const emulator = await startEmulator('nyckel', where);
   const http = httpClient();
   try {
     const nyckel = new NyckelAdapter({
@@ -145,7 +200,7 @@ async function nyckelRun(rows: number, latencyMs: number, setting: number): Prom
       credentials: async () => ({ clientId: NYCKEL_DEFAULT_CLIENT_ID, clientSecret: NYCKEL_DEFAULT_CLIENT_SECRET }),
       config: () => ({ baseUrl: emulator.url }),
     });
-    emulator.faults.set({ latencyMs });
+    await emulator.setLatency(latencyMs);
     const inputs = sentences(rows);
     // The adapter sends every request through its own limiter (25/s, 25 in flight), shared with
     // single runs: the row runner must not add another one.
@@ -153,12 +208,12 @@ async function nyckelRun(rows: number, latencyMs: number, setting: number): Prom
     const concurrency = Math.min(setting, nyckel.capabilities.maxInFlight ?? Infinity);
     // A fresh second so the first rows do not share a window with anything else.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    emulator.resetStats();
+    await emulator.resetStats();
     const started = performance.now();
     const outcomes = await runRows(inputs, task, { concurrency });
     const seconds = (performance.now() - started) / 1000;
     const limit = Math.min(1000 * (concurrency / latencyMs), NYCKEL_LIMITS.maxPerSecond);
-    return summarize('Nyckel', rows, setting, concurrency, latencyMs, seconds, limit, failures(outcomes), emulator);
+    return summarize(where === 'in process' ? 'Nyckel' : 'Nyckel, emulator in its own process', rows, setting, concurrency, latencyMs, seconds, limit, failures(outcomes), await emulator.stats());
   } finally {
     await http.close();
     await emulator.close();
@@ -174,9 +229,8 @@ function summarize(
   seconds: number,
   limitPerSecond: number,
   failed: number,
-  emulator: SutroEmulator | NyckelEmulator,
+  stats: EmulatorStats,
 ): RowRun {
-  const stats = emulator.stats();
   const rowsPerSecond = rows / seconds;
   return {
     platform,
@@ -200,13 +254,16 @@ export async function benchManyRows(options: ManyRowsOptions): Promise<ManyRowsR
   const say = (r: RowRun) => process.stdout.write(`  rows: ${r.platform} ×${r.rows} at ${r.concurrency}: ${r.rowsPerSecond} rows/s\n`);
   const sutro = await sutroRuns(options.sutroRows, options.latencyMs, options.rounds);
   runs.push(sutro.ours, sutro.bare);
-  runs.push(await nyckelRun(options.nyckelRows, options.latencyMs, DEFAULT_CONCURRENCY));
+  runs.push(await nyckelRun(options.nyckelRows, options.latencyMs, DEFAULT_CONCURRENCY, 'in process'));
   say(runs.at(-1)!);
   // The setting at its maximum: only the limiter keeps Nyckel at 25 in flight and 25/s.
-  runs.push(await nyckelRun(options.nyckelRows, options.latencyMs, MAX_CONCURRENCY));
+  runs.push(await nyckelRun(options.nyckelRows, options.latencyMs, MAX_CONCURRENCY, 'in process'));
+  say(runs.at(-1)!);
+  runs.push(await nyckelRun(options.nyckelRows, options.latencyMs, DEFAULT_CONCURRENCY, 'own process'));
   say(runs.at(-1)!);
 
   const nyckel = runs.filter((r) => r.platform === 'Nyckel');
+  const separate = runs.at(-1)!;
   const result: ManyRowsResult = {
     runs,
     manyRowsFractionOfLimit: sutro.ours.fractionOfLimit,
@@ -215,6 +272,10 @@ export async function benchManyRows(options: ManyRowsOptions): Promise<ManyRowsR
     nyckelMaxInFlight: Math.max(...nyckel.map((r) => r.serverMaxInFlight)),
     nyckelMaxPerSecond: Math.max(...nyckel.map((r) => r.serverMaxPerSecond)),
     nyckelLimited: nyckel.reduce((n, r) => n + r.serverLimited, 0),
+    nyckelOwnProcessMaxInFlight: separate.serverMaxInFlight,
+    nyckelOwnProcessMaxPerSecond: separate.serverMaxPerSecond,
+    nyckelOwnProcessLimited: separate.serverLimited,
+    nyckelOwnProcessFailed: separate.failed,
   };
 
   printTable(`Many rows: row runner + adapters, ${options.latencyMs} ms emulated latency`, [
@@ -237,7 +298,8 @@ export async function benchManyRows(options: ManyRowsOptions): Promise<ManyRowsR
     `Sutro ${(result.manyRowsFractionOfLimit * 100).toFixed(1)}% of the limit (target ≥ 90%: ${result.manyRowsFractionOfLimit >= 0.9 ? 'met' : 'MISSED'}; ` +
       `bare undici on this machine: ${(result.bareUndiciFractionOfLimit * 100).toFixed(1)}%); ` +
       `Nyckel at most ${result.nyckelMaxInFlight} in flight and ${result.nyckelMaxPerSecond}/s, ${result.nyckelLimited} refused ` +
-      `(limits 25 and 25/s: ${result.nyckelMaxInFlight <= 25 && result.nyckelMaxPerSecond <= 25 && result.nyckelLimited === 0 ? 'respected' : 'EXCEEDED'})`,
+      `(limits 25 and 25/s: ${result.nyckelMaxInFlight <= 25 && result.nyckelMaxPerSecond <= 25 && result.nyckelLimited === 0 ? 'respected' : 'EXCEEDED'}); ` +
+      `emulator in its own process: at most ${result.nyckelOwnProcessMaxPerSecond}/s, ${result.nyckelOwnProcessLimited} refused and retried, ${result.nyckelOwnProcessFailed} rows failed`,
   );
   return result;
 }
