@@ -23,7 +23,7 @@ describe('Keys from the command palette', function () {
     const jobs = await wb.expandView('Jobs');
     await jobs.locator('.welcome-view-content .monaco-button', { hasText: exactly('Set Sutro API Key') }).waitFor({ state: 'visible' });
     assert.equal(await wb.rows(functions).count(), 0, 'no tree rows without a key');
-    await screenshot(s.page, 'keys-1-welcome', 'welcome');
+    await screenshot(s.page, 'keys-1-welcome');
   });
 
   it('sets the Sutro key in a password box and the welcome view turns into the tree', async function () {

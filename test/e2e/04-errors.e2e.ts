@@ -40,7 +40,7 @@ describe('Platform errors', function () {
     assert.match(message, /Set API Key/);
     assertNoStackTrace(message);
     await waitUntil('the failure beside the text', async () => (await afterDecorations(wb)).some((d) => /failed/.test(d)));
-    await screenshot(s.page, 'errors-1-unauthorized', 'error');
+    await screenshot(s.page, 'errors-1-unauthorized');
     await wb.clearNotifications();
   });
 

@@ -19,6 +19,8 @@ describe('Run panel', function () {
     s = await session();
     await ensureKey(s, 'sutro');
     await s.workbench.clearNotifications();
+    // A clean editor area (earlier tests leave editors open).
+    await s.workbench.closeAllEditors();
   });
 
   afterEach(function () {

@@ -14,6 +14,8 @@ describe('Run Function on Each Line', function () {
     await ensureKey(s, 'nyckel');
     await s.workbench.clearNotifications();
     s.emulators.nyckel.faults.clear();
+    // A clean editor area (earlier tests leave editors open).
+    await s.workbench.closeAllEditors();
   });
 
   it('runs a function on the 200 lines of a document and opens the results', async function () {

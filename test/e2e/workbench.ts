@@ -229,6 +229,12 @@ export class Workbench {
     return this.page.locator('.editor-group-container.active .editor-instance .monaco-editor').first();
   }
 
+  /** Closes every editor and editor group. */
+  async closeAllEditors(): Promise<void> {
+    await this.command('View: Close All Editor Groups');
+    await this.page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 });
+  }
+
   /** Opens a workspace file by name with Quick Open. */
   async openFile(name: string): Promise<void> {
     await this.closeQuickInput();
