@@ -257,7 +257,7 @@ export class Workbench {
       elements
         .map((line) => {
           const rect = line.getBoundingClientRect();
-          const texts = [...line.querySelectorAll('span span')].filter((span) => (span.textContent ?? '').length > 0);
+          const texts = Array.from(line.querySelectorAll('span span')).filter((span) => (span.textContent ?? '').length > 0);
           const last = texts.length > 0 ? texts[texts.length - 1].getBoundingClientRect().right : rect.left;
           return { x: rect.left, y: rect.top, height: rect.height, textRight: last };
         })
