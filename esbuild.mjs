@@ -46,11 +46,31 @@ const undiciAsSeparateBundle = {
   },
 };
 
+/** The run panel is loaded on first use from its own bundle (dist/runPanel.js); see lazyRunPanel.ts. */
+const runPanelAsSeparateBundle = {
+  name: 'run-panel-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/runPanel$/ }, (args) =>
+      args.importer.endsWith('lazyRunPanel.ts') ? { path: './runPanel.js', external: true } : undefined,
+    );
+  },
+};
+
 const builds = [
   {
     ...shared,
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [...shared.plugins, undiciAsSeparateBundle, runPanelAsSeparateBundle],
+  },
+  {
+    ...shared,
+    entryPoints: ['src/vscode/panel/runPanel.ts'],
+    outfile: 'dist/runPanel.js',
     format: 'cjs',
     platform: 'node',
     target: 'node20',

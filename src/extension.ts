@@ -14,7 +14,7 @@ import { JobCommands, savedJobFilter } from './vscode/commands/jobCommands';
 import { KeyCommands } from './vscode/commands/keys';
 import { ReadOnlyDocuments } from './vscode/documents';
 import { FunctionPicker } from './vscode/functionPicker';
-import { RunPanelController } from './vscode/panel/runPanel';
+import { LazyRunPanel } from './vscode/panel/lazyRunPanel';
 import { guarded } from './vscode/notify';
 import { PublicApi } from './vscode/publicApi';
 import { RecentFunctions } from './vscode/recentFunctions';
@@ -98,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const picker = new FunctionPicker(functionsTree, credentials, recent);
   const functionCommands = new FunctionCommands({ tree: functionsTree, picker, runs, settings, documents, log });
   const hasKey = new HasKeyContext(credentials);
-  const runPanel = new RunPanelController({
+  const runPanel = new LazyRunPanel({
     extensionUri: context.extensionUri,
     runs,
     functions: functionsTree,
@@ -141,7 +141,19 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const api = new PublicApi(credentials, platforms, runs);
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // The integration tests look inside the real, wired views; users never see this.
-    return Object.assign(api, { testing: { functionsTree, jobsTree, jobsStore, poller, documents, settings, runPanel, classify } });
+    const testing = {
+      functionsTree,
+      jobsTree,
+      jobsStore,
+      poller,
+      documents,
+      settings,
+      classify,
+      get runPanel() {
+        return runPanel.load();
+      },
+    };
+    return Object.assign(api, { testing });
   }
   return api;
 }

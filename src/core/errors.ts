@@ -47,8 +47,12 @@ export class AiFunctionsError extends Error {
   }
 }
 
+/**
+ * By shape as well as by class: the run panel is its own bundle (loaded on first use) with its
+ * own copy of this module, so an error made in one bundle is not an instance in the other.
+ */
 export function isAiFunctionsError(e: unknown): e is AiFunctionsError {
-  return e instanceof AiFunctionsError;
+  return e instanceof AiFunctionsError || (e instanceof Error && e.name === 'AiFunctionsError' && typeof (e as { kind?: unknown }).kind === 'string');
 }
 
 export const platformNames = PLATFORM_NAMES;

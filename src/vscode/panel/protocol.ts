@@ -5,7 +5,7 @@
 import * as z from 'zod/mini';
 import { PLATFORM_IDS, type PlatformId, type RunResult } from '../../core/model';
 
-export const VIEW_TYPE = 'aiFunctions.runPanel';
+export { VIEW_TYPE } from './viewType';
 
 /** Longest input the panel sends (characters). */
 export const MAX_INPUT_CHARS = 1_000_000;

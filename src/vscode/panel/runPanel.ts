@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { PLATFORM_NAMES, type PlatformId, type RunResult } from '../../core/model';
 import type { ReadOnlyDocuments } from '../documents';
-import { guarded } from '../notify';
 import type { RecentFunctions } from '../recentFunctions';
 import type { RunService } from '../runService';
 import type { CredentialStore } from '../secrets';
@@ -95,16 +94,13 @@ export class RunPanelController implements vscode.Disposable {
     });
   }
 
-  register(): vscode.Disposable[] {
-    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) =>
-      vscode.commands.registerCommand(id, guarded(this.deps.log, body));
+  /**
+   * The listeners the panel needs while loaded. The commands and the serializer are registered
+   * at activation by LazyRunPanel, which loads this module on first use.
+   */
+  listen(): vscode.Disposable[] {
     this.target.remember(vscode.window.activeTextEditor);
     return [
-      command('aiFunctions.openRunPanel', (args?: unknown) => this.open(args as OpenRunPanelArgs | undefined)),
-      command('aiFunctions.runOnSelection', () => this.open(undefined, 'function')),
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-        deserializeWebviewPanel: (panel, state: unknown) => this.restore(panel, state),
-      }),
       vscode.window.onDidChangeActiveTextEditor((editor) => this.target.remember(editor)),
       vscode.window.onDidChangeTextEditorSelection((event) => this.target.remember(event.textEditor)),
       this.deps.credentials.onDidChange(() => void this.postPlatforms(true)),
