@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     state: context.globalState,
     log,
   });
-  const classify = new ClassifySelection(runs, picker, settings, log);
+  const classify = new ClassifySelection(runs, picker, functionsTree, settings, log);
   const rowCommands = new RowCommands({ platforms, picker, documents, settings, jobsStore, poller, log });
 
   context.subscriptions.push(

@@ -9,6 +9,7 @@ import type { FunctionPicker } from './functionPicker';
 import { errorMessage, guarded, isCancellation, showError } from './notify';
 import type { RunService } from './runService';
 import type { Settings } from './settings';
+import type { FunctionsTreeProvider } from './views/functionsTree';
 import { escape } from './views/jobPresentation';
 
 const DEFAULT_FUNCTION_SETTING = 'defaultFunction';
@@ -38,6 +39,7 @@ export class ClassifySelection implements vscode.Disposable {
   constructor(
     private readonly runs: RunService,
     private readonly picker: FunctionPicker,
+    private readonly functions: FunctionsTreeProvider,
     private readonly settings: Settings,
     private readonly log: Logger,
   ) {
@@ -69,7 +71,7 @@ export class ClassifySelection implements vscode.Disposable {
     }
     const target = await this.chooseFunction(arg);
     if (!target) return [];
-    const name = target.name ?? target.function;
+    const name = target.name ?? this.functions.loaded(target.platform)?.find((fn) => fn.id === target.function)?.name ?? target.function;
     const document = editor.document;
     const items: Classification[] = selections.map((selection) => ({
       start: document.offsetAt(selection.start),
@@ -78,6 +80,8 @@ export class ClassifySelection implements vscode.Disposable {
       input: document.getText(selection),
     }));
 
+    // The error itself (not only its message) goes to showError, so it offers the right action.
+    let firstFailure: unknown;
     await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -95,6 +99,7 @@ export class ClassifySelection implements vscode.Disposable {
             } catch (error) {
               if (isCancellation(error)) return;
               item.error = errorMessage(error);
+              firstFailure ??= error;
             }
             this.put(document, item);
             progress.report({ increment: 100 / items.length });
@@ -105,7 +110,7 @@ export class ClassifySelection implements vscode.Disposable {
     );
 
     const failed = items.filter((item) => item.error);
-    if (failed.length > 0) showError(new Error(failed[0].error), this.log, failed.length > 1 ? `${failed.length} of ${items.length} selections failed` : undefined);
+    if (failed.length > 0) showError(firstFailure, this.log, failed.length > 1 ? `${failed.length} of ${items.length} selections failed` : undefined);
     const done = items.filter((item) => item.result);
     if (done.length > 0) vscode.window.setStatusBarMessage(`$(sparkle) ${name}: ${summary(done)}`, 8000);
     return items;

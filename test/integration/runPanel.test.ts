@@ -276,9 +276,10 @@ describe('run panel', function () {
       raw: { response: 'x' },
     };
     await vscode.commands.executeCommand('aiFunctions.openRunPanel', { platform: 'sutro', function: 'lead-qualifier', input: 'Some text', result });
-    const filled = ofType(posted, 'prefill')[0]?.prefill ?? ofType(posted, 'init')[0]?.prefill;
-    assert.equal(filled?.result?.view.label, '<img src=x onerror=alert(1)>');
-    const runId = filled?.result?.runId ?? '';
+    // A new panel gets it with `init` once its webview is ready; an open one with `prefill`.
+    const filled = await waitFor('the handed-over result', () => ofType(posted, 'prefill')[0]?.prefill ?? ofType(posted, 'init')[0]?.prefill);
+    assert.equal(filled.result?.view.label, '<img src=x onerror=alert(1)>');
+    const runId = filled.result?.runId ?? '';
     await runPanel.handleMessage({ type: 'copyResult', runId });
     assert.equal((JSON.parse(await vscode.env.clipboard.readText()) as { label: string }).label, '<img src=x onerror=alert(1)>');
   });

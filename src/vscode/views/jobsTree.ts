@@ -59,9 +59,10 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     this.changed.fire(undefined);
   }
 
-  refresh(platform?: PlatformId): Promise<void[]> {
+  /** Lists the jobs again; platforms without a key are left alone (they show "Set API key…"). */
+  async refresh(platform?: PlatformId): Promise<void> {
     const targets = platform ? this.platforms.filter((p) => p.id === platform) : this.platforms;
-    return Promise.all(targets.map((adapter) => this.store.refresh(adapter.id)));
+    await Promise.all(targets.map(async (adapter) => (await this.credentials.has(adapter.id)) && this.store.refresh(adapter.id)));
   }
 
   async getChildren(node?: JobsNode): Promise<JobsNode[]> {

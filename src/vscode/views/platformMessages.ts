@@ -46,7 +46,7 @@ export function shortError(error: Error): string {
     const status = error.status ? ` (${error.status})` : '';
     switch (error.kind) {
       case 'auth':
-        return `Key rejected${status}`;
+        return error.status ? `Key rejected${status}` : 'No API key';
       case 'network':
         return 'Unreachable';
       case 'timeout':
