@@ -12,6 +12,11 @@ export interface RateLimiterOptions {
    * arrivals rather than our starts may want a little more, to absorb network jitter.
    */
   windowMs?: number;
+  /**
+   * The least time between two starts. Spacing starts evenly keeps a stall of the event loop
+   * from releasing a burst that the platform, counting arrivals, would refuse. Default 0.
+   */
+  minIntervalMs?: number;
   /** Monotonic clock in ms. Default `performance.now()`. */
   now?: () => number;
   /** Waits until the window has room again. Default: a plain timer. */
@@ -38,6 +43,7 @@ export class RateLimiter {
   readonly maxInFlight: number;
   readonly maxPerSecond: number;
   readonly windowMs: number;
+  readonly minIntervalMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly platform?: PlatformId;
@@ -57,6 +63,7 @@ export class RateLimiter {
     this.maxInFlight = Math.floor(options.maxInFlight);
     this.maxPerSecond = Math.floor(options.maxPerSecond);
     this.windowMs = options.windowMs ?? 1000;
+    this.minIntervalMs = options.minIntervalMs ?? 0;
     this.now = options.now ?? (() => performance.now());
     this.sleep = options.sleep ?? defaultSleep;
     this.platform = options.platform;
@@ -104,7 +111,13 @@ export class RateLimiter {
   }
 
   private roomAt(now: number): boolean {
-    return this.running < this.maxInFlight && this.starts[this.next]! <= now - this.windowMs;
+    return this.running < this.maxInFlight && this.waitAt(now) <= 0;
+  }
+
+  /** How long until the window and the spacing allow another start (≤ 0: now). */
+  private waitAt(now: number): number {
+    const last = this.starts[(this.next + this.maxPerSecond - 1) % this.maxPerSecond]!;
+    return Math.max(this.starts[this.next]! + this.windowMs - now, last + this.minIntervalMs - now);
   }
 
   /** Counts a start (the caller has checked there is room). */
@@ -129,7 +142,7 @@ export class RateLimiter {
       const now = this.now();
       if (this.running >= this.maxInFlight) return; // a finishing task pumps again
       if (!this.roomAt(now)) {
-        this.wakeAfter(this.starts[this.next]! + this.windowMs - now);
+        this.wakeAfter(this.waitAt(now));
         return;
       }
       const waiter = this.queue[this.head]!;

@@ -74,6 +74,25 @@ describe('RateLimiter', () => {
     assert.equal(Math.max(...starts), 3000);
   });
 
+  it('spaces starts by minIntervalMs, also after a stall, so no burst leaves at once', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ maxInFlight: 25, maxPerSecond: 25, minIntervalMs: 40, now: clock.now, sleep: clock.sleep });
+    const starts: number[] = [];
+    const results = Array.from({ length: 60 }, () =>
+      limiter.run(async () => {
+        starts.push(clock.now());
+        await clock.sleep(10);
+      }),
+    );
+    await clock.runUntilIdle();
+    await Promise.all(results);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
+    assert.ok(gaps.every((gap) => gap >= 40), `gaps ${gaps.join(',')}`);
+    assert.equal(maxStartsPerWindow(starts), 25);
+    // Spacing alone sets the pace here: 60 starts 40 ms apart.
+    assert.equal(Math.max(...starts), 59 * 40);
+  });
+
   it('holds the in-flight limit when tasks are slow', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ maxInFlight: 5, maxPerSecond: 100, now: clock.now, sleep: clock.sleep });

@@ -471,16 +471,19 @@ describe('Nyckel adapter', function () {
 
   describe('rate limits', () => {
     it('60 concurrent invokes stay within 25 in flight and 25 per second at Nyckel, and all succeed', async () => {
-      emulator.configure({ processingMs: 150 });
+      emulator.configure({ processingMs: 1500 });
       const texts = Array.from({ length: 60 }, (_, i) => `message number ${i}`);
+      const started = performance.now();
       const results = await Promise.all(texts.map((input) => nyckel.run({ platform: 'nyckel', function: LEAD, input, options: { capture: false } })));
       assert.equal(results.length, 60);
       const stats = emulator.stats();
       assert.equal(stats.limited, 0, 'the emulator never had to refuse a request');
       assert.ok(stats.maxInFlight <= 25, `max in flight ${stats.maxInFlight}`);
       assert.ok(stats.maxPerSecond <= 25, `max per second ${stats.maxPerSecond}`);
-      // The token request and the type lookup took two of the first window's 25 starts.
+      // Slow answers (1.5 s) fill the 25 slots: the in-flight limit binds and is used, not undershot.
       assert.ok(stats.maxInFlight >= 23, `the in-flight limit is used, not undershot (${stats.maxInFlight})`);
+      // Starts are spaced 40 ms apart, and there are at most 25 per 1.1 s: 60 calls take over 2 s.
+      assert.ok(performance.now() - started >= 2000, 'the start limit held the calls back');
       assert.ok(invokes().every((r) => r.status === 200));
       assert.equal(nyckel.limiter.inFlight, 0);
     });

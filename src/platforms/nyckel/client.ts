@@ -69,7 +69,8 @@ export class NyckelAdapter implements PlatformAdapter {
     this.http = options.http;
     this.logger = options.logger;
     this.limiter =
-      options.limiter ?? new RateLimiter({ ...NYCKEL_LIMITS, windowMs: NYCKEL_WINDOW_MS, platform: 'nyckel' });
+      options.limiter ??
+      new RateLimiter({ ...NYCKEL_LIMITS, windowMs: NYCKEL_WINDOW_MS, minIntervalMs: 1000 / NYCKEL_LIMITS.maxPerSecond, platform: 'nyckel' });
     this.tokens = new NyckelTokenCache({
       http: options.http,
       limiter: this.limiter,
