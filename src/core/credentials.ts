@@ -1,5 +1,5 @@
 // The shape of each platform's credentials and the checks made before one is stored.
-import type { Credentials, PlatformId } from './model';
+import type { PlatformId } from './model';
 
 export type CredentialField = 'apiKey' | 'clientId' | 'clientSecret';
 
@@ -34,8 +34,4 @@ export function credentialsProblem(platform: PlatformId, credentials: unknown): 
     if (problem) return problem;
   }
   return undefined;
-}
-
-export function isKeyCredentials(credentials: Credentials): credentials is { apiKey: string } {
-  return 'apiKey' in credentials;
 }

@@ -1,7 +1,7 @@
 // The Jobs view: platform → jobs (newest first), "Load more…", errors on the platform node.
 import * as vscode from 'vscode';
 import { matchesFilter, type JobFilter, type JobsStore } from '../../core/jobsStore';
-import { PLATFORM_NAMES, type Job, type PlatformId } from '../../core/model';
+import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from '../secrets';
 import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from './platformMessages';
@@ -169,8 +169,4 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
-}
-
-export function jobOf(store: JobsStore, node: JobsNode): Job | undefined {
-  return node.kind === 'job' ? store.find(node.platform, node.id) : undefined;
 }
