@@ -303,7 +303,8 @@ export class InferableEmulator extends Emulator {
         schema: kind === 'result' ? SEED_SCHEMA : undefined,
         attachedFunctions: fromNewest === 1 ? ['crm_updateLead'] : null,
         metadata: null,
-        createdMs: SEED_BASE_TIME + i * 3_600_000,
+        // Relative to start/reset, so the demo's runs read "3h ago", not years.
+        createdMs: now - (fromNewest * 3_600_000 + 5 * 60_000),
         t0,
       });
       run.kind = kind;

@@ -118,7 +118,6 @@ const SAMPLE_TEXTS = [
   'What time does the webinar start?',
 ];
 const REGIONS = ['APAC', 'EMEA', 'NA', 'LATAM'];
-const BASE_TIME = Date.parse('2025-06-01T00:00:00.000Z');
 
 type JobStatus = 'QUEUED' | 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLING' | 'CANCELLED';
 type JobInput = Record<string, unknown> | string;
@@ -336,7 +335,8 @@ export class SutroEmulator extends Emulator {
     for (let seq = count; seq >= 1; seq--) {
       const model = names.length ? names[(seq - 1) % names.length] : 'unknown';
       const fn = this.functions.get(model);
-      const createdMs = BASE_TIME - (count - seq) * 37 * 60_000;
+      // Relative to start/reset, so the demo's jobs read "10m ago", not years.
+      const createdMs = this.startedAt - 10 * 60_000 - (count - seq) * 37 * 60_000;
       const numRows = ((seq * 37) % 120) + 3;
       const fromNewest = count - seq;
       const steps: SutroJob['steps'] = [];

@@ -368,7 +368,7 @@ describe('Inferable adapter', function () {
       assert.equal(failed.rawStatus, 'failed');
       const done = all.items.find((j) => j.name === 'Inventory status')!;
       assert.equal(done.status, 'succeeded');
-      assert.match(done.createdAt ?? '', /^2024-11-01T\d\d:00:00\.000Z$/);
+      assert.ok(!Number.isNaN(Date.parse(done.createdAt ?? '')), 'createdAt is an ISO date');
       assert.equal(done.platform, 'inferable');
     });
 
