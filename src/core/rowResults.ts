@@ -35,8 +35,9 @@ export function unreadableRecord(row: SourceRow): RowRecord {
   return { line: row.line, source: row.source, error: { kind: 'invalidInput', message: row.error ?? `Line ${row.line} could not be read.` } };
 }
 
+/** The answer comes before the input, so a results line shows its label without scrolling. */
 export function recordFor(line: number, input: RunInput, outcome: RowOutcome<RunResult>): RowRecord {
-  return outcome.ok ? { line, input, output: compactResult(outcome.value) } : { line, input, error: outcome.error };
+  return outcome.ok ? { line, output: compactResult(outcome.value), input } : { line, error: outcome.error, input };
 }
 
 /** Records for rows whose input was read and that have an error: the ones worth running again. */

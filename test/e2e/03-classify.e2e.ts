@@ -72,7 +72,7 @@ describe('Classify Selection', function () {
     const labels = await afterDecorations(wb);
     assert.deepEqual(
       labels.slice(3).map((label) => label.replace(/ · \d+%$/, '')),
-      ['not_qualified', 'qualified', 'qualified'],
+      ['not_qualified', 'qualified', 'not_qualified'],
     );
 
     // Hovering an answer shows every prediction and a way to the run panel.

@@ -210,7 +210,8 @@ export interface Classification {
 
 /**
  * Deterministic keyword classifier: the label with the most keyword hits wins (ties: the first
- * listed); no hits → `fallback`. Confidence depends on the hits and a hash of the text.
+ * listed); no hits → `fallback`. A keyword right after "no" or "not" is no hit ("no budget").
+ * Confidence depends on the hits and a hash of the text.
  */
 const keywordSets = new WeakMap<KeywordLabel, Set<string>>();
 
@@ -221,7 +222,7 @@ export function classify(text: string, labels: KeywordLabel[], fallback: string)
   for (const label of labels) {
     let set = keywordSets.get(label);
     if (!set) keywordSets.set(label, (set = new Set(label.keywords.map((k) => k.toLowerCase()))));
-    const hits = tokens.filter((t) => set.has(t));
+    const hits = tokens.filter((t, i) => set.has(t) && tokens[i - 1] !== 'no' && tokens[i - 1] !== 'not');
     if (hits.length > bestHits.length) {
       best = label;
       bestHits = hits;
