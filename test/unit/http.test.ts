@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AiFunctionsError } from '../../src/core/errors';
 import { HttpClient, type HttpClientOptions, type HttpTimeouts } from '../../src/core/http';
 import type { Logger } from '../../src/core/log';
+import { rejection } from './support';
 
 interface TestServer {
   url: string;
@@ -83,15 +83,6 @@ function client(options: Partial<HttpClientOptions> & { t?: Partial<HttpTimeouts
   return c;
 }
 
-async function rejection(p: Promise<unknown>): Promise<AiFunctionsError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof AiFunctionsError, `expected AiFunctionsError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the request to fail');
-}
 
 describe('HttpClient', function () {
   this.timeout(5000);

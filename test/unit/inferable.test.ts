@@ -15,6 +15,7 @@ import {
   type InferableEmulator,
   type RecordedRequest,
 } from '../emulator';
+import { rejection, testHttpClient } from './support';
 
 const INVENTORY_SCHEMA = {
   type: 'array',
@@ -22,15 +23,6 @@ const INVENTORY_SCHEMA = {
 };
 const STEP_MS = 30;
 
-async function rejection(promise: Promise<unknown>): Promise<AiFunctionsError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof AiFunctionsError, `expected an AiFunctionsError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a rejection');
-}
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,11 +46,7 @@ describe('Inferable adapter', function () {
 
   before(async () => {
     emu = await startInferable({ runStepMs: STEP_MS });
-    http = new HttpClient({
-      logger: silentLogger,
-      timeouts: () => ({ connectMs: 2_000, firstByteMs: 5_000, totalMs: 10_000 }),
-      baseBackoffMs: 1,
-    });
+    http = testHttpClient();
   });
 
   after(async () => {

@@ -15,6 +15,7 @@ import {
   startNyckel,
 } from '../emulator/nyckel';
 import { reply, type ApiRequest, type Reply } from '../emulator/server';
+import { rejection, testHttpClient } from './support';
 
 const CLIENT_ID = NYCKEL_DEFAULT_CLIENT_ID;
 const CLIENT_SECRET = NYCKEL_DEFAULT_CLIENT_SECRET;
@@ -24,15 +25,6 @@ const CLASSIFY: NyckelInvokeOptions = { tags: false };
 const TAGS: NyckelInvokeOptions = { tags: true };
 const QUALIFIED_TEXT = 'We have budget approved and want a demo and pricing this week';
 
-async function rejection(promise: Promise<unknown>): Promise<AiFunctionsError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof AiFunctionsError, `expected an AiFunctionsError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** Keeps every log line, to check that no token or secret is ever written. */
 function recordingLogger(lines: string[]): Logger {
@@ -79,11 +71,7 @@ describe('Nyckel adapter', function () {
 
   before(async () => {
     emulator = await startNyckel();
-    http = new HttpClient({
-      logger: silentLogger(),
-      timeouts: () => ({ connectMs: 2_000, firstByteMs: 5_000, totalMs: 10_000 }),
-      baseBackoffMs: 1,
-    });
+    http = testHttpClient({ logger: silentLogger() });
   });
 
   after(async () => {

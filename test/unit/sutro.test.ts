@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AiFunctionsError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
 import type { Credentials } from '../../src/core/model';
 import { normalizeStatus, SutroAdapter, type SutroConfig } from '../../src/platforms/sutro';
 import { startSutro, SUTRO_FUNCTIONS, type SutroEmulator, type SutroFunctionDef } from '../emulator/sutro';
+import { rejection, testHttpClient } from './support';
 
 const KEY = 'sk_test_emulator';
 
@@ -28,15 +28,6 @@ const EXTRA_FUNCTIONS: SutroFunctionDef[] = [
   { ...SUTRO_FUNCTIONS[2]!, name: 'batch-only', realtime: false },
 ];
 
-async function rejection(promise: Promise<unknown>): Promise<AiFunctionsError> {
-  try {
-    await promise;
-  } catch (e) {
-    assert.ok(e instanceof AiFunctionsError, `expected an AiFunctionsError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('Sutro adapter', () => {
   let emulator: SutroEmulator;
@@ -49,10 +40,7 @@ describe('Sutro adapter', () => {
   before(async () => {
     // Seeded jobs keep their status for the whole run (the newest stays RUNNING, the next QUEUED).
     emulator = await startSutro({ functions: [...SUTRO_FUNCTIONS, ...EXTRA_FUNCTIONS], jobStepMs: 600_000 });
-    http = new HttpClient({
-      logger: silentLogger,
-      timeouts: () => ({ connectMs: 2_000, firstByteMs: 5_000, totalMs: 10_000 }),
-      baseBackoffMs: 1,
+    http = testHttpClient({
       // Retry-After waits are recorded, not slept.
       sleep: async (ms) => {
         sleeps.push(ms);
