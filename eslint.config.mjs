@@ -12,6 +12,21 @@ export default tseslint.config(
     },
   },
   {
+    // Platform text reaches notifications, progress titles and the status bar only through
+    // src/vscode/notify.ts, which makes link and icon syntax inert.
+    files: ['src/**/*.ts'],
+    ignores: ['src/vscode/notify.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name=/^(showErrorMessage|showWarningMessage|showInformationMessage|withProgress|setStatusBarMessage)$/]",
+          message: 'Show notifications, progress and status messages through src/vscode/notify.ts, which makes platform text inert.',
+        },
+      ],
+    },
+  },
+  {
     // core/ and platforms/ run in plain Node and are tested there: they never import vscode.
     files: ['src/core/**/*.ts', 'src/platforms/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },

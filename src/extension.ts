@@ -16,6 +16,7 @@ import { ReadOnlyDocuments } from './vscode/documents';
 import { FunctionPicker } from './vscode/functionPicker';
 import { LazyRunPanel } from './vscode/panel/lazyRunPanel';
 import { guarded } from './vscode/notify';
+import { PanelHandoffs } from './vscode/panelHandoffs';
 import { PublicApi } from './vscode/publicApi';
 import { RecentFunctions } from './vscode/recentFunctions';
 import { RunService, type Platforms } from './vscode/runService';
@@ -28,7 +29,7 @@ import { JobsTreeProvider, type JobsNode } from './vscode/views/jobsTree';
 
 export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const log = vscode.window.createOutputChannel('AI Functions', { log: true });
-  const settings = new Settings();
+  const settings = new Settings(context.extension.packageJSON);
   const credentials = new CredentialStore(context.secrets);
   const recent = new RecentFunctions(context.globalState);
   const http = new HttpClient({ logger: log, timeouts: () => settings.timeouts() });
@@ -59,13 +60,13 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
 
   const functionsTree = new FunctionsTreeProvider(adapters, credentials, {
     configuredSutroFunctions: () => settings.sutroFunctions().map((f) => f.name),
-    defaultFunction: () => settings.string('defaultFunction', '') || undefined,
+    defaultFunction: () => settings.defaultFunction(),
   });
   const functionsView = vscode.window.createTreeView('aiFunctions.functions', { treeDataProvider: functionsTree, showCollapseAll: true });
 
   const jobsStore = new JobsStore(
     Object.fromEntries(adapters.filter((a) => a.capabilities.jobs).map((a) => [a.id, a])),
-    () => Math.min(100, Math.max(1, settings.number('jobs.pageSize', 50))),
+    () => settings.jobsPageSize(),
   );
   const jobsTree = new JobsTreeProvider(
     adapters.filter((a) => a.capabilities.jobs),
@@ -98,7 +99,9 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const picker = new FunctionPicker(functionsTree, credentials, recent);
   const functionCommands = new FunctionCommands({ tree: functionsTree, picker, runs, settings, documents, log });
   const hasKey = new HasKeyContext(credentials);
+  const handoffs = new PanelHandoffs();
   const runPanel = new LazyRunPanel({
+    handoffs,
     extensionUri: context.extensionUri,
     runs,
     functions: functionsTree,
@@ -108,8 +111,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     state: context.globalState,
     log,
   });
-  const classify = new ClassifySelection(runs, picker, functionsTree, settings, log);
-  const rowCommands = new RowCommands({ platforms, picker, documents, settings, jobsStore, poller, log });
+  const classify = new ClassifySelection(runs, picker, functionsTree, settings, handoffs, log);
+  const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log });
 
   context.subscriptions.push(
     log,
@@ -138,7 +141,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   );
   void hasKey.updateAll();
 
-  const api = new PublicApi(credentials, platforms, runs);
+  const api = new PublicApi(credentials, platforms, runs, settings);
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // The integration tests look inside the real, wired views; users never see this.
     const testing = {
@@ -149,6 +152,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
       documents,
       settings,
       classify,
+      handoffs,
       get runPanel() {
         return runPanel.load();
       },

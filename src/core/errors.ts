@@ -1,6 +1,6 @@
 // Typed errors with one-sentence messages a user can act on.
 // Messages are built only from platform names, statuses, origins, paths and the platform's own
-// reply: callers never pass keys, tokens or headers in here.
+// reply: keys and tokens come in here only as `secrets`, to be removed from the reply's text.
 import { PLATFORM_NAMES, type PlatformId } from './model';
 
 export type ErrorKind =
@@ -69,6 +69,8 @@ export interface ErrorContext {
   setting?: string;
   /** Wall-clock time in ms, for Retry-After dates (default `Date.now()`). */
   now?: number;
+  /** Keys and tokens sent with the request: removed from the platform's text before it is shortened. */
+  secrets?: readonly string[];
 }
 
 const ADDRESS_SETTINGS: Record<PlatformId, string> = {
@@ -120,9 +122,11 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
 }
 
 const MAX_PLATFORM_MESSAGE = 300;
+const MAX_NOT_JSON_START = 80;
 
-function clean(text: string): string | undefined {
-  let t = text.replace(/\s+/g, ' ').trim();
+/** Secrets are redacted before shortening: a cut could otherwise leave the start of a key. */
+function clean(text: string, secrets: readonly string[]): string | undefined {
+  let t = redactText(text, secrets).replace(/\s+/g, ' ').trim();
   if (t.startsWith('<')) {
     // An HTML error page from a proxy: its title is the only readable part.
     const title = /<title>([^<]*)<\/title>/i.exec(t)?.[1]?.trim();
@@ -135,13 +139,14 @@ function clean(text: string): string | undefined {
 
 /**
  * The platform's own message from an error body: `{detail}` (a string, or FastAPI's array of
- * `{loc, msg}`), `{message}`, `{error: {message}}`, `{error: "…"}`, or plain text.
+ * `{loc, msg}`), `{message}`, `{error: {message}}`, `{error: "…"}`, or plain text; `secrets` are
+ * redacted from it (see redactText).
  */
-export function platformMessageOf(body: unknown): string | undefined {
-  if (typeof body === 'string') return clean(body);
+export function platformMessageOf(body: unknown, secrets: readonly string[] = []): string | undefined {
+  if (typeof body === 'string') return clean(body, secrets);
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
-  if (typeof b.detail === 'string') return clean(b.detail);
+  if (typeof b.detail === 'string') return clean(b.detail, secrets);
   if (Array.isArray(b.detail)) {
     const parts = b.detail.map((d: unknown) => {
       if (typeof d === 'string') return d;
@@ -150,15 +155,15 @@ export function platformMessageOf(body: unknown): string | undefined {
       const msg = typeof item.msg === 'string' ? item.msg : '';
       return loc && msg ? `${loc}: ${msg}` : msg;
     });
-    return clean(parts.filter(Boolean).join('; '));
+    return clean(parts.filter(Boolean).join('; '), secrets);
   }
-  if (typeof b.message === 'string') return clean(b.message);
-  if (typeof b.error === 'string') return clean(b.error);
+  if (typeof b.message === 'string') return clean(b.message, secrets);
+  if (typeof b.error === 'string') return clean(b.error, secrets);
   if (b.error && typeof b.error === 'object') {
     const m = (b.error as Record<string, unknown>).message;
-    if (typeof m === 'string') return clean(m);
+    if (typeof m === 'string') return clean(m, secrets);
   }
-  if (typeof b.title === 'string') return clean(b.title);
+  if (typeof b.title === 'string') return clean(b.title, secrets);
   return undefined;
 }
 
@@ -171,7 +176,7 @@ export function errorFromResponse(
   context: ErrorContext = {},
 ): AiFunctionsError {
   const name = platformName(platform);
-  const pm = platformMessageOf(body);
+  const pm = platformMessageOf(body, context.secrets);
   const details: ErrorDetails = { platform, status, platformMessage: pm };
   const setting = context.setting ?? ADDRESS_SETTINGS[platform];
 
@@ -261,9 +266,16 @@ export function responseTooLarge(platform: PlatformId, limitBytes: number): AiFu
   return new AiFunctionsError('invalidResponse', `${platformName(platform)} sent a reply larger than the ${size} limit.`, { platform });
 }
 
-export function responseNotJson(platform: PlatformId, text: string, status?: number): AiFunctionsError {
-  const start = text.replace(/\s+/g, ' ').trim().slice(0, 80);
+export function responseNotJson(platform: PlatformId, text: string, status?: number, secrets: readonly string[] = []): AiFunctionsError {
+  const start = redactText(text, secrets).replace(/\s+/g, ' ').trim().slice(0, MAX_NOT_JSON_START);
   return new AiFunctionsError('invalidResponse', `${platformName(platform)} sent a reply that is not JSON (${start}).`, { platform, status });
+}
+
+export function responseTooDeep(platform: PlatformId, maxDepth: number, status?: number): AiFunctionsError {
+  return new AiFunctionsError('invalidResponse', `${platformName(platform)} sent a reply nested deeper than ${maxDepth} levels.`, {
+    platform,
+    status,
+  });
 }
 
 /** The structural part of a zod error this module needs (no zod import here). */
@@ -306,14 +318,48 @@ export function runFailed(platform: PlatformId, reason?: string): AiFunctionsErr
 }
 
 /**
+ * The shortest run of a secret's first characters that is taken for (part of) the secret. Shorter
+ * secrets are left alone: they would match ordinary words.
+ */
+const MIN_SECRET_RUN = 8;
+
+/**
+ * `text` with every run of MIN_SECRET_RUN or more characters that equals the start of a secret
+ * replaced by `***`: a whole secret, and also one cut short (by us or by the platform). Linear in
+ * the text for each secret, and secrets are few.
+ */
+export function redactText(text: string, secrets: readonly string[]): string {
+  const runs: Array<[start: number, end: number]> = [];
+  for (const secret of secrets) {
+    if (secret.length < MIN_SECRET_RUN) continue;
+    const head = secret.slice(0, MIN_SECRET_RUN);
+    for (let at = text.indexOf(head); at !== -1; ) {
+      let end = at + MIN_SECRET_RUN;
+      while (end - at < secret.length && end < text.length && text.charCodeAt(end) === secret.charCodeAt(end - at)) end++;
+      runs.push([at, end]);
+      at = text.indexOf(head, end);
+    }
+  }
+  if (runs.length === 0) return text;
+  // Runs of different secrets may overlap: each stretch of text is replaced once.
+  runs.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let copied = 0;
+  for (const [start, end] of runs) {
+    if (end <= copied) continue;
+    if (start >= copied) out += `${text.slice(copied, start)}***`;
+    copied = end;
+  }
+  return out + text.slice(copied);
+}
+
+/**
  * Removes secrets (keys, tokens) from an error's message and platform message, in case a
- * platform echoed one back. Values shorter than 8 characters are left alone.
+ * platform echoed one back, whole or cut short (see redactText). A backstop: the platform's text
+ * is redacted before it is shortened into the message (ErrorContext.secrets).
  */
 export function redactSecrets(error: AiFunctionsError, secrets: readonly string[]): AiFunctionsError {
-  for (const secret of secrets) {
-    if (secret.length < 8) continue;
-    if (error.message.includes(secret)) error.message = error.message.split(secret).join('***');
-    if (error.platformMessage?.includes(secret)) error.platformMessage = error.platformMessage.split(secret).join('***');
-  }
+  error.message = redactText(error.message, secrets);
+  if (error.platformMessage !== undefined) error.platformMessage = redactText(error.platformMessage, secrets);
   return error;
 }

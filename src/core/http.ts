@@ -14,6 +14,7 @@ import {
   platformName,
   redactSecrets,
   responseNotJson,
+  responseTooDeep,
   responseTooLarge,
   timeoutError,
   type ErrorContext,
@@ -90,6 +91,11 @@ export interface HttpResponse {
 
 const MiB = 1024 * 1024;
 const CONNECTIONS_PER_ORIGIN = 64;
+/**
+ * The deepest JSON reply accepted. Documented replies are a few levels deep; much deeper ones
+ * would only exhaust the stack of whatever walks them later (zod, JSON.stringify, the panel).
+ */
+export const MAX_JSON_DEPTH = 64;
 const MAX_BACKOFF_MS = 8_000;
 
 /*
@@ -261,11 +267,14 @@ function appendQuery(url: string, query: HttpRequest['query']): string {
   return `${base}${base.includes('?') ? '&' : '?'}${qs}`;
 }
 
-/** Header and form values that must never appear in a message. */
+/**
+ * Header and form values that must never appear in a message. A header is taken word by word:
+ * the whole value would add its scheme ("Bearer e…") to what is redacted as the start of a secret.
+ */
 function secretsOf(req: HttpRequest): string[] {
   const out: string[] = [];
   for (const [name, value] of Object.entries(req.headers ?? {})) {
-    if (/authorization|key|token|secret|cookie/i.test(name)) out.push(value, ...value.split(/\s+/));
+    if (/authorization|key|token|secret|cookie/i.test(name)) out.push(...value.split(/\s+/));
   }
   for (const [name, value] of Object.entries(req.form ?? {})) {
     // client_id too: half of Nyckel's credential pair (this also covers the failure's log line).
@@ -366,7 +375,7 @@ export class HttpClient {
             return {
               status,
               headers: flattenHeaders(reply.headers),
-              body: decode(platform, reply.bytes, req.responseType, status),
+              body: decode(platform, reply.bytes, req.responseType, status, () => secretsOf(req)),
               durationMs: this.now() - started,
               attempts: attempt,
             };
@@ -375,6 +384,7 @@ export class HttpClient {
           }
         }
         context.now = this.now();
+        context.secrets ??= secretsOf(req);
         error = errorFromResponse(platform, status, decodeLoose(reply.bytes), reply.headers, context);
         const retryAfter = error.retryAfterMs;
         if (status === 429 || (status === 503 && retryAfter !== undefined)) {
@@ -481,14 +491,21 @@ export class HttpClient {
 }
 
 /** A 2xx body: JSON (undefined when empty) or text. */
-function decode(platform: PlatformId, bytes: Buffer, type: HttpRequest['responseType'], status: number): unknown {
+function decode(
+  platform: PlatformId,
+  bytes: Buffer,
+  type: HttpRequest['responseType'],
+  status: number,
+  secrets: () => readonly string[],
+): unknown {
   if (type === 'text') return bytes.toString('utf8');
   if (bytes.length === 0) return undefined;
   const text = utf8(bytes);
+  if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) throw responseTooDeep(platform, MAX_JSON_DEPTH, status);
   try {
     return JSON.parse(text);
   } catch {
-    throw responseNotJson(platform, text, status);
+    throw responseNotJson(platform, text, status, secrets());
   }
 }
 
@@ -496,11 +513,45 @@ function decode(platform: PlatformId, bytes: Buffer, type: HttpRequest['response
 function decodeLoose(bytes: Buffer): unknown {
   if (bytes.length === 0) return undefined;
   const text = utf8(bytes);
+  // Too deep to be a real error body; the status alone makes the message.
+  if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) return undefined;
   try {
     return JSON.parse(text);
   } catch {
     return text;
   }
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * Whether JSON text opens more than `maxDepth` arrays and objects inside one another. One pass
+ * without recursion, so any depth is measured without touching the stack; brackets inside
+ * strings do not count. Text that is not JSON gets an answer too, which JSON.parse then refuses.
+ */
+export function jsonNestedDeeperThan(text: string, maxDepth: number): boolean {
+  if (text.length <= maxDepth) return false;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === BACKSLASH) i++;
+        else if (s === QUOTE) break;
+      }
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+      if (++depth > maxDepth) return true;
+    } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** UTF-8 text without a byte-order mark. */

@@ -14,6 +14,12 @@ export function matchesFilter(job: Job, filter: JobFilter): boolean {
   return filter === 'all' || FILTER_STATUSES[filter].has(job.status);
 }
 
+/**
+ * The most jobs held per platform: far more than the view is useful with, and a bound on the
+ * memory a server that keeps sending pages can take. Paging stops there.
+ */
+export const MAX_JOBS_HELD = 20_000;
+
 export interface JobSource {
   listJobs(page: PageRequest, signal?: AbortSignal): Promise<Page<Job>>;
 }
@@ -26,6 +32,8 @@ export interface PlatformJobs {
   readonly loading: boolean;
   /** The last refresh or page load that failed; the jobs above are the last good ones. */
   readonly error?: Error;
+  /** Set when paging stopped at the most jobs held (MAX_JOBS_HELD) though the platform had more. */
+  readonly capped?: boolean;
 }
 
 export type JobsChange = { platform: PlatformId; job?: Job };
@@ -36,6 +44,7 @@ interface MutableState {
   nextCursor?: string;
   loaded: boolean;
   error?: Error;
+  capped?: boolean;
   pending?: Promise<void>;
   generation: number;
 }
@@ -47,6 +56,7 @@ export class JobsStore {
   constructor(
     private readonly sources: Partial<Record<PlatformId, JobSource>>,
     private readonly pageSize: () => number,
+    private readonly maxJobs = MAX_JOBS_HELD,
   ) {}
 
   /** Fires with `job` when only that job changed, without it when the platform's list changed. */
@@ -57,7 +67,14 @@ export class JobsStore {
 
   get(platform: PlatformId): PlatformJobs {
     const state = this.state(platform);
-    return { jobs: state.jobs, nextCursor: state.nextCursor, loaded: state.loaded, loading: state.pending !== undefined, error: state.error };
+    return {
+      jobs: state.jobs,
+      nextCursor: state.nextCursor,
+      loaded: state.loaded,
+      loading: state.pending !== undefined,
+      error: state.error,
+      ...(state.capped ? { capped: true } : {}),
+    };
   }
 
   find(platform: PlatformId, id: string): Job | undefined {
@@ -107,11 +124,20 @@ export class JobsStore {
     return this.track(platform, state, load);
   }
 
-  /** Loads every remaining page (used by Open Job… and benchmarks). */
+  /**
+   * Loads every remaining page (used by Open Job… and benchmarks), up to the most jobs held. A
+   * page that adds no job ends it: a server could otherwise send new cursors without end.
+   */
   async loadAll(platform: PlatformId): Promise<void> {
     const state = this.state(platform);
     if (!state.loaded || state.error) await this.refresh(platform);
-    while (this.state(platform).nextCursor && !this.state(platform).error) await this.loadMore(platform);
+    for (;;) {
+      const current = this.state(platform);
+      if (!current.nextCursor || current.error) return;
+      const held = current.jobs.length;
+      await this.loadMore(platform);
+      if (this.state(platform).jobs.length === held) return;
+    }
   }
 
   /** Puts a fresh copy of one job in place; returns true when something the user sees changed. */
@@ -149,13 +175,20 @@ export class JobsStore {
   }
 
   private append(state: MutableState, page: Page<Job>): void {
+    let full = false;
     for (const job of page.items) {
       // A job that moved to an earlier page while we paged is kept once, at its first place.
       if (state.index.has(job.id)) continue;
+      if (state.jobs.length >= this.maxJobs) {
+        full = true;
+        break;
+      }
       state.index.set(job.id, state.jobs.length);
       state.jobs.push(job);
     }
-    state.nextCursor = page.nextCursor ?? undefined;
+    const more = page.nextCursor ?? undefined;
+    state.capped = full || (more !== undefined && state.jobs.length >= this.maxJobs);
+    state.nextCursor = state.capped ? undefined : more;
   }
 
   private track(platform: PlatformId, state: MutableState, load: Promise<void>): Promise<void> {

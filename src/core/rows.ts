@@ -2,6 +2,11 @@
 // or CSV (a header, then one record per row; RFC 4180 quoting). Empty lines are skipped but never
 // renumbered: every row keeps the line number it starts on. A line that cannot be read becomes an
 // error row, never a dropped one.
+//
+// The text may be hostile (any file can be opened), so the work is linear in its length and
+// bounded per row: lines, records and columns have caps, and hitting one is said in words.
+import { formatCount } from './format';
+import { jsonNestedDeeperThan, MAX_JSON_DEPTH } from './http';
 import type { RunInput } from './model';
 
 export const ROW_FORMATS = ['text', 'jsonl', 'csv'] as const;
@@ -9,12 +14,36 @@ export type RowFormat = (typeof ROW_FORMATS)[number];
 
 export const FORMAT_NAMES: Record<RowFormat, string> = { text: 'Text', jsonl: 'JSON Lines', csv: 'CSV' };
 
+/**
+ * The most CSV columns read. Each column becomes a field of every row's input; far past what a
+ * function takes, and it keeps a header of many thousand commas from costing per-column work.
+ */
+export const MAX_CSV_COLUMNS = 1_000;
+
+/**
+ * The longest line (or CSV record) read, in characters: 1 MiB. A row is sent to a platform as one
+ * request; a longer one is not a sensible input and would be held and shown whole.
+ */
+export const MAX_LINE_LENGTH = 1024 * 1024;
+
+/** How many lines from the first non-empty one `detectFormat` reads when the name does not say CSV. */
+export const DETECT_LINES = 50;
+
+/** Characters `detectFormat` reads for CSV records at most: room for a few of the longest lines. */
+const DETECT_CHARS = 4 * MAX_LINE_LENGTH;
+
+/** How much of a row over MAX_LINE_LENGTH is kept as its `source`. */
+const SOURCE_PREVIEW = 200;
+
 export interface SourceRow {
   /** 1-based line number in the document where the row starts. */
   line: number;
   /** What the function gets; absent when the line could not be read (see `error`). */
   input?: RunInput;
-  /** The row as written (a CSV record spanning lines keeps its line breaks). */
+  /**
+   * The row as written (a CSV record spanning lines keeps its line breaks). For a row longer
+   * than MAX_LINE_LENGTH, only its first characters followed by `…`.
+   */
   source: string;
   /** Why the line could not be read. */
   error?: string;
@@ -25,6 +54,12 @@ export interface ParsedRows {
   rows: SourceRow[];
   /** CSV: the header's field names. */
   columns?: string[];
+  /**
+   * Why the text cannot be read as `format` at all, in one sentence to show the user; `rows` is
+   * then empty. So far only CSV: a header with more than MAX_CSV_COLUMNS columns, or one longer
+   * than MAX_LINE_LENGTH.
+   */
+  problem?: string;
 }
 
 export interface ParseOptions {
@@ -43,39 +78,87 @@ interface Line {
   line: number;
 }
 
+const LINE_BREAK = /\r\n|\n|\r/g;
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Splits on CRLF, LF and lone CR (as the editor does), without a byte-order mark. */
 function lines(text: string, firstLine: number): Line[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return body.split(/\r\n|\n|\r/).map((t, i) => ({ text: t, line: firstLine + i }));
+  return withoutBom(text)
+    .split(LINE_BREAK)
+    .map((t, i) => ({ text: t, line: firstLine + i }));
+}
+
+/** Where the line starting at `from` ends (before its break), and where the next one starts. */
+function lineAt(body: string, from: number): { end: number; next: number } {
+  LINE_BREAK.lastIndex = from;
+  const m = LINE_BREAK.exec(body);
+  return m ? { end: m.index, next: m.index + m[0].length } : { end: body.length, next: body.length + 1 };
 }
 
 const isBlank = (text: string): boolean => text.trim() === '';
 
-function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+const tooLongMessage = (line: number): string =>
+  `Line ${line} is longer than ${formatCount(MAX_LINE_LENGTH)} characters (1 MiB), the most a row may have; it was not read.`;
+
+/** An error row for a line over MAX_LINE_LENGTH, keeping only the start of it. */
+function tooLongRow(line: number, text: string): SourceRow {
+  return { line, source: `${text.slice(0, SOURCE_PREVIEW)}…`, error: tooLongMessage(line) };
 }
 
 /**
  * The format the text is most likely in: JSON Lines when the first non-empty line is a JSON
- * object; CSV when the first non-empty line has commas and either the file is a CSV file or every
- * record has as many fields as that header (with at least one record after it); text otherwise.
+ * object; CSV when the first non-empty line has commas and either the file is a CSV file or the
+ * records in the DETECT_LINES lines from there (at least one after the header) all have as many
+ * fields as that header; text otherwise. Reads no more of the text than that.
  */
 export function detectFormat(text: string, hints: DetectHints = {}): RowFormat {
-  const first = lines(text, 1).find((l) => !isBlank(l.text));
+  const body = withoutBom(text);
+  let start = 0;
+  let first: { end: number; next: number } | undefined;
+  while (start <= body.length) {
+    const at = lineAt(body, start);
+    if (!isBlank(body.slice(start, at.end))) {
+      first = at;
+      break;
+    }
+    start = at.next;
+  }
   if (!first) return 'text';
-  if (parseJsonObject(first.text.trim())) return 'jsonl';
-  if (!first.text.includes(',')) return 'text';
+  const firstText = body.slice(start, first.end);
+  if (isJsonObjectLine(firstText)) return 'jsonl';
+  if (!firstText.includes(',')) return 'text';
   const csvFile = hints.languageId === 'csv' || /\.csv$/i.test(hints.fileName ?? '');
   if (csvFile) return 'csv';
-  const records = csvRecords(text, 1);
-  if (records.length < 2 || records.some((r) => r.error)) return 'text';
-  const width = records[0]!.fields.length;
-  return width >= 2 && records.every((r) => r.fields.length === width) ? 'csv' : 'text';
+
+  const cut = start + DETECT_CHARS < body.length;
+  const reader = new CsvReader(cut ? body.slice(0, start + DETECT_CHARS) : body, 1, start);
+  let width: number | undefined;
+  let records = 0;
+  for (let r = reader.next(0); r && r.line <= DETECT_LINES; r = reader.next(0)) {
+    // A record cut off by the sample's end says nothing about its width.
+    if (cut && reader.atEnd()) break;
+    if (r.error) return 'text';
+    width ??= r.count;
+    if (r.count !== width) return 'text';
+    records++;
+  }
+  return records >= 2 && width !== undefined && width >= 2 ? 'csv' : 'text';
+}
+
+/** Whether a line is one JSON object; one too long to read counts when it looks like one. */
+function isJsonObjectLine(line: string): boolean {
+  const t = line.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return false;
+  if (t.length > MAX_LINE_LENGTH) return true;
+  try {
+    const value: unknown = JSON.parse(t);
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+  } catch {
+    return false;
+  }
 }
 
 /** Parses `text` as `format`, one row per non-empty line (CSV: per record after the header). */
@@ -92,128 +175,201 @@ export function parseRows(text: string, format: RowFormat, options: ParseOptions
 }
 
 function textRows(text: string, firstLine: number): SourceRow[] {
-  return lines(text, firstLine)
-    .filter((l) => !isBlank(l.text))
-    .map((l) => ({ line: l.line, input: l.text.trim(), source: l.text }));
+  const rows: SourceRow[] = [];
+  for (const l of lines(text, firstLine)) {
+    if (isBlank(l.text)) continue;
+    rows.push(l.text.length > MAX_LINE_LENGTH ? tooLongRow(l.line, l.text) : { line: l.line, input: l.text.trim(), source: l.text });
+  }
+  return rows;
 }
 
 function jsonRows(text: string, firstLine: number): SourceRow[] {
-  return lines(text, firstLine)
-    .filter((l) => !isBlank(l.text))
-    .map((l): SourceRow => {
-      let value: unknown;
-      try {
-        value = JSON.parse(l.text);
-      } catch (e) {
-        const why = e instanceof Error ? e.message.replace(/[.\s]+$/, '') : 'invalid JSON';
-        return { line: l.line, source: l.text, error: `Line ${l.line} is not valid JSON (${why}).` };
-      }
-      if (typeof value === 'string') return { line: l.line, input: value, source: l.text };
-      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        return { line: l.line, input: value as Record<string, unknown>, source: l.text };
-      }
-      return { line: l.line, source: l.text, error: `Line ${l.line} is JSON but not an object or a string.` };
-    });
+  const rows: SourceRow[] = [];
+  for (const l of lines(text, firstLine)) {
+    if (isBlank(l.text)) continue;
+    rows.push(l.text.length > MAX_LINE_LENGTH ? tooLongRow(l.line, l.text) : jsonRow(l));
+  }
+  return rows;
+}
+
+function jsonRow(l: Line): SourceRow {
+  // JSON.parse copes with any depth, but whatever walks the value later (the request's
+  // JSON.stringify, the panel) recurses and would run out of stack.
+  if (jsonNestedDeeperThan(l.text, MAX_JSON_DEPTH)) {
+    return { line: l.line, source: l.text, error: `Line ${l.line} is JSON nested deeper than ${MAX_JSON_DEPTH} levels.` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(l.text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.replace(/[.\s]+$/, '') : 'invalid JSON';
+    return { line: l.line, source: l.text, error: `Line ${l.line} is not valid JSON (${why}).` };
+  }
+  if (typeof value === 'string') return { line: l.line, input: value, source: l.text };
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return { line: l.line, input: value as Record<string, unknown>, source: l.text };
+  }
+  return { line: l.line, source: l.text, error: `Line ${l.line} is JSON but not an object or a string.` };
 }
 
 // ---- CSV (RFC 4180, leniently: LF or CRLF, spaces before an opening quote are ignored)
 
 interface CsvRecord {
   line: number;
+  /** The first fields, as many as were asked for. */
   fields: string[];
+  /** How many fields the record has. */
+  count: number;
+  /** Only the start of it when `tooLong`. */
   source: string;
+  /** Longer than MAX_LINE_LENGTH: its fields are not kept. */
+  tooLong: boolean;
   error?: string;
 }
 
-/** Every non-empty record, quoted fields may hold commas, doubled quotes and line breaks. */
-function csvRecords(text: string, firstLine: number): CsvRecord[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records: CsvRecord[] = [];
-  let i = 0;
-  let line = firstLine;
-  const n = body.length;
-  const atLineEnd = (at: number): number => (body[at] === '\r' && body[at + 1] === '\n' ? 2 : body[at] === '\n' || body[at] === '\r' ? 1 : 0);
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const TAB = 0x09;
 
-  while (i < n) {
-    const start = i;
-    const startLine = line;
-    const fields: string[] = [];
-    let error: string | undefined;
-    // One record: fields until an unquoted line break or the end.
-    for (;;) {
-      let j = i;
-      while (body[j] === ' ' || body[j] === '\t') j++;
-      let field = '';
-      if (body[j] === '"') {
-        j++;
-        let closed = false;
-        while (j < n) {
-          const c = body[j]!;
-          if (c === '"') {
-            if (body[j + 1] === '"') {
-              field += '"';
-              j += 2;
-              continue;
-            }
-            closed = true;
-            j++;
-            break;
-          }
-          const eol = atLineEnd(j);
-          if (eol) {
-            line++;
-            field += body.slice(j, j + eol);
-            j += eol;
-            continue;
-          }
-          field += c;
-          j++;
-        }
-        if (!closed) error ??= `Line ${startLine} has a quoted field that is never closed.`;
-        // Anything between the closing quote and the next comma or line end is kept, as written.
-        while (j < n && body[j] !== ',' && !atLineEnd(j)) field += body[j++];
-      } else {
-        j = i;
-        while (j < n && body[j] !== ',' && !atLineEnd(j)) field += body[j++];
-      }
-      fields.push(field);
-      i = j;
-      if (body[i] === ',') {
-        i++;
-        continue;
-      }
-      break;
-    }
-    const source = body.slice(start, i);
-    const eol = atLineEnd(i);
-    i += eol;
-    if (eol) line++;
-    if (fields.length === 1 && isBlank(fields[0]!) && !source.includes('"')) continue; // an empty line
-    records.push({ line: startLine, fields, source, ...(error ? { error } : {}) });
+/**
+ * Reads non-empty records one at a time. Quoted fields may hold commas, doubled quotes and line
+ * breaks. Each character is looked at once and fields are slices, so a record costs its length.
+ */
+class CsvReader {
+  private i: number;
+  private line: number;
+
+  constructor(
+    private readonly body: string,
+    firstLine: number,
+    from = 0,
+  ) {
+    this.i = from;
+    this.line = firstLine;
   }
-  return records;
+
+  /** Whether everything has been read. */
+  atEnd(): boolean {
+    return this.i >= this.body.length;
+  }
+
+  /** The next non-empty record, keeping at most `keep` of its fields (all are counted). */
+  next(keep: number): CsvRecord | undefined {
+    const { body } = this;
+    const n = body.length;
+    while (this.i < n) {
+      const start = this.i;
+      const startLine = this.line;
+      const fields: string[] = [];
+      let count = 0;
+      let error: string | undefined;
+      let i = this.i;
+      // One record: fields until an unquoted line break or the end.
+      for (;;) {
+        let j = i;
+        while (body.charCodeAt(j) === SPACE || body.charCodeAt(j) === TAB) j++;
+        let field: string | undefined;
+        if (body.charCodeAt(j) === QUOTE) {
+          const from = ++j;
+          let doubled = false;
+          let closed = false;
+          for (; j < n; j++) {
+            const c = body.charCodeAt(j);
+            if (c === QUOTE) {
+              if (body.charCodeAt(j + 1) !== QUOTE) {
+                closed = true;
+                break;
+              }
+              doubled = true;
+              j++;
+            } else if (c === LF || (c === CR && body.charCodeAt(j + 1) !== LF)) {
+              this.line++;
+            }
+          }
+          const to = j;
+          if (closed) j++;
+          else error ??= `Line ${startLine} has a quoted field that is never closed.`;
+          // Anything between the closing quote and the next comma or line end is kept, as written.
+          const tail = j;
+          while (j < n && !isFieldEnd(body.charCodeAt(j))) j++;
+          if (count < keep) {
+            const inner = body.slice(from, to);
+            field = (doubled ? inner.replaceAll('""', '"') : inner) + body.slice(tail, j);
+          }
+        } else {
+          j = i;
+          while (j < n && !isFieldEnd(body.charCodeAt(j))) j++;
+          if (count < keep) field = body.slice(i, j);
+        }
+        if (field !== undefined) fields.push(field);
+        count++;
+        i = j;
+        if (body.charCodeAt(i) === COMMA) {
+          i++;
+          continue;
+        }
+        break;
+      }
+      const source = body.slice(start, i);
+      if (i < n) {
+        i += body.charCodeAt(i) === CR && body.charCodeAt(i + 1) === LF ? 2 : 1;
+        this.line++;
+      }
+      this.i = i;
+      if (count === 1 && isBlank(source)) continue; // an empty line
+      if (source.length > MAX_LINE_LENGTH) {
+        const preview = `${source.slice(0, SOURCE_PREVIEW)}…`;
+        return { line: startLine, fields: [], count, source: preview, tooLong: true, error: error ?? tooLongMessage(startLine) };
+      }
+      return { line: startLine, fields, count, source, tooLong: false, ...(error ? { error } : {}) };
+    }
+    return undefined;
+  }
 }
 
-function csvRows(text: string, firstLine: number): { rows: SourceRow[]; columns: string[] } {
-  const [header, ...records] = csvRecords(text, firstLine);
+function isFieldEnd(c: number): boolean {
+  return c === COMMA || c === LF || c === CR;
+}
+
+function csvRows(text: string, firstLine: number): { rows: SourceRow[]; columns: string[]; problem?: string } {
+  const reader = new CsvReader(withoutBom(text), firstLine);
+  const header = reader.next(MAX_CSV_COLUMNS);
   if (!header) return { rows: [], columns: [] };
+  if (header.count > MAX_CSV_COLUMNS) {
+    const problem = `The CSV header has ${formatCount(header.count)} columns; at most ${formatCount(MAX_CSV_COLUMNS)} are supported.`;
+    return { rows: [], columns: [], problem };
+  }
+  if (header.tooLong) {
+    const problem = `The CSV header (line ${header.line}) is longer than ${formatCount(MAX_LINE_LENGTH)} characters (1 MiB).`;
+    return { rows: [], columns: [], problem };
+  }
   const columns: string[] = [];
+  const used = new Set<string>();
   header.fields.forEach((raw, i) => {
     const name = raw.trim() || `column${i + 1}`;
-    columns.push(columns.includes(name) ? `${name}_${i + 1}` : name);
+    const unique = used.has(name) ? `${name}_${i + 1}` : name;
+    used.add(unique);
+    columns.push(unique);
   });
-  const rows = records.map((r): SourceRow => {
-    if (r.error) return { line: r.line, source: r.source, error: r.error };
-    if (r.fields.length !== columns.length) {
-      return {
+  const rows: SourceRow[] = [];
+  // One more field than the header is enough to know a record does not fit.
+  for (let r = reader.next(columns.length + 1); r; r = reader.next(columns.length + 1)) {
+    if (r.error) {
+      rows.push({ line: r.line, source: r.source, error: r.error });
+    } else if (r.count !== columns.length) {
+      rows.push({
         line: r.line,
         source: r.source,
-        error: `Line ${r.line} has ${r.fields.length} field${r.fields.length === 1 ? '' : 's'}; the header has ${columns.length}.`,
-      };
+        error: `Line ${r.line} has ${formatCount(r.count)} field${r.count === 1 ? '' : 's'}; the header has ${formatCount(columns.length)}.`,
+      });
+    } else {
+      const input: Record<string, unknown> = {};
+      columns.forEach((name, k) => (input[name] = r.fields[k]));
+      rows.push({ line: r.line, input, source: r.source });
     }
-    const input: Record<string, unknown> = {};
-    columns.forEach((name, k) => (input[name] = r.fields[k]));
-    return { line: r.line, input, source: r.source };
-  });
+  }
   return { rows, columns };
 }

@@ -4,15 +4,15 @@ import * as vscode from 'vscode';
 import { formatPercent } from '../core/format';
 import type { Logger } from '../core/log';
 import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunResult } from '../core/model';
+import { inert, inertMarkdown } from '../core/untrusted';
 import { functionOf, parseInput, resultHeadline } from './commands/functionCommands';
 import type { FunctionPicker } from './functionPicker';
-import { errorMessage, guarded, isCancellation, showError } from './notify';
+import { errorMessage, guarded, isCancellation, showError, showInformation, showStatus, showWarning, withProgress } from './notify';
+import type { PanelHandoffs } from './panelHandoffs';
 import type { RunService } from './runService';
 import type { Settings } from './settings';
 import type { FunctionsTreeProvider } from './views/functionsTree';
-import { escape } from './views/jobPresentation';
 
-const DEFAULT_FUNCTION_SETTING = 'defaultFunction';
 /** Several selections run side by side, but politely. */
 const SELECTIONS_IN_FLIGHT = 4;
 
@@ -24,6 +24,8 @@ export interface Classification {
   input: string;
   result?: RunResult;
   error?: string;
+  /** The id "Open in Run Panel" passes (see PanelHandoffs). */
+  handoff?: string;
 }
 
 type Target = { platform: PlatformId; function: string; name?: string };
@@ -41,6 +43,7 @@ export class ClassifySelection implements vscode.Disposable {
     private readonly picker: FunctionPicker,
     private readonly functions: FunctionsTreeProvider,
     private readonly settings: Settings,
+    private readonly handoffs: PanelHandoffs,
     private readonly log: Logger,
   ) {
     this.subscriptions.push(
@@ -66,7 +69,7 @@ export class ClassifySelection implements vscode.Disposable {
     const editor = vscode.window.activeTextEditor;
     const selections = editor?.selections.filter((selection) => !editor.document.getText(selection).trim().match(/^$/)) ?? [];
     if (!editor || selections.length === 0) {
-      void vscode.window.showWarningMessage('Select the text to classify first (one or more selections).');
+      void showWarning('Select the text to classify first (one or more selections).');
       return [];
     }
     const target = await this.chooseFunction(arg);
@@ -82,7 +85,7 @@ export class ClassifySelection implements vscode.Disposable {
 
     // The error itself (not only its message) goes to showError, so it offers the right action.
     let firstFailure: unknown;
-    await vscode.window.withProgress(
+    await withProgress(
       {
         location: vscode.ProgressLocation.Notification,
         title: `Classifying ${items.length === 1 ? 'the selection' : `${items.length} selections`} with ${name}`,
@@ -96,6 +99,7 @@ export class ClassifySelection implements vscode.Disposable {
             try {
               const options = this.runs.capabilities(target.platform).allPredictions;
               item.result = await this.runs.run({ platform: target.platform, function: target.function, input: parseInput(item.input), options }, token);
+              item.handoff = this.handoffs.add({ platform: target.platform, function: target.function, input: item.input, result: { ...item.result, raw: undefined } });
             } catch (error) {
               if (isCancellation(error)) return;
               item.error = errorMessage(error);
@@ -112,7 +116,7 @@ export class ClassifySelection implements vscode.Disposable {
     const failed = items.filter((item) => item.error);
     if (failed.length > 0) showError(firstFailure, this.log, failed.length > 1 ? `${failed.length} of ${items.length} selections failed` : undefined);
     const done = items.filter((item) => item.result);
-    if (done.length > 0) vscode.window.setStatusBarMessage(`$(sparkle) ${name}: ${summary(done)}`, 8000);
+    if (done.length > 0) showStatus('sparkle', `${name}: ${summary(done)}`, 8000);
     return items;
   }
 
@@ -121,16 +125,15 @@ export class ClassifySelection implements vscode.Disposable {
     if (node) return { platform: node.platform, function: node.id, name: node.name };
     const given = arg as { platform?: PlatformId; function?: string } | undefined;
     if (given?.platform && typeof given.function === 'string') return { platform: given.platform, function: given.function };
-    const saved = this.settings.string(DEFAULT_FUNCTION_SETTING, '');
-    const at = saved.indexOf(':');
-    if (at > 0 && PLATFORM_NAMES[saved.slice(0, at) as PlatformId]) return { platform: saved.slice(0, at) as PlatformId, function: saved.slice(at + 1) };
+    const saved = this.settings.defaultFunction();
+    if (saved) return { platform: saved.platform, function: saved.id };
     const picked = await this.picker.pick('Classify the selection with which function?');
     if (picked) void this.offerToRemember(picked);
     return picked ? { platform: picked.platform, function: picked.id, name: picked.name } : undefined;
   }
 
   private async offerToRemember(fn: FunctionInfo): Promise<void> {
-    const choice = await vscode.window.showInformationMessage(`Always classify selections with ${fn.name} (${PLATFORM_NAMES[fn.platform]})?`, 'Remember', 'Not Now');
+    const choice = await showInformation(`Always classify selections with ${fn.name} (${PLATFORM_NAMES[fn.platform]})?`, 'Remember', 'Not Now');
     if (choice === 'Remember') await vscode.commands.executeCommand('aiFunctions.setDefaultFunction', { kind: 'function', platform: fn.platform, fn });
   }
 
@@ -142,6 +145,7 @@ export class ClassifySelection implements vscode.Disposable {
     for (const editor of vscode.window.visibleTextEditors) if (editor.document === document) this.render(editor);
   }
 
+  /** Never throws: one odd answer must not stop a document's decorations from updating. */
   private render(editor: vscode.TextEditor): void {
     const items = this.byDocument.get(editor.document.uri.toString()) ?? [];
     editor.setDecorations(
@@ -193,37 +197,51 @@ export class ClassifySelection implements vscode.Disposable {
 
 export function decorationText(item: Classification): string {
   if (item.error) return '⚠ failed (hover for details)';
-  return item.result ? resultHeadline(item.result) : '…';
+  return item.result ? inert(resultHeadline(item.result), 80) : '…';
 }
 
 export function classificationHover(item: Classification): vscode.MarkdownString {
   // Only our own command may run from this hover; every platform value is escaped.
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['aiFunctions.openRunPanel'] };
-  md.appendMarkdown(`**${escape(item.fn.name)}** · ${PLATFORM_NAMES[item.fn.platform]}\n\n`);
+  md.appendMarkdown(`**${inertMarkdown(item.fn.name)}** · ${PLATFORM_NAMES[item.fn.platform]}\n\n`);
   if (item.error) {
-    md.appendMarkdown(`$(error) ${escape(item.error)}\n\n`);
+    md.appendMarkdown(`$(error) ${inertMarkdown(item.error)}\n\n`);
   } else if (item.result) {
     const result = item.result;
     if (result.label !== undefined) {
-      md.appendMarkdown(`**${escape(result.label)}**${result.confidence !== undefined ? ` · ${formatPercent(result.confidence)}` : ''}\n\n`);
+      md.appendMarkdown(`**${inertMarkdown(result.label)}**${result.confidence !== undefined ? ` · ${formatPercent(result.confidence)}` : ''}\n\n`);
     }
     if (result.predictions.length > 0) {
       md.appendMarkdown('| label | confidence |\n|---|---:|\n');
       for (const p of [...result.predictions].sort((a, b) => b.confidence - a.confidence)) {
-        md.appendMarkdown(`| ${escape(p.label)} | ${formatPercent(p.confidence)} |\n`);
+        md.appendMarkdown(`| ${inertMarkdown(p.label, 200)} | ${formatPercent(p.confidence)} |\n`);
       }
       md.appendMarkdown('\n');
     }
-    if (result.output !== undefined && result.label === undefined) md.appendCodeblock(JSON.stringify(result.output, null, 2), 'json');
-    if (result.rationale) md.appendMarkdown(`*${escape(result.rationale)}*\n\n`);
-    if (result.summary) md.appendMarkdown(`${escape(result.summary)}\n\n`);
+    if (result.output !== undefined && result.label === undefined) md.appendCodeblock(outputPreview(result.output), 'json');
+    if (result.rationale) md.appendMarkdown(`*${inertMarkdown(result.rationale)}*\n\n`);
+    if (result.summary) md.appendMarkdown(`${inertMarkdown(result.summary)}\n\n`);
     md.appendMarkdown(`${result.durationMs} ms\n\n`);
   }
-  const result = item.result ? { ...item.result, raw: undefined } : undefined;
-  const args = encodeURIComponent(JSON.stringify([{ platform: item.fn.platform, function: item.fn.id, input: item.input, result }]));
-  md.appendMarkdown(`[$(preview) Open in Run Panel](command:aiFunctions.openRunPanel?${args})`);
+  if (item.handoff) {
+    const args = encodeURIComponent(JSON.stringify([{ handoff: item.handoff }]));
+    md.appendMarkdown(`[$(preview) Open in Run Panel](command:aiFunctions.openRunPanel?${args})`);
+  }
   return md;
+}
+
+const OUTPUT_PREVIEW_CHARS = 2000;
+
+/** The output as JSON for a code block (where nothing is rendered as Markdown), short, never throwing. */
+function outputPreview(output: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(output, null, 2) ?? String(output);
+  } catch {
+    text = '(this output cannot be shown as JSON)';
+  }
+  return text.length > OUTPUT_PREVIEW_CHARS ? `${text.slice(0, OUTPUT_PREVIEW_CHARS)}\n…` : text;
 }
 
 function summary(done: Classification[]): string {

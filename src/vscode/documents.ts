@@ -1,5 +1,6 @@
 // Read-only documents (job details, results, raw replies) on the extension's own URI scheme.
 import * as vscode from 'vscode';
+import { inert } from '../core/untrusted';
 
 export const DOCUMENT_SCHEME = 'ai-functions';
 
@@ -54,6 +55,7 @@ export function jsonLines(rows: readonly unknown[]): string {
   return rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : '');
 }
 
+/** Titles hold job and function names: inert, and without characters a file name cannot have. */
 function safeFileName(title: string): string {
-  return title.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').slice(0, 120);
+  return inert(title, 120).replace(/[\\/:*?"<>|]/g, '_');
 }

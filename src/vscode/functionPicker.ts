@@ -1,6 +1,7 @@
 // Picks a function across the platforms that have a key, recently used first.
 import * as vscode from 'vscode';
 import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../core/model';
+import { inert } from '../core/untrusted';
 import type { RecentFunctions } from './recentFunctions';
 import type { CredentialStore } from './secrets';
 import { functionDescription, type FunctionsTreeProvider } from './views/functionsTree';
@@ -63,7 +64,7 @@ export class FunctionPicker {
     }
     for (const list of lists) {
       items.push({ label: PLATFORM_NAMES[list.platform], kind: vscode.QuickPickItemKind.Separator });
-      if (list.error) items.push({ label: `$(warning) ${PLATFORM_NAMES[list.platform]} unavailable`, detail: list.error });
+      if (list.error) items.push({ label: `$(warning) ${PLATFORM_NAMES[list.platform]} unavailable`, detail: inert(list.error) });
       items.push(...list.functions.map((fn) => toItem(fn, false)));
     }
     return items;
@@ -72,8 +73,8 @@ export class FunctionPicker {
 
 function toItem(fn: FunctionInfo, recent: boolean): FunctionPick {
   return {
-    label: `$(${recent ? 'history' : 'symbol-function'}) ${fn.name}`,
-    description: [PLATFORM_NAMES[fn.platform], functionDescription(fn)].filter(Boolean).join(' · '),
+    label: `$(${recent ? 'history' : 'symbol-function'}) ${inert(fn.name, 200)}`,
+    description: inert([PLATFORM_NAMES[fn.platform], functionDescription(fn)].filter(Boolean).join(' · '), 200),
     fn,
   };
 }

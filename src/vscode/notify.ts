@@ -1,7 +1,14 @@
-// Shows an error the way a user can act on it: one sentence, and the button that fixes it.
+// Every notification, progress title, modal confirmation and status bar message the extension
+// shows goes through here, and its text through `inert`: a platform's words (an error detail, a
+// job name, a failure reason) can never become a link that runs a command. eslint forbids calling
+// the `vscode.window` functions below from anywhere else.
 import * as vscode from 'vscode';
 import { isAiFunctionsError } from '../core/errors';
 import type { Logger } from '../core/log';
+import { inert } from '../core/untrusted';
+
+/** Longer than a tree description: a notification is where the whole message is read. */
+const NOTIFICATION_CHARS = 1000;
 
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
@@ -10,6 +17,43 @@ export function errorMessage(error: unknown): string {
 
 export function isCancellation(error: unknown): boolean {
   return isAiFunctionsError(error) && error.kind === 'cancelled';
+}
+
+export function showInformation<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+  return vscode.window.showInformationMessage(inert(message, NOTIFICATION_CHARS), ...actions);
+}
+
+export function showWarning<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+  return vscode.window.showWarningMessage(inert(message, NOTIFICATION_CHARS), ...actions);
+}
+
+export function showErrorText<T extends string>(message: string, ...actions: T[]): Thenable<T | undefined> {
+  return vscode.window.showErrorMessage(inert(message, NOTIFICATION_CHARS), ...actions);
+}
+
+/**
+ * A modal question that names what will happen; resolves true only when `action` was chosen.
+ * Commands that act on arguments (which a command link can supply) ask this first.
+ */
+export async function confirm(message: string, detail: string, action: string): Promise<boolean> {
+  const choice = await vscode.window.showWarningMessage(inert(message, NOTIFICATION_CHARS), { modal: true, detail: inert(detail, NOTIFICATION_CHARS) }, action);
+  return choice === action;
+}
+
+/** `withProgress` with an inert title. */
+export function withProgress<R>(
+  options: vscode.ProgressOptions,
+  task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
+): Thenable<R> {
+  const title = options.title === undefined ? undefined : inert(options.title, NOTIFICATION_CHARS);
+  return vscode.window.withProgress({ ...options, title }, (progress, token) =>
+    task({ report: (value) => progress.report(value.message === undefined ? value : { ...value, message: inert(value.message) }) }, token),
+  );
+}
+
+/** A status bar message: our own icon, then inert text. */
+export function showStatus(icon: string, text: string, hideAfterMs: number): vscode.Disposable {
+  return vscode.window.setStatusBarMessage(`$(${icon}) ${inert(text, 200)}`, hideAfterMs);
 }
 
 /** Logs and shows the error; does not wait for the user to answer the notification. */
@@ -21,7 +65,7 @@ export function showError(error: unknown, log: Logger, prefix?: string): void {
   if (isAiFunctionsError(error) && error.kind === 'auth') actions.push('Set API Key…');
   if (isAiFunctionsError(error) && error.kind === 'configuration') actions.push('Open Settings');
   actions.push('Show Log');
-  void vscode.window.showErrorMessage(message, ...actions).then((choice) => runAction(choice, error));
+  void showErrorText(message, ...actions).then((choice) => runAction(choice, error));
 }
 
 async function runAction(choice: string | undefined, error: unknown): Promise<void> {

@@ -1,10 +1,13 @@
 // The object activate() returns: the public API, backed by the same services as the UI.
 import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import type { AiFunctionsApi } from '../api';
-import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunRequest, type RunResult } from '../core/model';
+import type { AiFunctionsApi, RowResult, RunRowsOptions } from '../api';
+import { AiFunctionsError } from '../core/errors';
+import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../core/model';
+import { signalFromToken } from './cancellation';
 import type { Platforms, RunService } from './runService';
 import type { CredentialStore } from './secrets';
+import type { Settings } from './settings';
 
 const platformSchema = z.enum(PLATFORM_IDS);
 
@@ -15,6 +18,14 @@ const runRequestSchema = z.object({
   options: z.optional(z.record(z.string(), z.unknown())),
 });
 
+const rowsRequestSchema = z.object({
+  platform: platformSchema,
+  function: z.string(),
+  options: z.optional(z.record(z.string(), z.unknown())),
+});
+const rowsSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]));
+const rowsOptionsSchema = z.optional(z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()) }));
+
 const pageSchema = z.optional(z.object({ limit: z.optional(z.number()), cursor: z.optional(z.string()) }));
 
 export class PublicApi implements AiFunctionsApi {
@@ -24,10 +35,15 @@ export class PublicApi implements AiFunctionsApi {
     private readonly store: CredentialStore,
     private readonly platforms: Platforms,
     private readonly runs: RunService,
+    private readonly settings: Settings,
   ) {}
 
   async setApiKey(platform: PlatformId, credentials: Credentials): Promise<void> {
     await this.store.set(checkPlatform(platform), credentials);
+  }
+
+  async clearApiKey(platform: PlatformId): Promise<void> {
+    await this.store.delete(checkPlatform(platform));
   }
 
   listFunctions(platform: PlatformId): Promise<FunctionInfo[]> {
@@ -43,6 +59,17 @@ export class PublicApi implements AiFunctionsApi {
     return this.runs.run(req, token);
   }
 
+  async runRows(request: Omit<RunRequest, 'input'>, rows: readonly RunInput[], options?: RunRowsOptions): Promise<RowResult[]> {
+    checked('runRows', rowsRequestSchema, request, 'request');
+    checked('runRows', rowsSchema, rows, 'rows');
+    checked('runRows', rowsOptionsSchema, options, 'options');
+    const outcomes = await this.runs.runRows(request, rows, {
+      concurrency: options?.concurrency ?? this.settings.concurrency(),
+      signal: signalFromToken(options?.token),
+    });
+    return outcomes.map((outcome, index) => (outcome.ok ? { index, result: outcome.value } : { index, error: outcome.error }));
+  }
+
   listJobs(platform: PlatformId, page?: { limit?: number; cursor?: string }): Promise<Page<Job>> {
     const parsed = pageSchema.safeParse(page);
     if (!parsed.success) return Promise.reject(new Error('listJobs: page must be { limit?: number, cursor?: string }.'));
@@ -51,6 +78,30 @@ export class PublicApi implements AiFunctionsApi {
 
   getJob(platform: PlatformId, id: string): Promise<Job> {
     return this.platforms[checkPlatform(platform)].getJob(id);
+  }
+
+  async cancelJob(platform: PlatformId, id: string): Promise<Job> {
+    const adapter = this.platforms[checkPlatform(platform)];
+    if (!adapter.cancelJob) throw new AiFunctionsError('invalidInput', `${PLATFORM_NAMES[adapter.id]} jobs cannot be cancelled.`, { platform: adapter.id });
+    await adapter.cancelJob(id);
+    return adapter.getJob(id);
+  }
+
+  async answerInputRequest(platform: PlatformId, runId: string, answer: string, requestId?: string): Promise<void> {
+    const adapter = this.platforms[checkPlatform(platform)];
+    if (!adapter.inputRequests || !adapter.answerInput) throw new AiFunctionsError('invalidInput', `${PLATFORM_NAMES[adapter.id]} runs take no input.`, { platform: adapter.id });
+    const open = await adapter.inputRequests(runId);
+    const request = requestId === undefined ? open[0] : open.find((r) => r.id === requestId);
+    if (!request) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${requestId === undefined ? 'input' : `input request ${requestId}`}.`, { platform: adapter.id });
+    await adapter.answerInput(runId, request.id, answer);
+  }
+}
+
+function checked(method: string, schema: z.ZodMiniType, value: unknown, name: string): void {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${method}: ${name} is not valid at \`${[name, ...(issue?.path ?? [])].map(String).join('.')}\`: ${issue?.message ?? 'invalid'}.`);
   }
 }
 

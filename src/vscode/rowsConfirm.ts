@@ -1,9 +1,11 @@
 // The confirmation of "Run Function on Each Line…": shows the detected format and the row count,
-// lets the user switch the format, and choose between running each row now and submitting the
+// lets the user switch the format (a format is parsed only once it is chosen: a hostile file costs
+// one parse before the user has agreed to anything), and choose between running each row now and submitting the
 // rows as one batch job (offered when the platform has batch jobs, suggested for large inputs).
 import * as vscode from 'vscode';
 import { formatCount } from '../core/format';
 import { PLATFORM_NAMES, type FunctionInfo } from '../core/model';
+import { inert } from '../core/untrusted';
 import { FORMAT_NAMES, ROW_FORMATS, parseRows, type ParsedRows, type ParseOptions, type RowFormat } from '../core/rows';
 
 export type RowsMode = 'rows' | 'batch';
@@ -58,9 +60,10 @@ export async function confirmRows(input: ConfirmInput): Promise<RowsChoice | und
     const readable = parsed.rows.filter((r) => r.input !== undefined).length;
     const platform = PLATFORM_NAMES[input.fn.platform];
     const large = readable > BATCH_SUGGESTED_ROWS;
-    const columns = parsed.columns?.length ? ` (${parsed.columns.join(', ')})` : '';
-    quickPick.title = `Run ${input.fn.name} on each row of ${input.sourceName}`;
-    quickPick.placeholder = `${FORMAT_NAMES[format]}${columns}: ${describeRows(parsed)}. Choose how to run them, or switch the format.`;
+    const columns = parsed.columns?.length ? ` (${inert(parsed.columns.slice(0, 20).join(', '), 200)})` : '';
+    const problem = parsed.problem ? ` ${parsed.problem}` : '';
+    quickPick.title = inert(`Run ${input.fn.name} on each row of ${input.sourceName}`, 200);
+    quickPick.placeholder = `${FORMAT_NAMES[format]}${columns}: ${describeRows(parsed)}.${problem} Choose how to run them, or switch the format.`;
     const run: ConfirmItem = {
       label: `$(play) Run ${plural(readable, 'row')} now`,
       description: `${input.concurrency} at a time`,
@@ -76,7 +79,7 @@ export async function confirmRows(input: ConfirmInput): Promise<RowsChoice | und
     const modes = input.batch ? (large ? [batch, run] : [run, batch]) : [run];
     const formats: ConfirmItem[] = ROW_FORMATS.map((f) => ({
       label: `${f === format ? '$(pass-filled)' : '$(circle-large-outline)'} Read as ${FORMAT_NAMES[f]}`,
-      description: [describeRows(parsedAs(f)), f === input.detected ? 'detected' : ''].filter(Boolean).join(' · '),
+      description: [cache.has(f) ? describeRows(parsedAs(f)) : '', f === input.detected ? 'detected' : ''].filter(Boolean).join(' · '),
       format: f,
     }));
     quickPick.items = [...modes, { label: 'Format', kind: vscode.QuickPickItemKind.Separator }, ...formats];

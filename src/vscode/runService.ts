@@ -2,7 +2,8 @@
 // remembers it as recently used.
 import type * as vscode from 'vscode';
 import type { Logger } from '../core/log';
-import { PLATFORM_NAMES, type PlatformId, type RunRequest, type RunResult } from '../core/model';
+import { PLATFORM_NAMES, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../core/model';
+import { runRows, type RowOutcome, type RowProgress } from '../core/rowRunner';
 import type { Capabilities, PlatformAdapter } from '../platforms/types';
 import { signalFromToken } from './cancellation';
 import type { RecentFunctions } from './recentFunctions';
@@ -18,6 +19,28 @@ export class RunService {
 
   capabilities(platform: PlatformId): Capabilities {
     return this.platforms[platform].capabilities;
+  }
+
+  /**
+   * One function over many rows (Run Function on Each Line, the public API): every row gets
+   * exactly one outcome, in input order. At most `concurrency` rows (and never more than the
+   * platform allows) are in flight; a row is retried only under the platform's retry rules.
+   */
+  async runRows(
+    request: Omit<RunRequest, 'input'>,
+    inputs: readonly RunInput[],
+    options: { concurrency: number; signal?: AbortSignal; onProgress?: (progress: RowProgress) => void },
+  ): Promise<RowOutcome<RunResult>[]> {
+    const adapter = this.platforms[request.platform];
+    const concurrency = Math.max(1, Math.min(options.concurrency, adapter.capabilities.maxInFlight ?? options.concurrency));
+    const outcomes = await runRows(inputs, (input, _index, signal) => adapter.run({ ...request, input }, signal), {
+      concurrency,
+      retry: { idempotent: adapter.capabilities.idempotentRun === true },
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    if (outcomes.some((outcome) => outcome.ok)) await this.recent.record(request.platform, request.function);
+    return outcomes;
   }
 
   async run(request: RunRequest, token?: vscode.CancellationToken): Promise<RunResult> {

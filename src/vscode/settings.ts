@@ -1,30 +1,66 @@
-// Typed, safe access to the extension's settings. URL settings are read from user settings only:
-// a cloned repository's .vscode/settings.json must never be able to send a key to another host.
+// Typed access to the extension's settings. Defaults and ranges live in package.json only.
+// Settings that choose where data goes (endpoints, the cluster, the functions, the default
+// function) are read from user settings only: a cloned repository's .vscode/settings.json must
+// never choose the host a key is sent to or the function a selection is sent to. Numbers are
+// clamped to the range their schema declares, whoever set them.
 import * as vscode from 'vscode';
 import { configurationError } from '../core/errors';
 import type { HttpTimeouts } from '../core/http';
+import { PLATFORM_IDS, type PlatformId } from '../core/model';
 import { normalizeBaseUrl } from '../core/urls';
 
 export const URL_SETTINGS = ['sutro.apiUrl', 'sutro.functionsUrl', 'nyckel.baseUrl', 'inferable.baseUrl'] as const;
 export type UrlSetting = (typeof URL_SETTINGS)[number];
 
+/** Every setting that decides where data goes, read from user settings only. */
+export const USER_ONLY_SETTINGS = [...URL_SETTINGS, 'inferable.clusterId', 'sutro.functions', 'defaultFunction'] as const;
+
 const SECTION = 'aiFunctions';
+const EXTENSION_ID = 'aifn.ai-functions';
+
+type NumberSetting = 'http.connectTimeoutSeconds' | 'http.responseTimeoutSeconds' | 'http.totalTimeoutSeconds' | 'jobs.pageSize' | 'concurrency';
+
+/** The parts of a `contributes.configuration` property this class reads. */
+interface PropertySchema {
+  type?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+}
 
 export interface SutroFunctionSetting {
   name: string;
   inputFields?: string[];
 }
 
+export interface FunctionRef {
+  platform: PlatformId;
+  id: string;
+}
+
 export class Settings {
+  private readonly properties: Record<string, PropertySchema>;
+
+  /** `manifest` is the extension's package.json (its schema gives each number its range). */
+  constructor(manifest: unknown = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON) {
+    const properties = (manifest as { contributes?: { configuration?: { properties?: unknown } } } | undefined)?.contributes?.configuration?.properties;
+    this.properties = typeof properties === 'object' && properties !== null ? (properties as Record<string, PropertySchema>) : {};
+  }
+
   private configuration(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(SECTION);
   }
 
+  /** The user's value, else the default: workspace and folder values are ignored. */
+  private userValue(setting: (typeof USER_ONLY_SETTINGS)[number]): unknown {
+    const inspected = this.configuration().inspect<unknown>(setting);
+    return inspected?.globalValue ?? inspected?.defaultValue;
+  }
+
   /** A normalized base URL from user settings (or the default); throws a configuration error. */
   url(setting: UrlSetting): string {
-    const inspected = this.configuration().inspect<string>(setting);
-    const raw = inspected?.globalValue ?? inspected?.defaultValue ?? '';
-    const checked = normalizeBaseUrl(raw);
+    const raw = this.userValue(setting);
+    const checked = normalizeBaseUrl(typeof raw === 'string' ? raw : '');
     if (!checked.ok) {
       throw configurationError(`The setting ${SECTION}.${setting} is not valid: ${checked.reason}. Fix it in your user settings.`);
     }
@@ -32,17 +68,44 @@ export class Settings {
   }
 
   timeouts(): HttpTimeouts {
-    const seconds = (name: string, fallback: number) => Math.max(1, this.number(`http.${name}`, fallback)) * 1000;
     return {
-      connectMs: seconds('connectTimeoutSeconds', 10),
-      firstByteMs: seconds('responseTimeoutSeconds', 100),
-      totalMs: seconds('totalTimeoutSeconds', 120),
+      connectMs: this.number('http.connectTimeoutSeconds') * 1000,
+      firstByteMs: this.number('http.responseTimeoutSeconds') * 1000,
+      totalMs: this.number('http.totalTimeoutSeconds') * 1000,
     };
   }
 
+  /** How many rows run at once (before a platform's own limit). */
+  concurrency(): number {
+    return this.number('concurrency');
+  }
+
+  jobsPageSize(): number {
+    return this.number('jobs.pageSize');
+  }
+
+  jobsAutoRefresh(): boolean {
+    const value = this.configuration().get<unknown>('jobs.autoRefresh');
+    return typeof value === 'boolean' ? value : this.properties[`${SECTION}.jobs.autoRefresh`]?.default !== false;
+  }
+
   inferableClusterId(): string {
-    const inspected = this.configuration().inspect<string>('inferable.clusterId');
-    return (inspected?.globalValue ?? '').trim();
+    const value = this.userValue('inferable.clusterId');
+    return typeof value === 'string' ? value.trim() : '';
+  }
+
+  /** The function Classify Selection runs (`platform:id` in user settings), if one is set. */
+  defaultFunction(): FunctionRef | undefined {
+    const value = this.userValue('defaultFunction');
+    if (typeof value !== 'string') return undefined;
+    const at = value.indexOf(':');
+    const platform = PLATFORM_IDS.find((id) => id === value.slice(0, at));
+    const id = value.slice(at + 1);
+    return at > 0 && platform && id !== '' ? { platform, id } : undefined;
+  }
+
+  async setDefaultFunction(fn: FunctionRef): Promise<void> {
+    await this.configuration().update('defaultFunction', `${fn.platform}:${fn.id}`, vscode.ConfigurationTarget.Global);
   }
 
   sutroFunctions(): SutroFunctionSetting[] {
@@ -61,19 +124,14 @@ export class Settings {
     await this.configuration().update('sutro.functions', functions, vscode.ConfigurationTarget.Global);
   }
 
-  number(setting: string, fallback: number): number {
+  /** The value, or the schema's default when it is not a finite number, clamped to the schema's range. */
+  number(setting: NumberSetting): number {
+    const schema = this.properties[`${SECTION}.${setting}`] ?? {};
     const value = this.configuration().get<unknown>(setting);
-    return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
-  }
-
-  boolean(setting: string, fallback: boolean): boolean {
-    const value = this.configuration().get<unknown>(setting);
-    return typeof value === 'boolean' ? value : fallback;
-  }
-
-  string(setting: string, fallback: string): string {
-    const value = this.configuration().get<unknown>(setting);
-    return typeof value === 'string' ? value : fallback;
+    const fallback = typeof schema.default === 'number' ? schema.default : 1;
+    let n = typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+    if (schema.type === 'integer') n = Math.floor(n);
+    return Math.min(schema.maximum ?? Infinity, Math.max(schema.minimum ?? -Infinity, n));
   }
 
   onDidChange(listener: (event: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {

@@ -1,21 +1,23 @@
 // `npm run bench`: client overhead, many-row throughput, Jobs paging and start-up, against the
-// emulators on 127.0.0.1. Prints a table per benchmark and writes bench/results.json.
+// emulators on 127.0.0.1, and parsing a hostile CSV. Prints a table per benchmark and writes
+// bench/results.json.
 //
 //   npm run bench                       everything (about 5 minutes)
-//   npm run bench -- overhead rows      only some: overhead, rows, jobs, startup
+//   npm run bench -- overhead rows      only some: overhead, rows, jobs, startup, hostile
 //   npm run bench -- --quick            fewer requests and rows (a smoke run; figures are rougher)
 //
 // Not part of `npm test`. Run it on an otherwise idle machine for figures worth comparing.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { benchHostileInput, HOSTILE_CSV_HEADER_TARGET_MS } from './hostileInput';
 import { benchJobsPaging } from './jobsPaging';
 import { benchManyRows } from './manyRows';
 import { benchOverhead, overheadTargetMet } from './overhead';
 import { benchStartup } from './startup';
 import { ROOT } from './util';
 
-const SECTIONS = ['overhead', 'rows', 'jobs', 'startup'] as const;
+const SECTIONS = ['overhead', 'rows', 'jobs', 'startup', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<number> {
@@ -82,6 +84,12 @@ async function main(): Promise<number> {
     results.firstRequestMs = r.firstRequestMs;
     targets.activate = r.activateMs !== null && r.activateMs < 15;
     targets.entryBundle = r.entryBundleBytes < 150_000;
+  }
+  if (run('hostile')) {
+    const r = benchHostileInput({ runs: quick ? 5 : 11 });
+    results.hostileInput = r;
+    results.hostileCsvHeaderMs = r.hostileCsvHeaderMs;
+    targets.hostileCsvHeader = r.hostileCsvHeaderMs < HOSTILE_CSV_HEADER_TARGET_MS;
   }
   results.targets = targets;
 

@@ -2,15 +2,17 @@
 //   import { startEmulators } from '../emulator';
 //   const emu = await startEmulators();  // emu.sutro.url, emu.nyckel.url, emu.inferable.url
 //   …; await emu.close();
-// CLI: node out/test/emulator/index.js [--port N]  → ports N, N+1, N+2 (else random); prints one
-// JSON line {"sutro":"http://127.0.0.1:…","nyckel":…,"inferable":…}; stops on SIGINT/SIGTERM.
+// CLI: node out/test/emulator/index.js [--port N] [--hostile] [--help]  → ports N, N+1, N+2 (else
+// random); prints one JSON line {"sutro":"http://127.0.0.1:…","nyckel":…,"inferable":…}; stops on
+// SIGINT/SIGTERM. `--help` prints the control endpoints and knobs (`HELP` below).
 
 import { InferableEmulator, type InferableOptions } from './inferable';
 import { NyckelEmulator, type NyckelOptions } from './nyckel';
-import { portFromArgv, runUntilSignal, type EmulatorOptions } from './server';
+import { hostileFromArgv, portFromArgv, runUntilSignal, type EmulatorOptions } from './server';
 import { SutroEmulator, type SutroOptions } from './sutro';
 
 export * from './server';
+export * from './hostile';
 export * from './sutro';
 export * from './nyckel';
 export * from './inferable';
@@ -58,8 +60,47 @@ export async function startEmulators(options: EmulatorsOptions = {}): Promise<Em
   };
 }
 
+export const HELP = `Usage: node out/test/emulator/index.js [--port N] [--hostile] [--help]
+
+Starts the Sutro, Nyckel and Inferable emulators on 127.0.0.1 (ports N, N+1, N+2; random without
+--port) and prints one JSON line of their URLs. Ctrl+C stops them.
+
+  --port N     Sutro on N, Nyckel on N+1, Inferable on N+2.
+  --hostile    Hostile-server mode from the start (reset keeps it): every human-readable text
+               field of every reply carries command: and https links, HTML, markdown, codicon
+               syntax, a U+202E bidi override and newlines (HOSTILE_TEXT in hostile.ts), and error
+               replies carry a ~1,000 character message echoing the caller's credential, whole and
+               cut ('…'). Shapes stay valid for each platform.
+  --help       This text.
+
+Control endpoints on each emulator (never recorded, no auth):
+  GET|POST /__emulator/config    platform knobs; {"hostile": true|false} switches hostile mode
+  GET|POST|DELETE /__emulator/faults
+      answering faults: latencyMs, latency, unavailable, random, and the counted faults hang,
+      drop, rateLimit, serverError, malformed, wrongShape, largeBody {count, match, method, …}
+      shaping faults (counted; used up only by successful replies of the endpoints named):
+        deepNesting {count, depth=10000}  run/result replies carry a value nested depth levels
+                                          (Sutro runs and job-results, Nyckel invoke, Inferable
+                                          GET run once done)
+        hugePage {count, items=20000}     the next listing holds items synthetic entries (Sutro
+                                          list-jobs, Inferable runs/services: one page; Nyckel
+                                          functions/labels: a chain of Link rel="next" pages)
+        oddIds {count}                    the next listing starts with ids '.', '..', '', '../../x'
+                                          and ids with '/', '?', '#' (Sutro list-jobs, Nyckel
+                                          functions/labels, Inferable runs)
+      e.g. curl -X POST $URL/__emulator/faults -d '{"deepNesting":{"count":1}}'
+  GET|DELETE /__emulator/requests[?since=N]   recorded API requests
+  GET|DELETE /__emulator/stats
+  POST /__emulator/reset         seeded state, start-up knobs (hostile only if started with it),
+                                 no faults, no requests, zero stats
+`;
+
 if (require.main === module) {
-  startEmulators({ port: portFromArgv(process.argv) }).then(
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  startEmulators({ port: portFromArgv(process.argv), hostile: hostileFromArgv(process.argv) }).then(
     (emu) => runUntilSignal(emu.urls, () => emu.close()),
     (err: Error) => {
       process.stderr.write(`Could not start the emulators: ${err.message}\n`);

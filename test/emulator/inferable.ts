@@ -13,8 +13,10 @@
 // Timing (computed from the clock, no timers): pending for `runStepMs`, running for `runStepMs`,
 // then done / failed / paused.
 
+import type { HostileFields } from './hostile';
 import {
   Emulator,
+  hostileFromArgv,
   isPlainObject,
   jsonBodyProblem,
   portFromArgv,
@@ -248,6 +250,9 @@ export class InferableEmulator extends Emulator {
           if (!Array.isArray(value)) throw new Error('services must be an array');
           this.services = value as InferableServiceDef[];
           break;
+        case 'hostile':
+          this.hostile = Boolean(value);
+          break;
         default:
           throw new Error(`Unknown Inferable config knob '${key}'`);
       }
@@ -255,13 +260,24 @@ export class InferableEmulator extends Emulator {
   }
 
   config(): Record<string, unknown> {
-    return { keys: this.keys, clusterId: this.clusterId, runStepMs: this.runStepMs, runShape: this.runShape, runCount: this.runCount, services: this.services };
+    return { keys: this.keys, clusterId: this.clusterId, runStepMs: this.runStepMs, runShape: this.runShape, runCount: this.runCount, hostile: this.hostile, services: this.services };
   }
 
   protected errorBody(status: number, message: string): unknown {
-    if (status === 401) return undefined;
+    if (status === 401 && !this.hostile) return undefined;
     return { error: { message } };
   }
+
+  /**
+   * Hostile mode: run statuses, ids, input request types and the caller's own metadata and
+   * attached functions stay; the status of a run's jobs (free text) does not.
+   */
+  protected override readonly hostileFields: HostileFields = {
+    text: ['message', 'name', 'description', 'summary', 'failureReason', 'targetFn', 'service', 'function', 'jobs.status'],
+    deep: ['result', 'presentedOptions', 'options', 'requestArgs'],
+    error: ['message'],
+    skip: ['schema', 'config', 'metadata', 'attachedFunctions'],
+  };
 
   protected override wrongShapeBody(): unknown {
     return { ok: true };
@@ -324,6 +340,8 @@ export class InferableEmulator extends Emulator {
       const found = all.find((t) => a === `${t.service}.${t.fn}` || a === `${t.service}_${t.fn}` || a === t.fn);
       if (found) return found;
     }
+    // Hostile mode: the client builds these from the poisoned names it listed.
+    if (this.hostile) return all.find((t) => attached.some((a) => a.startsWith(t.service) && a.includes(t.fn)));
     return undefined;
   }
 
@@ -506,14 +524,17 @@ export class InferableEmulator extends Emulator {
     }
     if (collection === 'services' && runId === undefined) {
       if (m !== 'GET') return notAllowed();
-      return reply.json(
-        200,
-        this.services.map((s) => ({
-          name: s.name,
-          description: s.description,
-          functions: s.functions.map((f) => ({ name: f.name, description: f.description, schema: f.schema ? JSON.stringify(f.schema) : undefined, config: f.config })),
-        })),
-      );
+      const services = this.services.map((s) => ({
+        name: s.name,
+        description: s.description,
+        functions: s.functions.map((f) => ({ name: f.name, description: f.description, schema: f.schema ? JSON.stringify(f.schema) : undefined, config: f.config })),
+      }));
+      const huge = this.hugePage(req);
+      if (huge !== undefined) {
+        const schema = JSON.stringify({ type: 'object', properties: { query: { type: 'string' } } });
+        services.push({ name: 'huge', description: 'Synthetic functions', functions: Array.from({ length: huge }, (_, i) => ({ name: `hugeFunction${i + 1}`, description: `Synthetic function ${i + 1}`, schema, config: undefined })) });
+      }
+      return reply.json(200, services);
     }
     if (collection !== 'runs') return notFound();
     if (runId === undefined) {
@@ -525,7 +546,7 @@ export class InferableEmulator extends Emulator {
     if (!run) return reply.json(404, { message: 'Run not found' });
     const now = Date.now();
     if (sub === undefined) {
-      if (m === 'GET') return reply.json(200, this.runView(run, now));
+      if (m === 'GET') return reply.json(200, this.runReply(req, run, now));
       if (m === 'DELETE') {
         this.runs = this.runs.filter((r) => r !== run);
         this.runById.delete(run.id);
@@ -551,6 +572,16 @@ export class InferableEmulator extends Emulator {
     return notFound();
   }
 
+  /** GET run, with the `deepNesting` fault in the result of a done run. */
+  private runReply(req: ApiRequest, run: InferableRun, now: number): Record<string, unknown> {
+    const view = this.runView(run, now);
+    if (this.statusOf(run, now) !== 'done') return view;
+    const deep = this.deepNesting(req);
+    if (!deep) return view;
+    if (this.runShape === 'flat') return { ...view, result: deep };
+    return { ...view, run: { ...(view.run as Record<string, unknown>), result: deep } };
+  }
+
   private listRuns(req: ApiRequest): Reply {
     const raw = req.query.get('limit');
     let limit = 50;
@@ -568,7 +599,13 @@ export class InferableEmulator extends Emulator {
       if (test !== null && String(run.test) !== test) continue;
       out.push({ id: run.id, name: run.name, userId: run.userId, createdAt: this.iso(run.createdMs), status: this.statusOf(run, now), test: run.test, feedbackScore: run.feedbackScore });
     }
-    return reply.json(200, out);
+    const huge = this.hugePage(req);
+    if (huge !== undefined) {
+      const createdAt = this.iso(SEED_BASE_TIME);
+      const runs = Array.from({ length: huge }, (_, i) => ({ id: `huge-run-${i + 1}`, name: `Synthetic run ${i + 1}`, userId: 'user_emulator', createdAt, status: 'done', test: false, feedbackScore: null }));
+      return reply.json(200, this.withOddIds(req, runs, 'id'));
+    }
+    return reply.json(200, this.withOddIds(req, out, 'id'));
   }
 
   private postRun(req: ApiRequest): Reply {
@@ -645,5 +682,5 @@ export async function startInferable(options: InferableOptions = {}): Promise<In
 }
 
 if (require.main === module) {
-  void startInferable({ port: portFromArgv(process.argv) ?? 0 }).then((e) => runUntilSignal({ inferable: e.url }, () => e.close()));
+  void startInferable({ port: portFromArgv(process.argv) ?? 0, hostile: hostileFromArgv(process.argv) }).then((e) => runUntilSignal({ inferable: e.url }, () => e.close()));
 }

@@ -5,10 +5,12 @@
 // `{"message":"Rate limit exceeded"}` with `Retry-After: 1`.
 
 import { randomBytes } from 'node:crypto';
+import { ODD_IDS, type HostileFields } from './hostile';
 import {
   classify,
   Emulator,
   hash32,
+  hostileFromArgv,
   isPlainObject,
   jsonBodyProblem,
   portFromArgv,
@@ -176,6 +178,8 @@ export class NyckelEmulator extends Emulator {
   tokenRequests = 0;
   /** Invocations captured as samples (capture was not false). */
   captured: Captured[] = [];
+  /** Entries of the `hugePage` chain being paged (its synthetic `startAfter` ids are valid while set). */
+  private hugeItems: number | undefined;
 
   constructor(private readonly options: NyckelOptions = {}) {
     super(options);
@@ -194,6 +198,7 @@ export class NyckelEmulator extends Emulator {
     this.tokens = new Map();
     this.tokenRequests = 0;
     this.captured = [];
+    this.hugeItems = undefined;
   }
 
   /** Invalidates every issued token: the next API call with one gets 401. */
@@ -230,6 +235,9 @@ export class NyckelEmulator extends Emulator {
         case 'revokeTokens':
           if (value) this.revokeTokens();
           break;
+        case 'hostile':
+          this.hostile = Boolean(value);
+          break;
         case 'functions':
           if (!Array.isArray(value)) throw new Error('functions must be an array');
           this.functions = value as NyckelFunctionDef[];
@@ -248,9 +256,17 @@ export class NyckelEmulator extends Emulator {
       defaultBatchSize: this.defaultBatchSize,
       processingMs: this.processingMs,
       limits: this.limits ? { ...this.limits, match: String(this.limits.match) } : null,
+      hostile: this.hostile,
       functions: this.functions,
     };
   }
+
+  /** Hostile mode: ids and the function's input/output types stay (the client routes by them). */
+  protected override readonly hostileFields: HostileFields = {
+    text: ['message', 'name', 'description', 'labelName'],
+    deep: ['metadata', 'labelMetadata'],
+    error: ['message'],
+  };
 
   protected errorBody(_status: number, message: string): unknown {
     return { message };
@@ -323,14 +339,21 @@ export class NyckelEmulator extends Emulator {
     const m = req.method;
     if (collection !== 'functions' || extra.length > 0) return reply.json(404, { message: 'Not found' });
     if (version === 'v1' && id === undefined) {
-      return m === 'GET' ? this.page(req, this.functions.map((f) => this.functionView(f)), '/v1/functions') : reply.json(405, { message: 'Method not allowed' });
+      return m === 'GET'
+        ? this.page(req, this.functions.map((f) => this.functionView(f)), '/v1/functions', (id, n) => ({ id, name: `Huge function ${n}`, input: 'Text', output: 'Classification' }))
+        : reply.json(405, { message: 'Method not allowed' });
     }
     const fn = this.functions.find((f) => f.id === id);
     if (!fn) return reply.json(404, { message: `Function '${id}' not found` });
     if (version === 'v1' && sub === undefined) return m === 'GET' ? reply.json(200, this.functionView(fn)) : reply.json(405, { message: 'Method not allowed' });
     if (version === 'v1' && sub === 'labels') {
       if (m !== 'GET') return reply.json(405, { message: 'Method not allowed' });
-      return this.page(req, fn.labels.map((l) => ({ id: labelIdOf(fn, l), name: l.name, description: l.description ?? null, metadata: l.metadata ?? {} })), `/v1/functions/${fn.id}/labels`);
+      return this.page(
+        req,
+        fn.labels.map((l) => ({ id: labelIdOf(fn, l), name: l.name, description: l.description ?? null, metadata: l.metadata ?? {} })),
+        `/v1/functions/${fn.id}/labels`,
+        (id, n) => ({ id, name: `huge_label_${n}`, description: null, metadata: {} }),
+      );
     }
     if (sub === 'invoke') {
       if (m !== 'POST') return reply.json(405, { message: 'Method not allowed' });
@@ -343,7 +366,8 @@ export class NyckelEmulator extends Emulator {
     return { id: fn.id, name: fn.name, input: fn.input, output: fn.output };
   }
 
-  private page(req: ApiRequest, items: Record<string, unknown>[], basePath: string): Reply {
+  /** A page of `items`; `synthetic(id, n)` makes the entries of a `hugePage` chain. */
+  private page(req: ApiRequest, items: Record<string, unknown>[], basePath: string, synthetic: (id: string, n: number) => Record<string, unknown>): Reply {
     const rawSize = req.query.get('batchSize');
     let size = this.defaultBatchSize;
     if (rawSize !== null) {
@@ -352,10 +376,17 @@ export class NyckelEmulator extends Emulator {
     }
     let start = 0;
     const after = req.query.get('startAfter');
+    const hugeAfter = after === null || this.hugeItems === undefined ? undefined : /^\w+_huge_(\d+)$/.exec(after);
+    if (hugeAfter) return this.hugeChainPage(Number(hugeAfter[1]), size, basePath, synthetic);
     if (after !== null && after !== '') {
       const i = items.findIndex((it) => it.id === after);
       if (i < 0) return reply.json(400, { message: `Invalid startAfter '${after}'` });
       start = i + 1;
+    }
+    const huge = this.hugePage(req);
+    if (huge !== undefined) {
+      this.hugeItems = huge;
+      return this.hugeChainPage(0, size, basePath, synthetic);
     }
     const page = items.slice(start, start + size);
     const headers: Record<string, string> = {};
@@ -363,6 +394,17 @@ export class NyckelEmulator extends Emulator {
       const last = String(page[page.length - 1].id);
       headers.link = `<${basePath}?batchSize=${size}&startAfter=${encodeURIComponent(last)}>; rel="next"`;
     }
+    return reply.json(200, this.withOddIds(req, page, 'id', ODD_IDS.filter((id) => id !== '')), headers);
+  }
+
+  /** A page of the `hugePage` chain: `hugeItems` synthetic entries after the `done` first ones, `Link` to the next. */
+  private hugeChainPage(done: number, size: number, basePath: string, synthetic: (id: string, n: number) => Record<string, unknown>): Reply {
+    const total = this.hugeItems ?? 0;
+    const prefix = basePath.endsWith('/labels') ? 'label' : 'function';
+    const count = Math.max(0, Math.min(size, total - done));
+    const page = Array.from({ length: count }, (_, i) => synthetic(`${prefix}_huge_${done + i + 1}`, done + i + 1));
+    const headers: Record<string, string> = {};
+    if (done + count < total) headers.link = `<${basePath}?batchSize=${size}&startAfter=${prefix}_huge_${done + count}>; rel="next"`;
     return reply.json(200, page, headers);
   }
 
@@ -433,6 +475,8 @@ export class NyckelEmulator extends Emulator {
       });
     }
     if (includeMetadata === true) out.labelMetadata = winner?.metadata ?? {};
+    const deep = this.deepNesting(req);
+    if (deep) out.labelMetadata = deep;
     if (externalId !== undefined) out.externalId = externalId;
     if (capture !== false) this.capture({ functionId: fn.id, data: body.data, externalId, metadata: body.metadata, labelName: c.label, time: Date.now() });
     return reply.json(200, out);
@@ -453,6 +497,8 @@ export class NyckelEmulator extends Emulator {
       })
       .filter((t) => t.confidence > 0)
       .sort((a, b) => b.confidence - a.confidence);
+    const deep = tags.length ? this.deepNesting(req) : undefined;
+    if (deep) Object.assign(tags[0], { labelMetadata: deep });
     this.capture({ functionId: fn.id, data: body.data, labelName: tags[0]?.labelName ?? null, time: Date.now() });
     return reply.json(200, tags);
   }
@@ -468,5 +514,5 @@ export async function startNyckel(options: NyckelOptions = {}): Promise<NyckelEm
 }
 
 if (require.main === module) {
-  void startNyckel({ port: portFromArgv(process.argv) ?? 0 }).then((e) => runUntilSignal({ nyckel: e.url }, () => e.close()));
+  void startNyckel({ port: portFromArgv(process.argv) ?? 0, hostile: hostileFromArgv(process.argv) }).then((e) => runUntilSignal({ nyckel: e.url }, () => e.close()));
 }

@@ -10,9 +10,44 @@
 //   3. if no fault fired, apply the emulator's own limits (Nyckel: 25/s and 25 in flight);
 //   4. wait the configured latency (it delays every answer, faults and 429s included);
 //   5. answer: the fault, or the platform handler's reply (auth, validation, state).
+//
+// Hostile-server mode, for the security tests (helpers and snippets in hostile.ts):
+//   `hostile: true` — an emulator option (start-up), a config knob (`emu.sutro.configure({hostile:
+//      true})`, `POST /__emulator/config {"hostile":true}`) and the CLI flag `--hostile`; `reset()`
+//      restores the start-up value (off unless started hostile). While on, every API reply keeps
+//      its platform's shape but each human-readable text field (messages, error details, failure
+//      reasons, names, descriptions, labels, rationales, summaries, results, input requests, …;
+//      each platform lists its fields in `hostileFields`) gets `HOSTILE_TEXT` appended: command:
+//      and https links, HTML, markdown, codicon syntax, a U+202E bidi override, newlines. What
+//      drives a client stays valid: ids, Sutro job statuses, Inferable run statuses, Nyckel
+//      input/output types, schemas. In error replies (the platform's 4xx/5xx, the fault knobs'
+//      and the limits' errors; an empty error body, Inferable's 401, gets the platform's error
+//      body) the message field becomes the message followed by ~1,000 characters that echo the
+//      caller's credential (Authorization value, its token, a Basic or form client_secret), whole
+//      and cut (`cutCredential`: at most 20 characters, then '…'), with copies straddling
+//      characters 80 and 300, and `HOSTILE_TEXT`. Headers, control replies, the 413 for a too
+//      large body and the answering faults' bodies (malformed, wrongShape, largeBody) stay as
+//      they are.
+//   Shaping faults: counted faults (`count`, `match`, `method` as above) that do not answer a
+//   request themselves: the platform takes one when it builds a successful reply of a matching
+//   endpoint (after auth and validation), so only such replies use up the count. They work with
+//   or without `hostile`, are recorded as the request's `fault` (and in stats.faulted), and are
+//   cleared like the others:
+//   `deepNesting {count, depth = 10000}` — the next run/result replies carry a value nested
+//      `depth` levels (`{"a":{"a":…"end"…}}`, still valid JSON): Sutro runs (`output`) and
+//      job-results (`outputs[0]`), Nyckel invokes (`labelMetadata`; of the first tag on v0.9),
+//      Inferable GET run of a done run (`result`);
+//   `hugePage {count, items = 20000}` — the next listing holds `items` synthetic entries: Sutro
+//      list-jobs (no next_cursor) and Inferable runs in one page, limit ignored; Inferable
+//      services gain a service of `items` functions; Nyckel functions/labels become a chain of
+//      `Link: rel="next"` pages of batchSize (`items: 1e9` is endless; reset ends it);
+//   `oddIds {count}` — the next listing starts with entries whose ids are `ODD_IDS` ('.', '..',
+//      '', '../../x', ids with '/', '?', '#', '%', '\'; Nyckel leaves out '', its schema needs one
+//      character): Sutro list-jobs, Nyckel functions/labels, Inferable runs.
 
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { credentialsOf, deepNestingPlaceholder, expandDeepNesting, ODD_IDS, poisonBody, type HostileFields } from './hostile';
 
 // ------------------------------------------------------------------------------------------------
 // Types
@@ -100,6 +135,12 @@ export interface FaultSpec {
   wrongShape?: CountedFaultSpec;
   hang?: CountedFaultSpec;
   largeBody?: CountedFaultSpec & { bytes: number };
+  /** Shaping: the next run/result replies carry a value nested `depth` levels (default 10,000). */
+  deepNesting?: CountedFaultSpec & { depth?: number };
+  /** Shaping: the next listing holds `items` synthetic entries (default 20,000). */
+  hugePage?: CountedFaultSpec & { items?: number };
+  /** Shaping: the next listing starts with entries whose ids are `ODD_IDS`. */
+  oddIds?: CountedFaultSpec;
   /** Seeded, deterministic: per matching request one draw picks a fault by these probabilities. */
   random?: {
     seed: number;
@@ -154,6 +195,8 @@ export interface EmulatorOptions {
   recordBodies?: boolean;
   /** Keep at most this many recorded requests; past it the oldest 10% are dropped (default 100,000). */
   maxRecorded?: number;
+  /** Hostile-server mode from the start (see the header comment; default false). */
+  hostile?: boolean;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -337,7 +380,10 @@ class Meter {
 // Faults
 
 const COUNTED = ['hang', 'drop', 'rateLimit', 'serverError', 'malformed', 'wrongShape', 'largeBody'] as const;
-type CountedKind = (typeof COUNTED)[number];
+/** Counted faults that shape a platform's reply instead of answering (see `Emulator.takeShaping`). */
+const SHAPING = ['deepNesting', 'hugePage', 'oddIds'] as const;
+type CountedKind = (typeof COUNTED)[number] | ShapingKind;
+export type ShapingKind = (typeof SHAPING)[number];
 
 interface ActiveCounted {
   spec: Record<string, unknown>;
@@ -373,7 +419,7 @@ class Faults implements FaultControl {
       this.latency = spec.latency ? { ms: Number(spec.latency.ms) || 0, match: toRegExp(spec.latency.match) } : undefined;
     }
     if (spec.unavailable !== undefined) this.unavailable = Boolean(spec.unavailable);
-    for (const kind of COUNTED) {
+    for (const kind of [...COUNTED, ...SHAPING]) {
       const value = spec[kind] as (CountedFaultSpec & Record<string, unknown>) | null | undefined;
       if (value === undefined) continue;
       if (value === null) {
@@ -384,6 +430,8 @@ class Faults implements FaultControl {
       const count = value.count === undefined ? 1 : Number(value.count);
       if (!Number.isFinite(count) || count < 0) throw new Error(`${kind}.count must be a number >= 0`);
       if (kind === 'largeBody' && !(Number(value.bytes) >= 0)) throw new Error('largeBody.bytes is required');
+      if (kind === 'deepNesting' && value.depth !== undefined && !(Number(value.depth) >= 1)) throw new Error('deepNesting.depth must be a number >= 1');
+      if (kind === 'hugePage' && value.items !== undefined && !(Number(value.items) >= 0)) throw new Error('hugePage.items must be a number >= 0');
       this.counted.set(kind, {
         spec: { ...value },
         remaining: count,
@@ -424,6 +472,16 @@ class Faults implements FaultControl {
     let ms = this.latencyMs;
     if (this.latency && (!this.latency.match || this.latency.match.test(path))) ms += this.latency.ms;
     return ms;
+  }
+
+  /** Uses up one of a shaping fault that matches; its knobs, or undefined. */
+  take(kind: ShapingKind, method: string, path: string): Record<string, unknown> | undefined {
+    const active = this.counted.get(kind);
+    if (!active || active.remaining <= 0) return undefined;
+    if (active.match && !active.match.test(path)) return undefined;
+    if (active.method && active.method !== method) return undefined;
+    active.remaining--;
+    return active.spec;
   }
 
   decide(method: string, path: string): Decision | undefined {
@@ -492,6 +550,8 @@ export abstract class Emulator {
   readonly faults: FaultControl;
   /** The emulator's own limits (none by default; Nyckel sets 25/s and 25 in flight). */
   limits: Limits | undefined;
+  /** Hostile-server mode (see the header comment); `reset()` restores the start-up value. */
+  hostile: boolean;
 
   protected recordBodies: boolean;
   protected maxRecorded: number;
@@ -507,6 +567,11 @@ export abstract class Emulator {
   private limited = 0;
   private faulted = 0;
   private largeBodyCache: { bytes: number; text: string } | undefined;
+  private readonly startHostile: boolean;
+  /** The record of each request being answered, for the shaping faults. */
+  private readonly recordOf = new WeakMap<IncomingMessage, RecordedRequest>();
+  /** Requests whose reply holds a `deepNesting` placeholder. */
+  private readonly deepReplies = new WeakSet<RecordedRequest>();
 
   constructor(options: EmulatorOptions = {}) {
     this.port = options.port ?? 0;
@@ -514,6 +579,7 @@ export abstract class Emulator {
     this.recordBodies = options.recordBodies ?? true;
     this.maxRecorded = options.maxRecorded ?? 100_000;
     this.faults = this.faultState;
+    this.hostile = this.startHostile = options.hostile ?? false;
   }
 
   // ---- what a platform implements
@@ -536,6 +602,8 @@ export abstract class Emulator {
   protected wrongShapeBody(_path: string): unknown {
     return { unexpected: true };
   }
+  /** The reply fields hostile mode rewrites (see hostile.ts). */
+  protected readonly hostileFields: HostileFields = { text: ['message'], error: ['message'] };
 
   // ---- lifecycle
 
@@ -587,6 +655,7 @@ export abstract class Emulator {
 
   /** Back to the start: seeded state, start-up knobs, no faults, no recorded requests, zero stats. */
   reset(): void {
+    this.hostile = this.startHostile;
     this.faultState.clear();
     this.requests = [];
     this.nextIndex = 0;
@@ -637,6 +706,58 @@ export abstract class Emulator {
 
   protected error(status: number, message: string, path = '', headers?: Record<string, string | number>): Reply {
     return { status, json: this.errorBody(status, message, path), headers };
+  }
+
+  // ---- shaping faults (see the header comment); a platform calls these for a successful reply
+
+  /** Uses up one of a shaping fault that matches the request, marking the request; its knobs, or undefined. */
+  protected takeShaping(kind: ShapingKind, req: ApiRequest): Record<string, unknown> | undefined {
+    const spec = this.faultState.take(kind, req.method, req.path);
+    if (!spec) return undefined;
+    const record = this.recordOf.get(req.raw);
+    if (record && !record.fault) {
+      record.fault = kind;
+      this.faulted++;
+    }
+    return spec;
+  }
+
+  /** `deepNesting`: the placeholder to put where the deeply nested value goes, or undefined. */
+  protected deepNesting(req: ApiRequest): string | undefined {
+    const spec = this.takeShaping('deepNesting', req);
+    if (!spec) return undefined;
+    const record = this.recordOf.get(req.raw);
+    if (record) this.deepReplies.add(record);
+    return deepNestingPlaceholder(Number(spec.depth ?? 10_000));
+  }
+
+  /** `hugePage` (Sutro, Inferable): how many synthetic entries the listing holds, or undefined. */
+  protected hugePage(req: ApiRequest): number | undefined {
+    const spec = this.takeShaping('hugePage', req);
+    return spec ? Number(spec.items ?? 20_000) : undefined;
+  }
+
+  /** `oddIds`: `items` preceded by copies of its first entry whose `idKey` is each odd id (unchanged when empty). */
+  protected withOddIds<T extends Record<string, unknown>>(req: ApiRequest, items: T[], idKey: string, ids: readonly string[] = ODD_IDS): T[] {
+    if (items.length === 0 || !this.takeShaping('oddIds', req)) return items;
+    return [...ids.map((id) => ({ ...items[0], [idKey]: id })), ...items];
+  }
+
+  /** The reply as sent: hostile text and credential echoes when `hostile`, deep values expanded. */
+  private finish(r: Reply, req: IncomingMessage, form: Record<string, string> | undefined, record: RecordedRequest): Reply {
+    let out = r;
+    if (this.hostile && out.text === undefined) {
+      const isError = out.status >= 400;
+      let json = out.json;
+      if (json === undefined && isError) json = this.errorBody(out.status, STATUS_CODES[out.status] ?? 'Error', record.path);
+      if (json !== undefined) {
+        out = { ...out, json: poisonBody(json, this.hostileFields, isError ? { credentials: credentialsOf(req.headers.authorization, form) } : undefined) };
+      }
+    }
+    if (out.json !== undefined && this.deepReplies.has(record)) {
+      out = { ...out, json: undefined, text: expandDeepNesting(JSON.stringify(out.json)), contentType: out.contentType ?? 'application/json; charset=utf-8' };
+    }
+    return out;
   }
 
   // ---- request handling
@@ -715,6 +836,7 @@ export abstract class Emulator {
       time: now,
     };
     this.requests.push(record);
+    this.recordOf.set(req, record);
     if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - Math.floor(this.maxRecorded * 0.9));
 
     const decision = this.faultState.decide(method, path);
@@ -741,12 +863,12 @@ export abstract class Emulator {
     const answer = (): void => {
       if (res.destroyed || res.writableEnded) return;
       if (decision) {
-        this.answerFault(req, res, record, decision, path);
+        this.answerFault(req, res, record, decision, path, form);
         return;
       }
       if (limitReply) {
         record.status = limitReply.status;
-        this.send(res, limitReply);
+        this.send(res, this.finish(limitReply, req, form, record));
         return;
       }
       const segments = path
@@ -770,16 +892,16 @@ export abstract class Emulator {
         result.then(
           (r) => {
             record.status = r.status;
-            this.send(res, r);
+            this.send(res, this.finish(r, req, form, record));
           },
           (err: Error) => {
             record.status = 500;
-            this.send(res, this.error(500, `Emulator error: ${err.message}`, path));
+            this.send(res, this.finish(this.error(500, `Emulator error: ${err.message}`, path), req, form, record));
           },
         );
       } else {
         record.status = result.status;
-        this.send(res, result);
+        this.send(res, this.finish(result, req, form, record));
       }
     };
 
@@ -800,7 +922,7 @@ export abstract class Emulator {
     return over ? 'over' : 'ok';
   }
 
-  private answerFault(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, decision: Decision, path: string): void {
+  private answerFault(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, decision: Decision, path: string, form: Record<string, string> | undefined): void {
     switch (decision.kind) {
       case 'hang':
         record.status = 0;
@@ -825,7 +947,7 @@ export abstract class Emulator {
         record.status = decision.status;
         const headers: Record<string, string> = {};
         if (decision.retryAfter !== undefined) headers['retry-after'] = String(decision.retryAfter);
-        this.send(res, this.error(decision.status, decision.message, path, headers));
+        this.send(res, this.finish(this.error(decision.status, decision.message, path, headers), req, form, record));
         return;
       }
     }
@@ -914,6 +1036,11 @@ export function portFromArgv(argv: string[]): number | undefined {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid --port ${raw}`);
   return port;
+}
+
+/** True when argv has `--hostile` (hostile-server mode from the start, for the CLIs). */
+export function hostileFromArgv(argv: string[]): boolean {
+  return argv.includes('--hostile');
 }
 
 /** Runs emulators until SIGINT/SIGTERM, printing one JSON line of their URLs. */

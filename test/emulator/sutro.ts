@@ -10,9 +10,11 @@
 //   RUNNING after `jobStepMs`, SUCCEEDED after 2 × `jobStepMs`. Cancelling a QUEUED/RUNNING job
 //   makes it CANCELLING at once and CANCELLED `cancelDelayMs` later (default 250 ms).
 
+import type { HostileFields } from './hostile';
 import {
   classify,
   Emulator,
+  hostileFromArgv,
   isPlainObject,
   jsonBodyProblem,
   portFromArgv,
@@ -287,6 +289,7 @@ export class SutroEmulator extends Emulator {
           break;
         case 'lowercaseStatuses':
         case 'retired':
+        case 'hostile':
           this[key] = Boolean(value);
           break;
         case 'functions':
@@ -308,9 +311,18 @@ export class SutroEmulator extends Emulator {
       resultsDelayMs: this.resultsDelayMs,
       lowercaseStatuses: this.lowercaseStatuses,
       retired: this.retired,
+      hostile: this.hostile,
       functions: [...this.functions.values()],
     };
   }
+
+  /** Hostile mode: job statuses and ids stay as they are (the client's state machine reads them). */
+  protected override readonly hostileFields: HostileFields = {
+    text: ['detail', 'message', 'name', 'description', 'model', 'system_prompt', 'rationale', 'response', 'label'],
+    deep: ['output', 'outputs'],
+    error: ['detail', 'message'],
+    skip: ['json_schema', 'sampling_params', 'inputs'],
+  };
 
   protected errorBody(status: number, message: string, path: string): unknown {
     if (status === 401) return { detail: message };
@@ -554,10 +566,13 @@ export class SutroEmulator extends Emulator {
     for (const f of fn.inputFields) known[f] = input[f];
     const out = runSutroFunction(fn, known);
     const usage = { input_tokens: out.inputTokens, output_tokens: Math.round(out.outputTokens), system_prompt: fn.systemPrompt };
+    const deep = this.deepNesting(req);
     if (out.kind === 'classification') {
-      return reply.json(200, { response: out.label, confidence: out.confidence, predictions: out.predictions, rationale: out.rationale, usage });
+      const body: Record<string, unknown> = { response: out.label, confidence: out.confidence, predictions: out.predictions, rationale: out.rationale, usage };
+      if (deep) body.output = deep;
+      return reply.json(200, body);
     }
-    return reply.json(200, { output: out.output, rationale: out.rationale, confidence: out.confidence, usage });
+    return reply.json(200, { output: deep ?? out.output, rationale: out.rationale, confidence: out.confidence, usage });
   }
 
   private runV1(req: ApiRequest, name: string): Reply {
@@ -589,7 +604,7 @@ export class SutroEmulator extends Emulator {
     return reply.json(200, {
       request_id: requestId,
       function: { name: fn.name, model: fn.model, model_source: fn.modelSource },
-      output: out.kind === 'classification' ? out.label : out.output,
+      output: this.deepNesting(req) ?? (out.kind === 'classification' ? out.label : out.output),
       confidence: out.confidence,
       usage: { input_tokens: out.inputTokens, output_tokens: outputTokens, cost_usd: Math.round((out.inputTokens * 0.15 + outputTokens * 0.6) / 1e6 * 1e8) / 1e8 },
     });
@@ -598,7 +613,7 @@ export class SutroEmulator extends Emulator {
   private listJobs(req: ApiRequest): Reply {
     const now = Date.now();
     const rawLimit = req.query.get('limit');
-    if (rawLimit === null) return reply.json(200, { message: 'Jobs retrieved', jobs: this.jobs.map((j) => this.jobView(j, now)) });
+    if (rawLimit === null) return reply.json(200, { message: 'Jobs retrieved', jobs: this.shapeJobs(req, this.jobs, now).jobs });
     const limit = /^\d+$/.test(rawLimit) ? Number(rawLimit) : NaN;
     if (!(limit >= 1 && limit <= 100)) return reply.json(422, { detail: 'limit must be an integer between 1 and 100' });
     let start = 0;
@@ -610,10 +625,21 @@ export class SutroEmulator extends Emulator {
     }
     const page = this.jobs.slice(start, start + limit);
     const more = start + limit < this.jobs.length;
+    const { jobs, huge } = this.shapeJobs(req, page, now);
     return reply.json(200, {
-      jobs: page.map((j) => this.jobView(j, now)),
-      next_cursor: more && page.length ? encodeCursor(page[page.length - 1].seq) : null,
+      jobs,
+      next_cursor: more && page.length && !huge ? encodeCursor(page[page.length - 1].seq) : null,
     });
+  }
+
+  /** The job views of a listing, with the `hugePage` (all synthetic, no next page) and `oddIds` faults. */
+  private shapeJobs(req: ApiRequest, page: SutroJob[], now: number): { jobs: Record<string, unknown>[]; huge: boolean } {
+    let views = page.map((j) => this.jobView(j, now));
+    const huge = this.jobs.length ? this.hugePage(req) : undefined;
+    if (huge !== undefined) {
+      views = Array.from({ length: huge }, (_, i) => ({ ...this.jobView(this.jobs[i % this.jobs.length], now), job_id: `job-huge-${pad(i + 1)}` }));
+    }
+    return { jobs: this.withOddIds(req, views, 'job_id'), huge: huge !== undefined };
   }
 
   /** Index of the first job (newest first, seq descending) whose seq is below `seq`. */
@@ -656,7 +682,10 @@ export class SutroEmulator extends Emulator {
       return reply.json(409, { detail: `Job ${job.id} is ${this.fmt(s.status)}; results are only available for SUCCEEDED jobs` });
     }
     if (now < s.statusMs + this.resultsDelayMs) return reply.json(409, { detail: `Results for job ${job.id} are not ready yet; retry shortly` });
-    const results: Record<string, unknown> = { outputs: this.jobOutputs(job) };
+    const outputs: unknown[] = this.jobOutputs(job);
+    const deep = this.deepNesting(req);
+    if (deep) outputs[0] = deep;
+    const results: Record<string, unknown> = { outputs };
     if (body.include_inputs === true) results.inputs = this.jobInputs(job);
     return reply.json(200, { results });
   }
@@ -714,5 +743,5 @@ export async function startSutro(options: SutroOptions = {}): Promise<SutroEmula
 }
 
 if (require.main === module) {
-  void startSutro({ port: portFromArgv(process.argv) ?? 0 }).then((e) => runUntilSignal({ sutro: e.url }, () => e.close()));
+  void startSutro({ port: portFromArgv(process.argv) ?? 0, hostile: hostileFromArgv(process.argv) }).then((e) => runUntilSignal({ sutro: e.url }, () => e.close()));
 }

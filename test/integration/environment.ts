@@ -1,5 +1,6 @@
 // One set of platform emulators for the whole integration run, started inside the extension host,
 // and the user settings and keys that point the extension at them.
+import type { PanelHandoffs } from '../../src/vscode/panelHandoffs';
 import * as vscode from 'vscode';
 import { startEmulators, type Emulators } from '../emulator';
 import type { AiFunctionsApi } from '../../src/api';
@@ -26,6 +27,7 @@ export interface Testing {
   documents: ReadOnlyDocuments;
   runPanel: RunPanelController;
   classify: ClassifySelection;
+  handoffs: PanelHandoffs;
 }
 
 let started: Promise<Emulators> | undefined;

@@ -34,3 +34,29 @@ export function recordContextKeys(): { values: Map<string, unknown>; restore(): 
   (vscode.commands as { executeCommand: unknown }).executeCommand = patched;
   return { values, restore: () => ((vscode.commands as { executeCommand: unknown }).executeCommand = original) };
 }
+
+export interface ModalRecorder {
+  /** Each modal question asked, as `message | detail`. */
+  asked: string[];
+  restore(): void;
+}
+
+/**
+ * Answers the extension's modal confirmations (a person would click a button): `choose` gets the
+ * message and the buttons and returns the button to click, or undefined to dismiss.
+ */
+export function answerModals(choose: (message: string, buttons: string[]) => string | undefined): ModalRecorder {
+  const window = vscode.window as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const original = window.showWarningMessage!;
+  const asked: string[] = [];
+  window.showWarningMessage = (message: unknown, ...rest: unknown[]) => {
+    const options = rest[0];
+    if (typeof options === 'object' && options !== null && (options as vscode.MessageOptions).modal) {
+      const buttons = rest.slice(1).map(String);
+      asked.push(`${String(message)} | ${(options as vscode.MessageOptions).detail ?? ''}`);
+      return Promise.resolve(choose(String(message), buttons));
+    }
+    return original.call(vscode.window, message, ...rest);
+  };
+  return { asked, restore: () => void (window.showWarningMessage = original) };
+}

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { RecordedRequest } from '../emulator';
 import type { RowsCommandResult } from '../../src/vscode/commands/rowCommands';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
-import { waitFor } from './helpers';
+import { answerModals, waitFor } from './helpers';
 
 const ROWS = 200;
 const REGIONS = ['EMEA', 'NA', 'APAC', 'LATAM'];
@@ -75,8 +75,18 @@ async function resultLines(result: RowsCommandResult | undefined, expectText?: (
   return { text, lines: text.trimEnd().split('\n').map((l) => JSON.parse(l) as ResultLine) };
 }
 
-function runOnEachLine(args: Record<string, unknown>): Thenable<RowsCommandResult | undefined> {
-  return vscode.commands.executeCommand<RowsCommandResult | undefined>('aiFunctions.runOnEachLine', args);
+/** Modal confirmations asked by scripted runs (their arguments could come from a command link). */
+const confirmations: string[] = [];
+
+/** Runs the command with arguments, answering its modal confirmation "Run" as a person would. */
+async function runOnEachLine(args: Record<string, unknown>): Promise<RowsCommandResult | undefined> {
+  const modals = answerModals((_message, buttons) => buttons.find((b) => b === 'Run'));
+  try {
+    return await vscode.commands.executeCommand<RowsCommandResult | undefined>('aiFunctions.runOnEachLine', args);
+  } finally {
+    modals.restore();
+    confirmations.push(...modals.asked);
+  }
 }
 
 function assertInOrder(lines: ResultLine[], source: Source, inputOf: (i: number) => unknown): void {
@@ -127,6 +137,21 @@ describe('Run Function on Each Line (rows)', function () {
     lines.forEach((l, i) => assert.equal(l.output?.label, expectedLabel(i), `row ${i}`));
     assert.equal(emu.sutro.requestsTo('/functions/run', 'POST').length, ROWS, 'each row sent once');
     assert.match(vscode.window.activeTextEditor?.document.uri.path ?? '', /\.jsonl$/, 'the results are shown');
+    assert.match(confirmations.at(-1) ?? '', /^Send 200 rows of .+ to Sutro, to run lead-qualifier\?/, 'the run was confirmed first');
+  });
+
+  it('sends nothing when the confirmation of a scripted run is declined', async () => {
+    const emu = await emulators();
+    emu.sutro.clearRequests();
+    const declined = answerModals(() => undefined);
+    try {
+      const result = await vscode.commands.executeCommand('aiFunctions.runOnEachLine', { platform: 'sutro', function: 'lead-qualifier', text: 'one\ntwo\n', mode: 'rows' });
+      assert.equal(result, undefined);
+    } finally {
+      declined.restore();
+    }
+    assert.match(declined.asked[0] ?? '', /Send 2 rows of text to Sutro/);
+    assert.equal(emu.sutro.requestsTo('/functions/run', 'POST').length, 0);
   });
 
   it('runs Nyckel function_leadintent on 200 text lines, within Nyckel’s limits', async () => {

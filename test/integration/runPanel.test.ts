@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { RunPanelController } from '../../src/vscode/panel/runPanel';
 import type { HostMessage, PanelState, RunForm } from '../../src/vscode/panel/protocol';
+import type { RunResult } from '../../src/core/model';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
 import { api, waitFor } from './helpers';
 
@@ -275,7 +276,10 @@ describe('run panel', function () {
       durationMs: 120,
       raw: { response: 'x' },
     };
-    await vscode.commands.executeCommand('aiFunctions.openRunPanel', { platform: 'sutro', function: 'lead-qualifier', input: 'Some text', result });
+    // The hover's link carries an id of the extension's own; a result given as an argument is ignored.
+    const { handoffs } = await testing();
+    const handoff = handoffs.add({ platform: 'sutro', function: 'lead-qualifier', input: 'Some text', result: result as RunResult });
+    await vscode.commands.executeCommand('aiFunctions.openRunPanel', { handoff });
     // A new panel gets it with `init` once its webview is ready; an open one with `prefill`.
     const filled = await waitFor('the handed-over result', () => ofType(posted, 'prefill')[0]?.prefill ?? ofType(posted, 'init')[0]?.prefill);
     assert.equal(filled.result?.view.label, '<img src=x onerror=alert(1)>');

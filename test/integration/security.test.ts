@@ -23,7 +23,7 @@ import { INFERABLE_DEFAULT_KEY } from '../emulator/inferable';
 import { NYCKEL_DEFAULT_CLIENT_ID, NYCKEL_DEFAULT_CLIENT_SECRET } from '../emulator/nyckel';
 import { SUTRO_DEFAULT_KEY } from '../emulator/sutro';
 import { emulators, setAllKeys, testing } from './environment';
-import { api, waitFor } from './helpers';
+import { answerModals, api, waitFor } from './helpers';
 
 const id = randomBytes(8).toString('hex');
 /** What is planted, by the name a failure message uses (never the value). */
@@ -221,12 +221,18 @@ describe('security: planted keys never leak', function () {
     // Job details and results documents, the Jobs view, rows, Classify Selection.
     await vscode.commands.executeCommand('aiFunctions.openJob', { platform: 'sutro', id: jobs.items[0]!.id });
     await vscode.commands.executeCommand('aiFunctions.refreshJobs');
-    const rows = await vscode.commands.executeCommand<RowsCommandResult | undefined>('aiFunctions.runOnEachLine', {
-      platform: 'sutro',
-      function: 'sentiment',
-      text: 'I love it\nIt is broken\n',
-      mode: 'rows',
-    });
+    const confirmRun = answerModals((_message, buttons) => buttons.find((b) => b === 'Run'));
+    let rows: RowsCommandResult | undefined;
+    try {
+      rows = await vscode.commands.executeCommand<RowsCommandResult | undefined>('aiFunctions.runOnEachLine', {
+        platform: 'sutro',
+        function: 'sentiment',
+        text: 'I love it\nIt is broken\n',
+        mode: 'rows',
+      });
+    } finally {
+      confirmRun.restore();
+    }
     assert.ok(rows, 'the rows ran');
     const document = await vscode.workspace.openTextDocument({ content: 'We have budget and want a demo\n', language: 'plaintext' });
     const editor = await vscode.window.showTextDocument(document);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Settings, URL_SETTINGS } from '../../src/vscode/settings';
+import { Settings, URL_SETTINGS, USER_ONLY_SETTINGS } from '../../src/vscode/settings';
 
 describe('URL settings', () => {
   const settings = new Settings();
@@ -44,5 +44,53 @@ describe('URL settings', () => {
       () => settings.url('sutro.apiUrl'),
       (error: Error) => /aiFunctions\.sutro\.apiUrl/.test(error.message) && /loopback/.test(error.message),
     );
+  });
+});
+
+describe('Settings that choose where data goes, and numbers', () => {
+  const settings = new Settings();
+  const config = () => vscode.workspace.getConfiguration('aiFunctions');
+  const GLOBAL = vscode.ConfigurationTarget.Global;
+
+  it('are all application-scoped and restricted in untrusted workspaces', () => {
+    const pkg = vscode.extensions.getExtension('aifn.ai-functions')!.packageJSON;
+    const properties = pkg.contributes.configuration.properties;
+    for (const name of USER_ONLY_SETTINGS) {
+      assert.equal(properties[`aiFunctions.${name}`].scope, 'application', name);
+      assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(`aiFunctions.${name}`), name);
+    }
+  });
+
+  it('ignore the workspace defaultFunction, cluster and Sutro functions', async () => {
+    // The fixture workspace sets all three to an attacker's.
+    assert.equal(config().inspect<string>('defaultFunction')?.workspaceValue, 'inferable:attacker-tool', 'the workspace sets it');
+    const saved = config().inspect<string>('defaultFunction')?.globalValue;
+    try {
+      await config().update('defaultFunction', undefined, GLOBAL);
+      assert.equal(settings.defaultFunction(), undefined);
+      await config().update('defaultFunction', 'sutro:sentiment', GLOBAL);
+      assert.deepEqual(settings.defaultFunction(), { platform: 'sutro', id: 'sentiment' });
+    } finally {
+      await config().update('defaultFunction', saved, GLOBAL);
+    }
+    assert.notEqual(settings.inferableClusterId(), 'attacker-cluster');
+    assert.ok(!settings.sutroFunctions().some((f) => f.name === 'attacker-function'));
+  });
+
+  it('clamp every number to the range its schema declares', async () => {
+    const names = ['http.totalTimeoutSeconds', 'concurrency', 'jobs.pageSize'] as const;
+    const saved = names.map((name) => config().inspect<number>(name)?.globalValue);
+    try {
+      await config().update('http.totalTimeoutSeconds', 1e7, GLOBAL);
+      await config().update('concurrency', 0, GLOBAL);
+      await config().update('jobs.pageSize', 5000, GLOBAL);
+      assert.equal(settings.timeouts().totalMs, 900_000, 'the total timeout stays at most 900 s');
+      assert.equal(settings.concurrency(), 1);
+      assert.equal(settings.jobsPageSize(), 100);
+      await config().update('http.totalTimeoutSeconds', -5, GLOBAL);
+      assert.equal(settings.timeouts().totalMs, 1000);
+    } finally {
+      for (const [i, name] of names.entries()) await config().update(name, saved[i], GLOBAL);
+    }
   });
 });

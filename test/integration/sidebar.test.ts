@@ -4,12 +4,12 @@ import * as vscode from 'vscode';
 import type { FunctionsNode } from '../../src/vscode/views/functionsTree';
 import type { JobsNode } from '../../src/vscode/views/jobsTree';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
-import { api, waitFor } from './helpers';
+import { answerModals, api, waitFor } from './helpers';
 
 const labelOf = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
 
 async function clearKeys(): Promise<void> {
-  for (const platform of ['sutro', 'nyckel', 'inferable']) await vscode.commands.executeCommand('aiFunctions.clearApiKey', { platform });
+  for (const platform of ['sutro', 'nyckel', 'inferable'] as const) await (await api()).clearApiKey(platform);
 }
 
 describe('Functions view', function () {
@@ -247,7 +247,22 @@ describe('Jobs view', function () {
     const { jobsStore, jobsTree } = await testing();
     const id = emu.sutro.submitJob('lead-qualifier', [{ query: 'budget', region: 'EU' }], { name: 'cancel me' });
     await jobsTree.refresh('sutro');
-    await vscode.commands.executeCommand('aiFunctions.cancelJob', { platform: 'sutro', id });
+    emu.sutro.clearRequests();
+    // Arguments could come from a command link: the command asks, and does nothing on "no".
+    const declined = answerModals(() => undefined);
+    try {
+      await vscode.commands.executeCommand('aiFunctions.cancelJob', { platform: 'sutro', id });
+    } finally {
+      declined.restore();
+    }
+    assert.match(declined.asked[0] ?? '', /Cancel Sutro job "cancel me"\?/);
+    assert.equal(emu.sutro.requestsTo(`/job-cancel/${id}`).length, 0, 'nothing was cancelled without a yes');
+    const confirmed = answerModals((_message, buttons) => buttons.find((b) => b === 'Cancel Job'));
+    try {
+      await vscode.commands.executeCommand('aiFunctions.cancelJob', { platform: 'sutro', id });
+    } finally {
+      confirmed.restore();
+    }
     assert.equal(emu.sutro.requestsTo(`/job-cancel/${id}`).length, 1);
     await waitFor('the job to be cancelled', () => /CANCEL/.test(jobsStore.find('sutro', id)?.rawStatus ?? ''), 20_000);
   });
@@ -320,7 +335,13 @@ describe('Jobs view', function () {
     await jobsTree.refresh('inferable');
     const item = jobsTree.getTreeItem(jobsTree.jobNode('inferable', run.id));
     assert.match(String(item.contextValue), /\banswerable\b/);
-    await vscode.commands.executeCommand('aiFunctions.answerInputRequest', { platform: 'inferable', id: run.id, answer: 'approved' });
+    const confirmed = answerModals((_message, buttons) => buttons.find((b) => b === 'Send Answer'));
+    try {
+      await vscode.commands.executeCommand('aiFunctions.answerInputRequest', { platform: 'inferable', id: run.id, answer: 'approved' });
+    } finally {
+      confirmed.restore();
+    }
+    assert.match(confirmed.asked[0] ?? '', /Send the answer "approved" to Inferable run/);
     const [answer] = emu.inferable.requestsTo(new RegExp(`/runs/${run.id}/input-requests/`), 'POST');
     assert.deepEqual(answer.parsed, { input: 'approved' });
     await waitFor('the run to finish', () => jobsStore.find('inferable', run.id)?.status === 'succeeded', 30_000);

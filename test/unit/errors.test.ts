@@ -12,7 +12,9 @@ import {
   platformMessageOf,
   platformNames,
   redactSecrets,
+  redactText,
   responseNotJson,
+  responseTooDeep,
   responseTooLarge,
   runFailed,
   timeoutError,
@@ -162,5 +164,54 @@ describe('errors', () => {
     assert.ok(!e.message.includes('sk-secret-123456'));
     assert.ok(!e.platformMessage!.includes('sk-secret-123456'));
     assert.match(e.message, /Invalid key \*\*\*/);
+  });
+
+  describe('secrets cut short', () => {
+    const KEY = 'sk_live_0123456789abcdefghijklmnopqrstuvwxyz';
+    /** Whether `text` shows 8 or more of the key's first characters. */
+    const showsKeyStart = (text: string | undefined): boolean => (text ?? '').includes(KEY.slice(0, 8));
+    /** A 2,000-character message with the key starting `at`. */
+    const echo = (at: number): string => `${'a'.repeat(at)}${KEY}${'b'.repeat(2_000 - at - KEY.length)}`;
+
+    it('redactText replaces the whole key, its start cut anywhere, and nothing shorter than 8 characters', () => {
+      assert.equal(redactText(`key ${KEY} here`, [KEY]), 'key *** here');
+      assert.equal(redactText(`ends in ${KEY.slice(0, 20)}`, [KEY]), 'ends in ***');
+      assert.equal(redactText(`cut ${KEY.slice(0, 30)}… and again ${KEY}`, [KEY]), 'cut ***… and again ***');
+      assert.equal(redactText(`short ${KEY.slice(0, 7)}`, [KEY]), `short ${KEY.slice(0, 7)}`);
+      assert.equal(redactText('nothing to hide', [KEY, 'tiny']), 'nothing to hide');
+      // Overlapping secrets: each stretch is replaced once.
+      assert.equal(redactText(`x ${KEY} y`, [KEY, KEY.slice(0, 12), KEY.slice(4)]), 'x *** y');
+    });
+
+    it('a platform message is redacted before it is cut at 300 characters', () => {
+      for (const at of [280, 290, 295]) {
+        const e = errorFromResponse('sutro', 400, { detail: echo(at) }, {}, { secrets: [KEY] });
+        assert.ok(!showsKeyStart(e.platformMessage), e.platformMessage);
+        assert.ok(!showsKeyStart(e.message));
+        assert.ok(e.platformMessage!.includes('***'));
+      }
+    });
+
+    it('a reply that is not JSON is redacted before it is cut at 80 characters', () => {
+      for (const at of [60, 70, 75]) {
+        const e = responseNotJson('nyckel', echo(at), 200, [KEY]);
+        assert.ok(!showsKeyStart(e.message), e.message);
+      }
+    });
+
+    it('redactSecrets also removes a key already cut short in a message', () => {
+      const e = new AiFunctionsError('server', `Nyckel had a server error (500): Invalid key ${KEY.slice(0, 20)}…`, {
+        platformMessage: `Invalid key ${KEY.slice(0, 20)}…`,
+      });
+      redactSecrets(e, [KEY]);
+      assert.equal(e.message, 'Nyckel had a server error (500): Invalid key ***…');
+      assert.equal(e.platformMessage, 'Invalid key ***…');
+    });
+  });
+
+  it('responseTooDeep names the depth', () => {
+    const e = responseTooDeep('sutro', 64, 200);
+    assert.equal(e.kind, 'invalidResponse');
+    assert.equal(e.message, 'Sutro sent a reply nested deeper than 64 levels.');
   });
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpClient, type HttpClientOptions, type HttpTimeouts } from '../../src/core/http';
+import { HttpClient, jsonNestedDeeperThan, MAX_JSON_DEPTH, type HttpClientOptions, type HttpTimeouts } from '../../src/core/http';
+import type { AiFunctionsError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/log';
 import { rejection } from './support';
 
@@ -459,6 +460,84 @@ describe('HttpClient', function () {
       assert.equal(e401.status, 401);
       assert.equal(e401.platformMessage, undefined);
       assert.equal(e401.message, 'Inferable rejected the API key (401). Run "AI Functions: Set API Key…" to update it.');
+    });
+  });
+
+  describe('nesting depth', () => {
+    const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+    it(`refuses a reply nested deeper than ${MAX_JSON_DEPTH} levels, and reads one at the limit`, async () => {
+      const srv = await serve((req, res) => {
+        const depth = Number(req.url!.slice(1));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(nested(depth));
+      });
+      const c = client();
+      const ok = await c.request({ platform: 'sutro', method: 'GET', url: `${srv.origin}/${MAX_JSON_DEPTH}` });
+      assert.ok(Array.isArray(ok.body));
+      for (const depth of [MAX_JSON_DEPTH + 1, 1_000_000]) {
+        const e = await rejection(c.request({ platform: 'sutro', method: 'GET', url: `${srv.origin}/${depth}` }));
+        assert.equal(e.kind, 'invalidResponse');
+        assert.equal(e.status, 200);
+        assert.equal(e.message, 'Sutro sent a reply nested deeper than 64 levels.');
+      }
+    });
+
+    it('an error reply nested too deep still gives the status error', async () => {
+      const srv = await serve((_req, res) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(nested(100_000));
+      });
+      const e = await rejection(client().request({ platform: 'nyckel', method: 'POST', url: srv.url, json: {} }));
+      assert.equal(e.kind, 'server');
+      assert.equal(e.message, 'Nyckel had a server error (500). Try again in a moment.');
+    });
+
+    it('counts brackets outside strings only, escapes included', () => {
+      const deepText = JSON.stringify({ a: `${'['.repeat(200)}"\\${'{'.repeat(200)}` });
+      assert.equal(jsonNestedDeeperThan(deepText, 64), false);
+      assert.equal(jsonNestedDeeperThan(`{"a":${nested(64)}}`, 64), true);
+      assert.equal(jsonNestedDeeperThan(`{"a":${nested(63)}}`, 64), false);
+      assert.equal(jsonNestedDeeperThan(`${nested(40)}${nested(40)}`, 64), false, 'siblings do not add up');
+    });
+  });
+
+  describe('secrets echoed in long replies', () => {
+    const KEY = 'sk-planted-0123456789abcdefghij';
+    /** A 2,000-character message with the key starting `at`. */
+    const echo = (at: number): string => `${'m'.repeat(at)}${KEY}${'n'.repeat(2_000 - at - KEY.length)}`;
+
+    it('never shows 8 or more leading characters of the key, wherever the message is cut', async () => {
+      const srv = await serve((req, res) => {
+        const [, kind, at] = req.url!.split('/');
+        if (kind === 'not-json') {
+          res.writeHead(200, { 'content-type': 'text/plain' });
+          return res.end(echo(Number(at)));
+        }
+        return json(res, 400, { detail: echo(Number(at)) });
+      });
+      const log = captureLog();
+      const c = client({ logger: log.logger });
+      const headers = { authorization: `Key ${KEY}` };
+      const fail = (path: string) => rejection(c.request({ platform: 'sutro', method: 'GET', url: `${srv.origin}${path}`, headers }));
+      const errors: AiFunctionsError[] = [];
+      // Straddling the 300-character cut of a platform message, and the 80-character one of a reply that is not JSON.
+      for (const at of [285, 290, 295]) errors.push(await fail(`/detail/${at}`));
+      for (const at of [65, 70, 75]) errors.push(await fail(`/not-json/${at}`));
+      const start = KEY.slice(0, 8);
+      for (const e of errors) {
+        assert.ok(!e.message.includes(start), e.message);
+        assert.ok(!(e.platformMessage ?? '').includes(start), e.platformMessage);
+        assert.ok(e.message.includes('***'), e.message);
+      }
+      for (const line of log.lines) assert.ok(!line.message.includes(start), `leaked in log: ${line.message}`);
+    });
+
+    it('leaves the scheme word of an authorization header alone', async () => {
+      const srv = await serve((_req, res) => json(res, 401, { detail: 'Bearer error="invalid_token"' }));
+      const headers = { authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.payload.signature' };
+      const e = await rejection(client().request({ platform: 'nyckel', method: 'GET', url: srv.url, headers }));
+      assert.equal(e.platformMessage, 'Bearer error="invalid_token"');
     });
   });
 

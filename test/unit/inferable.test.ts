@@ -300,6 +300,19 @@ describe('Inferable adapter', function () {
       assert.equal(emu.requests.length, 0);
     });
 
+    it('a run or input request id of ".." is refused before any request (it would leave its path segment)', async () => {
+      const a = adapter();
+      const getRun = await rejection(a.getRun('..'));
+      assert.equal(getRun.kind, 'invalidInput');
+      assert.equal(getRun.message, 'The Inferable run id ".." is not valid.');
+      assert.equal((await rejection(a.getJob('.'))).kind, 'invalidInput');
+      assert.equal((await rejection(a.answerInput('run-1', '..', 'yes'))).message, 'The Inferable input request id ".." is not valid.');
+      assert.equal((await rejection(a.answerInput('..', 'req-1', 'yes'))).kind, 'invalidInput');
+      config = { ...config, clusterId: '..' };
+      assert.equal((await rejection(a.listFunctions())).kind, 'configuration');
+      assert.equal(emu.requests.length, 0);
+    });
+
     it('an unknown run is a notFound error that names it', async () => {
       const error = await rejection(adapter().getRun('01J8GNNHRRZA9E605BEM57A3HT'));
       assert.equal(error.kind, 'notFound');

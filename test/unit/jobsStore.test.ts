@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { JobsStore, matchesFilter, type JobFilter, type JobsChange, type JobSource } from '../../src/core/jobsStore';
+import { JobsStore, matchesFilter, MAX_JOBS_HELD, type JobFilter, type JobsChange, type JobSource } from '../../src/core/jobsStore';
 import type { Job, JobStatus, Page, PageRequest, PlatformId } from '../../src/core/model';
 
 const PLATFORM: PlatformId = 'sutro';
@@ -329,6 +329,45 @@ describe('JobsStore', () => {
       assert.equal(source.calls.length, 100);
       assert.equal(store.get(PLATFORM).nextCursor, undefined);
       for (let i = 0; i < 10_000; i += 997) assert.equal(store.find(PLATFORM, idOf(10_000 - i))?.id, idOf(10_000 - i));
+    });
+
+    it(`holds at most ${MAX_JOBS_HELD.toLocaleString('en-US')} jobs: paging stops there and says it was capped`, async () => {
+      const { source, store } = setup(MAX_JOBS_HELD + 1_234, 100);
+      await store.loadAll(PLATFORM);
+      const state = store.get(PLATFORM);
+      assert.equal(state.jobs.length, MAX_JOBS_HELD);
+      assert.equal(state.nextCursor, undefined);
+      assert.equal(state.capped, true);
+      assert.equal(source.calls.length, MAX_JOBS_HELD / 100);
+      await store.loadMore(PLATFORM);
+      assert.equal(source.calls.length, MAX_JOBS_HELD / 100, 'nothing more is asked for');
+    });
+
+    it('cuts the page that crosses a smaller cap, and is not capped when everything fit', async () => {
+      const source = new FakeSource(95);
+      const store = new JobsStore({ [PLATFORM]: source }, () => 10, 42);
+      await store.loadAll(PLATFORM);
+      assert.deepEqual(ids(store), idRange(95, 54));
+      assert.equal(store.get(PLATFORM).capped, true);
+      assert.equal(source.calls.length, 5);
+
+      const { store: small } = setup(30, 10);
+      await small.loadAll(PLATFORM);
+      assert.equal(small.get(PLATFORM).capped, undefined);
+    });
+
+    it('stops at a page that adds no job, though it has a next cursor', async () => {
+      let calls = 0;
+      const endless: JobSource = {
+        listJobs: async () => {
+          calls++;
+          return { items: calls === 1 ? [makeJob('only')] : [], nextCursor: `c${calls}` };
+        },
+      };
+      const store = new JobsStore({ [PLATFORM]: endless }, () => 10);
+      await store.loadAll(PLATFORM);
+      assert.deepEqual(ids(store), ['only']);
+      assert.equal(calls, 2);
     });
 
     it('stops at a failing page and keeps what it had', async () => {

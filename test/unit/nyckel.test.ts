@@ -3,7 +3,7 @@ import { AiFunctionsError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
 import type { Logger } from '../../src/core/log';
 import type { Credentials } from '../../src/core/model';
-import { NyckelAdapter, renewalMarginMs, type NyckelConfig, type NyckelInvokeOptions } from '../../src/platforms/nyckel';
+import { MAX_LISTED_FUNCTIONS, NyckelAdapter, renewalMarginMs, type NyckelConfig, type NyckelInvokeOptions } from '../../src/platforms/nyckel';
 import { classificationResult } from '../../src/platforms/nyckel/mapping';
 import { nextLink } from '../../src/platforms/nyckel/paging';
 import {
@@ -41,6 +41,30 @@ class OddLinksNyckel extends NyckelEmulator {
   protected override handle(req: ApiRequest): Reply | Promise<Reply> {
     if (req.path === '/v1/functions' && req.method === 'GET') {
       return reply.json(200, [{ id: 'function_a', name: 'A', input: 'Text', output: 'Classification' }], { link: this.link });
+    }
+    return super.handle(req);
+  }
+}
+
+/**
+ * An emulator whose function list never ends: every page has `pageSize` functions and a link to
+ * the next page; with `fresh` false, every page repeats the same functions.
+ */
+class EndlessNyckel extends NyckelEmulator {
+  pageSize = 1_500;
+  fresh = true;
+
+  protected override handle(req: ApiRequest): Reply | Promise<Reply> {
+    if (req.path === '/v1/functions' && req.method === 'GET') {
+      const page = Number(req.query.get('page') ?? '0');
+      const first = this.fresh ? page * this.pageSize : 0;
+      const functions = Array.from({ length: this.pageSize }, (_, i) => ({
+        id: `function_${first + i}`,
+        name: `F${first + i}`,
+        input: 'Text',
+        output: 'Classification',
+      }));
+      return reply.json(200, functions, { link: `</v1/functions?page=${page + 1}>; rel="next"` });
     }
     return super.handle(req);
   }
@@ -392,6 +416,15 @@ describe('Nyckel adapter', function () {
       );
     });
 
+    it('a function id of ".." or "." is refused before any request (it would leave its path segment)', async () => {
+      for (const id of ['..', '.']) {
+        const error = await rejection(nyckel.run({ platform: 'nyckel', function: id, input: 'x' }));
+        assert.equal(error.kind, 'invalidInput');
+        assert.equal(error.message, `The Nyckel function id "${id}" is not valid.`);
+      }
+      assert.equal(emulator.requests.length, 0);
+    });
+
     it('an empty function id is refused before any request', async () => {
       const error = await rejection(nyckel.run({ platform: 'nyckel', function: '  ', input: 'x' }));
       assert.equal(error.kind, 'invalidInput');
@@ -445,6 +478,36 @@ describe('Nyckel adapter', function () {
         const functions = await nyckel.listFunctions();
         assert.equal(functions.length, 1);
         assert.ok(logLines.some((l) => /not followed/.test(l)));
+      });
+    });
+
+    describe('endless pages', () => {
+      let endless: EndlessNyckel;
+      before(async () => {
+        endless = await new EndlessNyckel().start();
+      });
+      after(() => endless.close());
+      beforeEach(() => {
+        endless.reset();
+        endless.fresh = true;
+        config = { baseUrl: endless.url };
+      });
+
+      it(`holds at most ${MAX_LISTED_FUNCTIONS} functions and stops following links there, with a warning`, async () => {
+        const functions = await nyckel.listFunctions();
+        assert.equal(functions.length, MAX_LISTED_FUNCTIONS);
+        assert.equal(functions.at(-1)!.id, `function_${MAX_LISTED_FUNCTIONS - 1}`);
+        // 1,500 a page: the fourth page is cut, and no fifth is asked for.
+        assert.equal(endless.requestsTo('/v1/functions').length, 4);
+        assert.ok(logLines.some((l) => /cut at 5,000 functions/.test(l)));
+      });
+
+      it('stops at a page with no new functions', async () => {
+        endless.fresh = false;
+        const functions = await nyckel.listFunctions();
+        assert.equal(functions.length, endless.pageSize);
+        assert.equal(endless.requestsTo('/v1/functions').length, 2);
+        assert.ok(logLines.some((l) => /no new functions/.test(l)));
       });
     });
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { RunResult } from '../../src/core/model';
 import { compactResult, countRecords, failedIndexes, recordFor, recordsToJsonLines, unreadableRecord } from '../../src/core/rowResults';
-import { detectFormat, parseRows } from '../../src/core/rows';
+import { DETECT_LINES, detectFormat, MAX_CSV_COLUMNS, MAX_LINE_LENGTH, parseRows } from '../../src/core/rows';
 
 describe('rows: detecting the format', () => {
   it('takes a first non-empty line that is a JSON object as JSON Lines', () => {
@@ -103,6 +103,88 @@ describe('rows: parsing', () => {
 
   it('reads nothing from an empty document', () => {
     for (const format of ['text', 'jsonl', 'csv'] as const) assert.deepEqual(parseRows('\n \n', format).rows, []);
+  });
+});
+
+describe('rows: hostile input', () => {
+  const columnsHeader = (count: number): string => Array.from({ length: count }, (_, i) => `c${i}`).join(',');
+
+  it('detects and refuses an 80,000-column CSV header quickly, with the column cap in words', () => {
+    const header = columnsHeader(80_000);
+    const row = Array.from({ length: 80_000 }, (_, i) => String(i)).join(',');
+    const text = [header, row, row, row].join('\n');
+    const started = performance.now();
+    const format = detectFormat(text);
+    const parsed = parseRows(text, format);
+    const ms = performance.now() - started;
+    console.log(`      80,000-column header: detect + parse in ${ms.toFixed(1)} ms`);
+    assert.equal(format, 'csv');
+    assert.equal(detectFormat(text, { fileName: 'wide.csv' }), 'csv');
+    assert.deepEqual(parsed.rows, []);
+    assert.deepEqual(parsed.columns, []);
+    assert.equal(parsed.problem, 'The CSV header has 80,000 columns; at most 1,000 are supported.');
+    // It took about 10 s when column names were de-duplicated with a list.
+    assert.ok(ms < 2_000, `took ${ms} ms`);
+  });
+
+  it('reads a header of exactly the column cap and refuses one more', () => {
+    const atCap = parseRows(`${columnsHeader(MAX_CSV_COLUMNS)}\n${'x,'.repeat(MAX_CSV_COLUMNS - 1)}x`, 'csv');
+    assert.equal(atCap.problem, undefined);
+    assert.equal(atCap.columns!.length, MAX_CSV_COLUMNS);
+    assert.equal(Object.keys(atCap.rows[0]!.input as object).length, MAX_CSV_COLUMNS);
+    assert.match(parseRows(columnsHeader(MAX_CSV_COLUMNS + 1), 'csv').problem ?? '', /has 1,001 columns; at most 1,000 are supported/);
+  });
+
+  it('names many repeated columns in linear time', () => {
+    const columns = parseRows(Array(MAX_CSV_COLUMNS).fill('a').join(','), 'csv').columns!;
+    assert.equal(new Set(columns).size, MAX_CSV_COLUMNS);
+    assert.deepEqual(columns.slice(0, 3), ['a', 'a_2', 'a_3']);
+  });
+
+  it('turns a line over the length cap into an error row naming it, in every format, keeping line numbers', () => {
+    const long = 'x'.repeat(MAX_LINE_LENGTH + 1);
+    for (const format of ['text', 'jsonl'] as const) {
+      const first = format === 'text' ? 'first' : '{"a":1}';
+      const { rows } = parseRows(`${first}\n\n${long}\n${first}`, format, { firstLine: 10 });
+      assert.deepEqual(rows.map((r) => r.line), [10, 12, 13], format);
+      assert.equal(rows[1]!.input, undefined);
+      assert.equal(rows[1]!.error, 'Line 12 is longer than 1,048,576 characters (1 MiB), the most a row may have; it was not read.');
+      assert.ok(rows[1]!.source.length <= 201, 'only the start of the line is kept');
+      assert.ok(rows[2]!.input !== undefined);
+    }
+    const csv = parseRows(`a,b\n1,2\n${long},3\n4,5`, 'csv');
+    assert.deepEqual(csv.rows.map((r) => r.line), [2, 3, 4]);
+    assert.match(csv.rows[1]!.error ?? '', /^Line 3 is longer than 1,048,576 characters/);
+    assert.deepEqual(csv.rows[2]!.input, { a: '4', b: '5' });
+    // At the cap a line is still read.
+    assert.equal(parseRows('y'.repeat(MAX_LINE_LENGTH), 'text').rows[0]!.error, undefined);
+  });
+
+  it('refuses a CSV header over the length cap as a whole', () => {
+    const parsed = parseRows(`${'h'.repeat(MAX_LINE_LENGTH)},x\n1,2`, 'csv');
+    assert.deepEqual(parsed.rows, []);
+    assert.match(parsed.problem ?? '', /^The CSV header \(line 1\) is longer than 1,048,576 characters/);
+  });
+
+  it('turns a JSON line nested deeper than 64 levels into an error row', () => {
+    const deep = `${'{"a":'.repeat(65)}1${'}'.repeat(65)}`;
+    const fine = `${'{"a":'.repeat(64)}1${'}'.repeat(64)}`;
+    const { rows } = parseRows(`${deep}\n${fine}`, 'jsonl');
+    assert.equal(rows[0]!.error, 'Line 1 is JSON nested deeper than 64 levels.');
+    assert.ok(rows[1]!.input !== undefined);
+  });
+
+  it('detects from the first lines only, and stays fast on a huge document', () => {
+    const withOddLine = (at: number): string => ['a,b', ...Array(at - 2).fill('1,2'), 'three,fields,here', '1,2'].join('\n');
+    assert.equal(detectFormat(withOddLine(DETECT_LINES)), 'text');
+    assert.equal(detectFormat(withOddLine(DETECT_LINES + 1)), 'csv', 'a line past the first ones is not read');
+
+    const huge = `name,city\n${'z'.repeat(50 * 1024 * 1024)}`;
+    const started = performance.now();
+    assert.equal(detectFormat(huge), 'text');
+    assert.equal(detectFormat(`{"a":${'1'.repeat(20 * 1024 * 1024)}}`), 'jsonl');
+    const ms = performance.now() - started;
+    assert.ok(ms < 1_000, `took ${ms} ms`);
   });
 });
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
 import type { Credentials } from '../../src/core/model';
-import { normalizeStatus, SutroAdapter, type SutroConfig } from '../../src/platforms/sutro';
+import { MAX_LISTED_JOBS, normalizeStatus, SutroAdapter, type SutroConfig } from '../../src/platforms/sutro';
 import { startSutro, SUTRO_FUNCTIONS, type SutroEmulator, type SutroFunctionDef } from '../emulator/sutro';
 import { rejection, testHttpClient } from './support';
 
@@ -379,6 +379,21 @@ describe('Sutro adapter', () => {
       assert.equal(unnamed.name, undefined);
     });
 
+    it('a job id of "..", "." or blanks is refused before any request (it would leave its path segment)', async () => {
+      for (const id of ['..', '.', ' ']) {
+        for (const call of [() => sutro.getJob(id), () => sutro.jobStatus(id), () => sutro.cancelJob(id)]) {
+          const e = await rejection(call());
+          assert.equal(e.kind, 'invalidInput');
+          assert.equal(e.platform, 'sutro');
+        }
+      }
+      assert.equal((await rejection(sutro.getJob('..'))).message, 'The Sutro job id ".." is not valid.');
+      useDeployment();
+      const run = await rejection(sutro.run({ platform: 'sutro', function: '..', input: 'x' }));
+      assert.equal(run.message, 'The Sutro Function name ".." is not valid.');
+      assert.equal(emulator.requests.length, 0);
+    });
+
     it('an unknown job → notFound with the platform message', async () => {
       const e = await rejection(sutro.getJob('job-99999'));
       assert.equal(e.kind, 'notFound');
@@ -437,6 +452,28 @@ describe('Sutro adapter', () => {
       assert.equal(pages.length, 200);
       assert.deepEqual(pages.slice(-2), [100, 10_000]);
       assert.ok(emulator.requests.every((r) => r.query.limit === '100'));
+    });
+
+    it('holds at most maxJobs, and stops at an empty page that still has a cursor', async () => {
+      emulator.jobCount = 1_000;
+      const capped = await sutro.listAllJobs({ pageSize: 100, maxJobs: 250 });
+      assert.equal(capped.length, 250);
+      assert.equal(emulator.requests.length, 3);
+      assert.equal(MAX_LISTED_JOBS, 20_000);
+
+      let calls = 0;
+      const server = await replyServer(() => {
+        calls++;
+        return { jobs: calls === 1 ? [{ job_id: 'j1', status: 'SUCCEEDED' }] : [], next_cursor: `c${calls}` };
+      });
+      try {
+        config.apiUrl = server.url;
+        const jobs = await sutro.listAllJobs({ pageSize: 1 });
+        assert.deepEqual(jobs.map((j) => j.id), ['j1']);
+        assert.equal(calls, 2);
+      } finally {
+        await server.close();
+      }
     });
 
     it('stops with an error when the server repeats a cursor', async () => {

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { isLoopbackHost, normalizeBaseUrl } from '../../src/core/urls';
+import { AiFunctionsError } from '../../src/core/errors';
+import { isLoopbackHost, isUnsafePathSegment, normalizeBaseUrl, pathSegment } from '../../src/core/urls';
 
 describe('normalizeBaseUrl', () => {
   const ok = (raw: string) => {
@@ -49,5 +50,41 @@ describe('normalizeBaseUrl', () => {
   it('recognizes loopback hosts', () => {
     for (const host of ['localhost', '127.0.0.1', '127.1.2.3', '[::1]']) assert.ok(isLoopbackHost(host), host);
     for (const host of ['localhost.com', '128.0.0.1', 'example.com']) assert.ok(!isLoopbackHost(host), host);
+  });
+});
+
+describe('pathSegment', () => {
+  const refusal = (id: string): AiFunctionsError => {
+    try {
+      pathSegment(id, 'job id', 'sutro');
+    } catch (e) {
+      assert.ok(e instanceof AiFunctionsError);
+      return e;
+    }
+    assert.fail(`expected "${id}" to be refused`);
+  };
+
+  it('refuses ids that would move the request to another path: ".", ".." and empty ones', () => {
+    for (const id of ['.', '..', ' .. ', '\t.']) {
+      const e = refusal(id);
+      assert.equal(e.kind, 'invalidInput');
+      assert.equal(e.platform, 'sutro');
+      assert.equal(e.message, `The job id "${id.trim()}" is not valid.`);
+    }
+    for (const id of ['', '   ']) assert.equal(refusal(id).message, 'The job id is empty.');
+  });
+
+  it('encodes every other id as one segment', () => {
+    assert.equal(pathSegment('job-42', 'job id'), 'job-42');
+    assert.equal(pathSegment('../admin', 'job id'), '..%2Fadmin');
+    assert.equal(pathSegment('...', 'job id'), '...');
+    assert.equal(pathSegment('%2e%2e', 'job id'), '%252e%252e');
+    assert.equal(pathSegment('a b?c#d', 'job id'), 'a%20b%3Fc%23d');
+    // Whatever it is, it stays one segment under its parent.
+    for (const id of ['../admin', '...', '%2e%2e', '.a', 'a/..']) {
+      assert.equal(new URL(`https://h.example/jobs/${pathSegment(id, 'job id')}`).pathname.split('/').length, 3, id);
+    }
+    assert.equal(isUnsafePathSegment('..'), true);
+    assert.equal(isUnsafePathSegment('..a'), false);
   });
 });

@@ -3,6 +3,7 @@
 import { AiFunctionsError, configurationError, runFailed } from '../../core/errors';
 import type { HttpClient, HttpRequest } from '../../core/http';
 import type { Logger } from '../../core/log';
+import { isUnsafePathSegment, pathSegment } from '../../core/urls';
 import type { Credentials, FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
 import type { AdapterOptions, Capabilities, InputRequest, PlatformAdapter } from '../types';
 import {
@@ -108,7 +109,7 @@ export class InferableAdapter implements PlatformAdapter {
    * no input requests (the flat shape) gets them from the run's timeline.
    */
   async getRun(runId: string, signal?: AbortSignal): Promise<InferableRun> {
-    const path = `runs/${encodeURIComponent(runId)}`;
+    const path = runPath(runId);
     const reply = await this.send({ method: 'GET', path, signal, subject: `run ${runId}` });
     const run = parseRun(reply);
     if (run.status !== 'paused' || !lacksInputRequests(reply)) return run;
@@ -193,7 +194,7 @@ export class InferableAdapter implements PlatformAdapter {
   async answerInput(runId: string, requestId: string, input: string, signal?: AbortSignal): Promise<void> {
     await this.send({
       method: 'POST',
-      path: `runs/${encodeURIComponent(runId)}/input-requests/${encodeURIComponent(requestId)}`,
+      path: `${runPath(runId)}/input-requests/${pathSegment(requestId, 'Inferable input request id', PLATFORM)}`,
       json: { input },
       signal,
       retry: 'notProcessed',
@@ -245,6 +246,10 @@ export class InferableAdapter implements PlatformAdapter {
     if (!clusterId) {
       throw configurationError('Set aiFunctions.inferable.clusterId to the cluster your Inferable key belongs to.', PLATFORM);
     }
+    if (isUnsafePathSegment(clusterId)) {
+      const message = `The aiFunctions.inferable.clusterId "${clusterId}" is not a cluster id. Set it to the cluster your Inferable key belongs to.`;
+      throw configurationError(message, PLATFORM);
+    }
     const key = await this.apiKey();
     const base = config.baseUrl.replace(/\/+$/, '');
     try {
@@ -288,4 +293,8 @@ export class InferableAdapter implements PlatformAdapter {
       { platform: PLATFORM, status: e.status, cause: e },
     );
   }
+}
+
+function runPath(runId: string): string {
+  return `runs/${pathSegment(runId, 'Inferable run id', PLATFORM)}`;
 }

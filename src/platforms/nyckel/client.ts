@@ -1,8 +1,10 @@
 // The Nyckel adapter: invoke a function, list functions. Nyckel has no jobs.
 import { AiFunctionsError, cancelledError, invalidResponse, isAiFunctionsError } from '../../core/errors';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/http';
+import { formatCount } from '../../core/format';
 import { RateLimiter } from '../../core/limiter';
 import type { Logger } from '../../core/log';
+import { pathSegment } from '../../core/urls';
 import type { FunctionInfo, Job, NyckelRunOptions, Page, RunRequest, RunResult } from '../../core/model';
 import type { AdapterOptions, Capabilities, PlatformAdapter } from '../types';
 import { abortable } from './abortable';
@@ -37,6 +39,15 @@ const NYCKEL_WINDOW_MS = 1100;
 
 /** A list longer than this many pages is taken to be a paging bug, not a real list. */
 const MAX_PAGES = 500;
+
+/**
+ * The most functions a listing holds. An account has tens of functions; this bounds what a server
+ * sending page after page of new ones can make us keep. Past it the list is cut with a warning.
+ */
+export const MAX_LISTED_FUNCTIONS = 5_000;
+
+/** Function types remembered across listings and lookups; past it the memory starts over. */
+const MAX_REMEMBERED_TYPES = 2 * MAX_LISTED_FUNCTIONS;
 
 const NO_CREDENTIALS = 'Nyckel has no client credentials. Run "AI Functions: Set API Key…" to add them.';
 
@@ -101,13 +112,28 @@ export class NyckelAdapter implements PlatformAdapter {
       const response = await this.call(base, { method: 'GET', url, subject: 'the function list' }, signal);
       const parsed = FunctionList.safeParse(response.body);
       if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
+      const before = functions.length;
+      let full = false;
       for (const fn of parsed.data) {
-        this.rememberOutputType(base, fn);
         if (ids.has(fn.id)) continue; // pages that overlap
+        if (functions.length >= MAX_LISTED_FUNCTIONS) {
+          full = true;
+          break;
+        }
         ids.add(fn.id);
+        this.rememberOutputType(base, fn);
         functions.push(functionInfo(fn));
       }
       url = this.nextPageUrl(response.headers.link, url, origin);
+      if (full || (url !== undefined && functions.length >= MAX_LISTED_FUNCTIONS)) {
+        this.logger.warn(`Nyckel: the function list was cut at ${formatCount(MAX_LISTED_FUNCTIONS)} functions, the most listed at once.`);
+        break;
+      }
+      if (url !== undefined && functions.length === before) {
+        // A page with nothing new: following more links could go on without end.
+        this.logger.warn(`Nyckel: a page of the function list had no new functions; stopped after ${seen.size} pages.`);
+        break;
+      }
     }
     return functions;
   }
@@ -118,10 +144,10 @@ export class NyckelAdapter implements PlatformAdapter {
     if (!id) {
       throw new AiFunctionsError('invalidInput', 'Choose a Nyckel function to run (its id, like function_…).', { platform: 'nyckel' });
     }
+    const path = `/functions/${pathSegment(id, 'Nyckel function id', 'nyckel')}/invoke`;
     const options: NyckelInvokeOptions = request.options ?? {};
     const base = this.baseUrl();
     const tags = await this.isTagsFunction(base, id, options, signal);
-    const path = `/functions/${encodeURIComponent(id)}/invoke`;
 
     /*
      * Retries. The invoke is a POST, but it only reads a prediction; with capture on (the
@@ -235,7 +261,9 @@ export class NyckelAdapter implements PlatformAdapter {
   // ---- Tags functions (invoked on a different endpoint, answering with an array)
 
   private rememberOutputType(base: string, fn: NyckelFunction): void {
-    if (fn.output) this.outputTypes.set(`${base} ${fn.id}`, fn.output);
+    if (!fn.output) return;
+    if (this.outputTypes.size >= MAX_REMEMBERED_TYPES) this.outputTypes.clear();
+    this.outputTypes.set(`${base} ${fn.id}`, fn.output);
   }
 
   /**
@@ -258,7 +286,8 @@ export class NyckelAdapter implements PlatformAdapter {
 
   private async lookUpOutputType(base: string, id: string): Promise<string | undefined> {
     try {
-      const response = await this.call(base, { method: 'GET', url: `${base}/v1/functions/${encodeURIComponent(id)}`, subject: `function ${id}` });
+      const url = `${base}/v1/functions/${pathSegment(id, 'Nyckel function id', 'nyckel')}`;
+      const response = await this.call(base, { method: 'GET', url, subject: `function ${id}` });
       const parsed = NyckelFunction.safeParse(response.body);
       if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
       this.rememberOutputType(base, parsed.data);

@@ -3,6 +3,7 @@
 import { AiFunctionsError, isAiFunctionsError } from '../../core/errors';
 import type { HttpClient, RetryPolicy } from '../../core/http';
 import type { Logger } from '../../core/log';
+import { pathSegment } from '../../core/urls';
 import type { Credentials, FunctionInfo, Job, JobStatus, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
 import type { AdapterOptions, Capabilities, JobResults, PlatformAdapter } from '../types';
 import { failureMessage, fromClassification, fromDeployment, fromExtraction, normalizeStatus, parseOutput, toJob } from './mapping';
@@ -41,6 +42,8 @@ export interface ListAllJobsOptions {
   signal?: AbortSignal;
   /** Called after each page with that page's jobs and the number loaded so far. */
   onPage?: (items: Job[], loaded: number) => void;
+  /** The most jobs held; default MAX_LISTED_JOBS. */
+  maxJobs?: number;
 }
 
 export interface SutroJobStatus {
@@ -52,6 +55,11 @@ export interface SutroJobStatus {
 
 /** `list-jobs` accepts 1–100 per page. */
 export const MAX_JOBS_PAGE_SIZE = 100;
+/**
+ * The most jobs `listAllJobs` holds: far more than anyone pages through, and a bound on the
+ * memory a server that keeps sending pages can take.
+ */
+export const MAX_LISTED_JOBS = 20_000;
 /** `batch-inference` refuses longer job names. */
 const MAX_JOB_NAME = 45;
 
@@ -144,7 +152,7 @@ export class SutroAdapter implements PlatformAdapter {
     const deployment = isDeployment(config.apiUrl);
     const started = this.now();
     const body = deployment
-      ? await this.call('POST', join(config.apiUrl, `functions/${encodeURIComponent(name)}/run`), {
+      ? await this.call('POST', join(config.apiUrl, `functions/${pathSegment(name, 'Sutro Function name', 'sutro')}/run`), {
           json: { input: request.input },
           signal,
           retry: 'notProcessed',
@@ -185,20 +193,32 @@ export class SutroAdapter implements PlatformAdapter {
   }
 
   /**
-   * Every job, following `next_cursor` to the last page. A cursor that comes back a second time
-   * would loop forever, so it stops with an error instead.
+   * Every job, following `next_cursor` to the last page, up to `maxJobs` (MAX_LISTED_JOBS): past
+   * that, or after a page with no jobs, it stops with a warning and returns what it has. A cursor
+   * that comes back a second time would loop forever, so it stops with an error instead.
    */
   async listAllJobs(options: ListAllJobsOptions = {}): Promise<Job[]> {
     const limit = jobsPageSize(options.pageSize ?? MAX_JOBS_PAGE_SIZE);
+    const maxJobs = options.maxJobs ?? MAX_LISTED_JOBS;
     const jobs: Job[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let pages = 1; ; pages++) {
       const page = await this.listJobs({ limit, cursor }, options.signal);
-      for (const job of page.items) jobs.push(job);
-      options.onPage?.(page.items, jobs.length);
+      const items = page.items.length > maxJobs - jobs.length ? page.items.slice(0, maxJobs - jobs.length) : page.items;
+      for (const job of items) jobs.push(job);
+      options.onPage?.(items, jobs.length);
       const next = page.nextCursor;
       if (!next) return jobs;
+      if (jobs.length >= maxJobs) {
+        this.logger.warn(`Sutro list-jobs: stopped at ${jobs.length} jobs (the most listed at once), after ${pages} pages.`);
+        return jobs;
+      }
+      if (page.items.length === 0) {
+        // Each page must bring a job, or a server could keep this going with new cursors forever.
+        this.logger.warn(`Sutro list-jobs sent an empty page with a next cursor after ${pages} pages; stopped there.`);
+        return jobs;
+      }
       if (seen.has(next)) {
         this.logger.warn(`Sutro list-jobs repeated cursor after ${pages} pages`);
         throw sutroError(
@@ -213,13 +233,13 @@ export class SutroAdapter implements PlatformAdapter {
   }
 
   async getJob(id: string, signal?: AbortSignal): Promise<Job> {
-    const body = await this.call('GET', this.api(`jobs/${jobSegment(id)}`), { signal, subject: `job ${id}` });
+    const body = await this.call('GET', this.api(`jobs/${pathSegment(id, 'Sutro job id', 'sutro')}`), { signal, subject: `job ${id}` });
     return toJob(parseReply(fetchJobSchema, body).job);
   }
 
   /** The light status call (`job-status/{id}`), for polling a running job. */
   async jobStatus(id: string, signal?: AbortSignal): Promise<SutroJobStatus> {
-    const body = await this.call('GET', this.api(`job-status/${jobSegment(id)}`), { signal, subject: `job ${id}` });
+    const body = await this.call('GET', this.api(`job-status/${pathSegment(id, 'Sutro job id', 'sutro')}`), { signal, subject: `job ${id}` });
     const reply = parseReply(jobStatusSchema, body);
     // Documented as `{"<job_id>": "RUNNING"}`; the SDK reads `job_status[job_id]`.
     const rawStatus = typeof reply.job_status === 'string' ? reply.job_status : reply.job_status[id];
@@ -242,7 +262,7 @@ export class SutroAdapter implements PlatformAdapter {
    * like reads.
    */
   async cancelJob(id: string, signal?: AbortSignal): Promise<void> {
-    const url = this.api(`job-cancel/${jobSegment(id)}`);
+    const url = this.api(`job-cancel/${pathSegment(id, 'Sutro job id', 'sutro')}`);
     const options: CallOptions = { signal, retry: 'idempotent', subject: `job ${id}` };
     let body: unknown;
     try {
@@ -349,11 +369,6 @@ function retiredHost(url: string, cause: AiFunctionsError): AiFunctionsError {
     platformMessage: cause.platformMessage,
     cause,
   });
-}
-
-function jobSegment(id: string): string {
-  if (!id.trim()) throw sutroError('invalidInput', 'A Sutro job id is required.');
-  return encodeURIComponent(id);
 }
 
 function describe(inputFields: string[] | undefined): Pick<FunctionInfo, 'inputFields' | 'description'> {

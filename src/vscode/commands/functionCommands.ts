@@ -5,12 +5,11 @@ import { formatPercent } from '../../core/format';
 import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunInput, type RunResult } from '../../core/model';
 import { prettyJson, type ReadOnlyDocuments } from '../documents';
 import type { FunctionPicker } from '../functionPicker';
-import { guarded } from '../notify';
+import { inert } from '../../core/untrusted';
+import { guarded, showStatus, withProgress } from '../notify';
 import type { RunService } from '../runService';
 import type { Settings } from '../settings';
 import type { FunctionsNode, FunctionsTreeProvider } from '../views/functionsTree';
-
-export const DEFAULT_FUNCTION_SETTING = 'defaultFunction';
 
 export interface FunctionCommandsDeps {
   tree: FunctionsTreeProvider;
@@ -31,7 +30,7 @@ export class FunctionCommands {
       vscode.commands.registerCommand(id, guarded(this.deps.log, body));
     return [
       command('aiFunctions.refreshFunctions', async (arg?: { platform?: PlatformId }) => {
-        await vscode.window.withProgress({ location: { viewId: 'aiFunctions.functions' } }, () => this.deps.tree.refresh(arg?.platform));
+        await withProgress({ location: { viewId: 'aiFunctions.functions' } }, () => this.deps.tree.refresh(arg?.platform));
       }),
       command('aiFunctions.runFunction', (arg?: FunctionArg) => this.quickRun(arg)),
       command('aiFunctions.setDefaultFunction', (arg?: FunctionArg) => this.setDefault(arg)),
@@ -41,23 +40,20 @@ export class FunctionCommands {
     ];
   }
 
-  /** The default function, if one is set and still known. */
-  defaultFunction(): { platform: PlatformId; id: string } | undefined {
-    const value = this.deps.settings.string(DEFAULT_FUNCTION_SETTING, '');
-    const at = value.indexOf(':');
-    if (at < 0) return undefined;
-    const platform = value.slice(0, at) as PlatformId;
-    return PLATFORM_NAMES[platform] ? { platform, id: value.slice(at + 1) } : undefined;
-  }
-
+  /**
+   * The default function decides where Classify Selection sends text, so one given as an argument
+   * (a tree node, or a command link that looks like one) must be a function the user's own list holds.
+   */
   async setDefault(arg?: FunctionArg): Promise<FunctionInfo | undefined> {
-    const fn = functionOf(arg) ?? (await this.deps.picker.pick('Set the default function (used by Classify Selection)'));
+    const given = functionOf(arg);
+    if (given && !this.deps.tree.loaded(given.platform)?.some((fn) => fn.id === given.id)) {
+      throw new Error(`${PLATFORM_NAMES[given.platform] ?? 'The platform'} has no function "${inert(given.id, 100)}" in the Functions view, so it was not made the default.`);
+    }
+    const fn = given ?? (await this.deps.picker.pick('Set the default function (used by Classify Selection)'));
     if (!fn) return undefined;
-    await vscode.workspace
-      .getConfiguration('aiFunctions')
-      .update(DEFAULT_FUNCTION_SETTING, `${fn.platform}:${fn.id}`, vscode.ConfigurationTarget.Global);
+    await this.deps.settings.setDefaultFunction({ platform: fn.platform, id: fn.id });
     this.deps.tree.redraw();
-    vscode.window.setStatusBarMessage(`$(star-full) Default function: ${fn.name} (${PLATFORM_NAMES[fn.platform]})`, 4000);
+    showStatus('star-full', `Default function: ${fn.name} (${PLATFORM_NAMES[fn.platform]})`, 4000);
     return fn;
   }
 
@@ -69,7 +65,7 @@ export class FunctionCommands {
     const text =
       selected ??
       (await vscode.window.showInputBox({
-        title: `Run ${fn.name}`,
+        title: inert(`Run ${fn.name}`, 200),
         prompt: 'Input text, or a JSON object of input fields',
         ignoreFocusOut: true,
         validateInput: (value) => inputProblem(value),
@@ -77,19 +73,19 @@ export class FunctionCommands {
     if (text === undefined) return;
     const problem = inputProblem(text);
     if (problem) throw new Error(problem);
-    const result = await vscode.window.withProgress(
+    const result = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Running ${fn.name} on ${PLATFORM_NAMES[fn.platform]}…`, cancellable: true },
       (_progress, token) => this.deps.runs.run({ platform: fn.platform, function: fn.id, input: parseInput(text) }, token),
     );
     await this.deps.documents.show(`${fn.platform}/result/${encodeURIComponent(fn.id)}`, `${fn.name} result.json`, prettyJson(result), { preview: true });
-    vscode.window.setStatusBarMessage(`$(sparkle) ${fn.name}: ${resultHeadline(result)}`, 8000);
+    showStatus('sparkle', `${fn.name}: ${resultHeadline(result)}`, 8000);
   }
 
   private async copyId(node: FunctionsNode): Promise<void> {
     const fn = functionOf(node);
     if (!fn) return;
     await vscode.env.clipboard.writeText(fn.id);
-    vscode.window.setStatusBarMessage(`$(copy) Copied ${fn.id}`, 3000);
+    showStatus('copy', `Copied ${fn.id}`, 3000);
   }
 
   /** Asks for the name and input fields, or takes `{ name, inputFields? }` from a script. */

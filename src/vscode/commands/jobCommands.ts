@@ -6,7 +6,8 @@ import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, PLATFORM_NAMES, isTerminal, type Job, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
 import { jsonLines, prettyJson, type ReadOnlyDocuments } from '../documents';
-import { guarded } from '../notify';
+import { inert } from '../../core/untrusted';
+import { confirm, guarded, showInformation, showStatus, withProgress } from '../notify';
 import type { Platforms } from '../runService';
 import type { CredentialStore } from '../secrets';
 import { jobLabel, statusLabel } from '../views/jobPresentation';
@@ -68,7 +69,7 @@ export class JobCommands {
   }
 
   private async refresh(platform?: PlatformId): Promise<void> {
-    await vscode.window.withProgress({ location: { viewId: 'aiFunctions.jobs' }, title: 'Refreshing jobs' }, () => this.deps.tree.refresh(platform));
+    await withProgress({ location: { viewId: 'aiFunctions.jobs' }, title: 'Refreshing jobs' }, () => this.deps.tree.refresh(platform));
   }
 
   private async setFilter(filter: JobFilter): Promise<void> {
@@ -83,7 +84,7 @@ export class JobCommands {
   }
 
   private async fetchJob(platform: PlatformId, id: string): Promise<Job> {
-    const job = await vscode.window.withProgress(
+    const job = await withProgress(
       { location: vscode.ProgressLocation.Window, title: `Loading ${PLATFORM_NAMES[platform]} job ${id}` },
       () => this.adapter(platform).getJob(id),
     );
@@ -106,14 +107,14 @@ export class JobCommands {
     await this.openDetails(platform, id.trim());
   }
 
-  /** From a tree node or the palette it asks first; a script passing `{ platform, id }` does not. */
+  /**
+   * Always asks first: a tree node and `{ platform, id }` look alike to a command link. Scripts
+   * cancel through the public API.
+   */
   private async cancel(arg?: JobsNode | { platform: PlatformId; id: string }): Promise<void> {
     let platform: PlatformId | undefined;
     let id: string | undefined;
-    const scripted = arg !== undefined && !('kind' in arg);
-    if (scripted) {
-      ({ platform, id } = arg);
-    } else if (arg?.kind === 'job') {
+    if (arg !== undefined && (!('kind' in arg) || arg.kind === 'job')) {
       ({ platform, id } = arg);
     } else {
       platform = await this.pickPlatform('Cancel a job of which platform?', (p) => p.capabilities.cancelJob);
@@ -125,16 +126,9 @@ export class JobCommands {
     if (!adapter.cancelJob) throw new Error(`${PLATFORM_NAMES[platform]} jobs cannot be cancelled.`);
     const known = this.deps.store.find(platform, id);
     const name = known ? jobLabel(known) : id;
-    if (!scripted) {
-      const confirm = await vscode.window.showWarningMessage(
-        `Cancel ${PLATFORM_NAMES[platform]} job "${name}"?`,
-        { modal: true, detail: 'Rows already processed may still be billed.' },
-        'Cancel Job',
-      );
-      if (confirm !== 'Cancel Job') return;
-    }
+    if (!(await confirm(`Cancel ${PLATFORM_NAMES[platform]} job "${name}"?`, `Job ID ${id}. Rows already processed may still be billed.`, 'Cancel Job'))) return;
     await adapter.cancelJob(id);
-    vscode.window.setStatusBarMessage(`$(circle-slash) Cancellation requested for ${name}`, 4000);
+    showStatus('circle-slash', `Cancellation requested for ${name}`, 4000);
     const job = await this.fetchJob(platform, id);
     if (!isTerminal(job.status)) this.deps.poller.track(job, true);
   }
@@ -143,7 +137,7 @@ export class JobCommands {
     const unfinished = this.deps.store.unfinished(platform);
     const enterId = { label: '$(edit) Enter a job ID…', id: undefined as string | undefined };
     const picked = await vscode.window.showQuickPick(
-      [...unfinished.map((job) => ({ label: jobLabel(job), description: `${statusLabel(job)} · ${job.id}`, id: job.id as string | undefined })), enterId],
+      [...unfinished.map((job) => ({ label: inert(jobLabel(job)), description: inert(`${statusLabel(job)} · ${job.id}`), id: job.id as string | undefined })), enterId],
       { title: `Cancel a ${PLATFORM_NAMES[platform]} job`, placeHolder: unfinished.length ? 'Running jobs' : 'No running jobs are loaded' },
     );
     if (!picked) return undefined;
@@ -156,7 +150,7 @@ export class JobCommands {
     const adapter = this.adapter(platform);
     if (!adapter.jobResults) throw new Error(`${PLATFORM_NAMES[platform]} jobs have no results to download.`);
     const jobResults = adapter.jobResults.bind(adapter);
-    const results = await vscode.window.withProgress(
+    const results = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading results of ${id}`, cancellable: true },
       (_progress, token) => {
         const controller = new AbortController();
@@ -170,7 +164,7 @@ export class JobCommands {
 
   private async copyId(id: string): Promise<void> {
     await vscode.env.clipboard.writeText(id);
-    vscode.window.setStatusBarMessage(`$(copy) Copied ${id}`, 3000);
+    showStatus('copy', `Copied ${id}`, 3000);
   }
 
   private async openRun(platform: PlatformId, id: string): Promise<void> {
@@ -178,28 +172,42 @@ export class JobCommands {
     await this.deps.documents.show(`${platform}/run/${encodeURIComponent(id)}`, `${jobLabel(job)} · ${statusLabel(job)} run.json`, prettyJson(runSummary(job)));
   }
 
-  /** Asks for the answer, unless a script gives it (then the first open request gets it). */
+  /**
+   * Asks for the answer. An answer given as an argument (which a command link can do) is sent only
+   * after a modal confirmation that quotes it; scripts answer through the public API.
+   */
   private async answerInput(platform: PlatformId, id: string, scriptedAnswer?: string): Promise<void> {
     const adapter = this.adapter(platform);
     if (!adapter.inputRequests || !adapter.answerInput) throw new Error(`${PLATFORM_NAMES[platform]} runs take no input.`);
     const requests = await adapter.inputRequests(id);
     if (requests.length === 0) {
-      void vscode.window.showInformationMessage('This run is not waiting for input any more.');
+      void showInformation('This run is not waiting for input any more.');
       return;
     }
     const request =
       requests.length === 1 || scriptedAnswer !== undefined
         ? requests[0]
-        : (await vscode.window.showQuickPick(requests.map((r) => ({ label: r.description ?? r.id, description: r.type, request: r })), { title: 'Answer which request?' }))?.request;
+        : (
+            await vscode.window.showQuickPick(
+              requests.map((r) => ({ label: inert(r.description ?? r.id), description: inert(r.type ?? ''), request: r })),
+              { title: 'Answer which request?' },
+            )
+          )?.request;
     if (!request) return;
+    const asked = inert(request.description ?? request.type ?? '');
+    if (scriptedAnswer !== undefined) {
+      const run = this.deps.store.find(platform, id);
+      const question = `Send the answer "${scriptedAnswer}" to ${PLATFORM_NAMES[platform]} run "${run ? jobLabel(run) : id}"?`;
+      if (!(await confirm(question, `The run asked: ${asked}. The run goes on with this answer.`, 'Send Answer'))) return;
+    }
     const answer =
       scriptedAnswer ??
       (request.options?.length
-      ? await vscode.window.showQuickPick(request.options, { title: request.description ?? 'The run asks for input', ignoreFocusOut: true })
-        : await vscode.window.showInputBox({ title: 'The run asks for input', prompt: request.description ?? request.type, ignoreFocusOut: true }));
+        ? (await vscode.window.showQuickPick(request.options.map((option) => ({ label: inert(option), option })), { title: asked || 'The run asks for input', ignoreFocusOut: true }))?.option
+        : await vscode.window.showInputBox({ title: 'The run asks for input', prompt: asked, ignoreFocusOut: true }));
     if (answer === undefined) return;
     await adapter.answerInput(id, request.id, answer);
-    vscode.window.setStatusBarMessage('$(check) Answer sent', 3000);
+    showStatus('check', 'Answer sent', 3000);
     const job = await this.fetchJob(platform, id);
     this.deps.poller.track(job, true);
   }
@@ -210,7 +218,7 @@ export class JobCommands {
       (id): id is PlatformId => id !== undefined,
     );
     if (withKey.length === 0) {
-      void vscode.window.showInformationMessage(`Set the API key of ${candidates.map((a) => PLATFORM_NAMES[a.id]).join(' or ')} first.`, 'Set API Key…').then((choice) => {
+      void showInformation(`Set the API key of ${candidates.map((a) => PLATFORM_NAMES[a.id]).join(' or ')} first.`, 'Set API Key…').then((choice) => {
         if (choice) void vscode.commands.executeCommand('aiFunctions.setApiKey');
       });
       return undefined;

@@ -1,18 +1,19 @@
-// Set API Key… / Clear API Key…: interactive, or silent when called with arguments (scripts, tests).
+// Set API Key… / Clear API Key…. Command arguments can come from a command link (a notification,
+// a hover, another extension), so they only choose the platform: credentials are typed by the user
+// or set through the public API's setApiKey, and clearing on arguments asks first.
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { CREDENTIAL_FIELDS, FIELD_LABELS, credentialProblem, type CredentialField } from '../../core/credentials';
 import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type PlatformId } from '../../core/model';
 import type { Logger } from '../../core/log';
+import { confirm, showErrorText, showInformation } from '../notify';
 import type { CredentialStore } from '../secrets';
 
 const platformId = z.enum(PLATFORM_IDS);
 
-const keyArgs = z.union([
-  z.object({ platform: platformId, apiKey: z.string() }),
-  z.object({ platform: platformId, clientId: z.string(), clientSecret: z.string() }),
-  z.object({ platform: platformId }),
-]);
+const keyArgs = z.object({ platform: platformId });
+const carriesCredentials = (args: unknown): boolean =>
+  typeof args === 'object' && args !== null && ['apiKey', 'clientId', 'clientSecret'].some((field) => field in args);
 
 export class KeyCommands {
   constructor(
@@ -28,20 +29,20 @@ export class KeyCommands {
   }
 
   async setApiKey(args?: unknown): Promise<boolean> {
-    const parsed = parseArgs(args);
-    if ('apiKey' in parsed || 'clientId' in parsed) {
-      const { platform, ...credentials } = parsed;
-      await this.store.set(platform, credentials as Credentials);
-      this.log.info(`Stored credentials for ${PLATFORM_NAMES[platform]}.`);
-      return true;
+    if (carriesCredentials(args)) {
+      // Whoever made the link would choose the key every later request is sent with.
+      this.log.warn('Set API Key was called with credentials in its arguments; nothing was stored.');
+      void showErrorText('Set API Key does not take credentials as arguments. Run it from the Command Palette, or use the extension API\'s setApiKey.');
+      return false;
     }
+    const parsed = parseArgs(args);
     const platform = parsed.platform ?? (await this.pickPlatform('Set credentials for which platform?'));
     if (!platform) return false;
     const credentials = await askCredentials(platform);
     if (!credentials) return false;
     await this.store.set(platform, credentials);
     this.log.info(`Stored credentials for ${PLATFORM_NAMES[platform]}.`);
-    void vscode.window.showInformationMessage(`${PLATFORM_NAMES[platform]} credentials saved in VS Code's secret storage.`);
+    void showInformation(`${PLATFORM_NAMES[platform]} credentials saved in VS Code's secret storage.`);
     return true;
   }
 
@@ -49,9 +50,13 @@ export class KeyCommands {
     const parsed = parseArgs(args);
     const platform = parsed.platform ?? (await this.pickPlatform('Clear the credentials of which platform?', true));
     if (!platform) return false;
+    if (parsed.platform) {
+      const name = PLATFORM_NAMES[platform];
+      if (!(await confirm(`Remove the ${name} credentials?`, `They are deleted from VS Code's secret storage; ${name} functions stop working until you set them again.`, 'Remove'))) return false;
+    }
     await this.store.delete(platform);
     this.log.info(`Removed credentials for ${PLATFORM_NAMES[platform]}.`);
-    if (!args) void vscode.window.showInformationMessage(`${PLATFORM_NAMES[platform]} credentials removed.`);
+    void showInformation(`${PLATFORM_NAMES[platform]} credentials removed.`);
     return true;
   }
 
@@ -69,7 +74,7 @@ export class KeyCommands {
     );
     const choices = onlyWithKey ? items.filter((item) => item.hasKey) : items;
     if (choices.length === 0) {
-      void vscode.window.showInformationMessage('No AI Functions credentials are stored.');
+      void showInformation('No AI Functions credentials are stored.');
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(choices, { title, placeHolder: 'Platform', ignoreFocusOut: true });
@@ -77,14 +82,12 @@ export class KeyCommands {
   }
 }
 
-type ParsedArgs = z.infer<typeof keyArgs> | { platform?: undefined };
-
-function parseArgs(args: unknown): ParsedArgs {
+function parseArgs(args: unknown): { platform?: PlatformId } {
   if (args === undefined || args === null) return {};
   const parsed = keyArgs.safeParse(args);
   if (!parsed.success) {
     // Never echo the arguments: they may hold a key.
-    throw new Error('AI Functions: the command arguments must be { platform, apiKey } or { platform, clientId, clientSecret }, with platform one of sutro, nyckel, inferable.');
+    throw new Error(`AI Functions: the command arguments must be { platform }, with platform one of ${PLATFORM_IDS.join(', ')}.`);
   }
   return parsed.data;
 }

@@ -9,19 +9,20 @@ import type { JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type Job, type PlatformId, type RunInput, type RunOptions, type RunResult } from '../../core/model';
 import { countRecords, failedIndexes, recordFor, recordsToJsonLines, unreadableRecord, type RecordCounts, type RowRecord } from '../../core/rowResults';
-import { NOT_RUN_MESSAGE, runRows, type RowOutcome, type RowProgress } from '../../core/rowRunner';
+import { NOT_RUN_MESSAGE, type RowOutcome, type RowProgress } from '../../core/rowRunner';
 import { detectFormat, parseRows, ROW_FORMATS, type ParsedRows, type ParseOptions } from '../../core/rows';
 import type { PlatformAdapter } from '../../platforms/types';
 import type { ReadOnlyDocuments } from '../documents';
 import type { FunctionPicker } from '../functionPicker';
 import { signalFromToken } from '../cancellation';
-import { showError } from '../notify';
-import type { Platforms } from '../runService';
+import { confirm, showError, showInformation, showWarning, withProgress } from '../notify';
+import type { Platforms, RunService } from '../runService';
 import { confirmRows, type RowsMode } from '../rowsConfirm';
 import type { Settings } from '../settings';
 
 export interface RowCommandsDeps {
   platforms: Platforms;
+  runs: RunService;
   picker: FunctionPicker;
   documents: ReadOnlyDocuments;
   settings: Settings;
@@ -80,6 +81,8 @@ interface RowsSource {
   name: string;
   fileName?: string;
   languageId?: string;
+  /** Where a `uri` argument pointed (the confirmation names it). */
+  location?: string;
 }
 
 /** Results documents kept for Re-run Failed Rows (the oldest are forgotten). */
@@ -124,8 +127,11 @@ export class RowCommands {
     let mode: RowsMode;
     let parsed: ParsedRows;
     if (args.mode) {
+      // Arguments can come from a command link: nothing is read out to a platform unasked.
       mode = args.mode;
       parsed = parseRows(source.text, detected, source.parse);
+      if (parsed.problem) throw new AiFunctionsError('invalidInput', parsed.problem);
+      if (!(await this.confirmScripted(fn, parsed, source, mode))) return undefined;
     } else {
       const choice = await confirmRows({
         fn,
@@ -134,15 +140,24 @@ export class RowCommands {
         detected,
         batch: adapter.capabilities.batch && adapter.submitBatch !== undefined,
         concurrency,
-        sourceName: source.name,
+        sourceName: source.location ?? source.name,
       });
       if (!choice) return undefined;
       ({ mode, parsed } = choice);
     }
+    if (parsed.problem) throw new AiFunctionsError('invalidInput', parsed.problem);
     if (parsed.rows.length === 0) throw new AiFunctionsError('invalidInput', `${source.name} has no rows to run (every line is empty).`);
 
     if (mode === 'batch') return this.submitBatch(adapter, fn, parsed, args.jobName ?? `${fn.name} · ${source.name}`, args.token);
-    return this.runInEditor(adapter, fn, parsed, source.name, concurrency, args.options as RunOptions | undefined, args.token);
+    return this.runInEditor(fn, parsed, source.name, concurrency, args.options as RunOptions | undefined, args.token);
+  }
+
+  private async confirmScripted(fn: FunctionInfo, parsed: ParsedRows, source: RowsSource, mode: RowsMode): Promise<boolean> {
+    const rows = parsed.rows.filter((row) => row.input !== undefined).length;
+    const platform = PLATFORM_NAMES[fn.platform];
+    const what = mode === 'batch' ? `Submit ${formatCount(rows)} rows of ${source.name} to ${platform} as a batch job` : `Send ${formatCount(rows)} rows of ${source.name} to ${platform}`;
+    const from = source.location ? `They are read from ${source.location}. ` : '';
+    return confirm(`${what}, to run ${fn.name}?`, `${from}A command asked for this with its arguments (a script, another extension or a link).`, 'Run');
   }
 
   private async source(args: RunOnEachLineArgs): Promise<RowsSource> {
@@ -150,7 +165,7 @@ export class RowCommands {
     if (args.uri !== undefined) {
       const uri = typeof args.uri === 'string' ? vscode.Uri.parse(args.uri) : args.uri;
       const document = await vscode.workspace.openTextDocument(uri);
-      return { text: document.getText(), parse: {}, ...describeDocument(document) };
+      return { text: document.getText(), parse: {}, ...describeDocument(document), location: uri.scheme === 'file' ? uri.fsPath : uri.toString(true) };
     }
     const editor = vscode.window.activeTextEditor;
     if (!editor) throw new AiFunctionsError('invalidInput', 'Open a document (or select lines in one) to run a function on each line.');
@@ -173,13 +188,11 @@ export class RowCommands {
 
   /** The setting (or the argument), never above what the platform allows in flight. */
   private concurrency(adapter: PlatformAdapter, requested?: number): number {
-    const wanted = requested ?? this.deps.settings.number('concurrency', 8);
-    const clamped = Math.min(64, Math.max(1, Math.floor(wanted) || 1));
-    return Math.min(clamped, adapter.capabilities.maxInFlight ?? clamped);
+    const wanted = requested ?? this.deps.settings.concurrency();
+    return Math.min(wanted, adapter.capabilities.maxInFlight ?? wanted);
   }
 
   private async runInEditor(
-    adapter: PlatformAdapter,
     fn: FunctionInfo,
     parsed: ParsedRows,
     sourceName: string,
@@ -202,7 +215,7 @@ export class RowCommands {
     };
     this.remember(session);
     try {
-      await this.execute(adapter, session, failedIndexes(records), concurrency, token, `Running ${fn.name}`);
+      await this.execute(session, failedIndexes(records), concurrency, token, `Running ${fn.name}`);
     } finally {
       session.running = false;
     }
@@ -226,7 +239,7 @@ export class RowCommands {
     const indexes = failedIndexes(session.records);
     if (indexes.length === 0) {
       const unreadable = countRecords(session.records).unreadable;
-      void vscode.window.showInformationMessage(
+      void showInformation(
         unreadable > 0 ? `No failed rows to re-run; ${formatCount(unreadable)} unreadable line(s) need fixing in the source.` : 'No failed rows to re-run.',
       );
       return { mode: 'rows', uri: this.uriOf(session).toString(), ...countRecords(session.records) };
@@ -234,7 +247,7 @@ export class RowCommands {
     const adapter = this.deps.platforms[session.platform];
     session.running = true;
     try {
-      await this.execute(adapter, session, indexes, this.concurrency(adapter, args.concurrency), args.token, `Re-running ${session.functionName}`);
+      await this.execute(session, indexes, this.concurrency(adapter, args.concurrency), args.token, `Re-running ${session.functionName}`);
     } finally {
       session.running = false;
     }
@@ -245,7 +258,6 @@ export class RowCommands {
 
   /** Runs the records at `indexes` and writes each outcome into its record. */
   private async execute(
-    adapter: PlatformAdapter,
     session: RowsSession,
     indexes: number[],
     concurrency: number,
@@ -254,24 +266,19 @@ export class RowCommands {
   ): Promise<void> {
     const inputs = indexes.map((i) => session.records[i]!.input as RunInput);
     const started = Date.now();
-    const outcomes = await vscode.window.withProgress(
+    const outcomes = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${title} on ${formatCount(inputs.length)} rows`, cancellable: true },
       (progress, progressToken) => {
         const controller = new AbortController();
         const subscriptions = [progressToken, token].map((t) => t?.onCancellationRequested(() => controller.abort()));
         if (progressToken.isCancellationRequested || token?.isCancellationRequested) controller.abort();
-        const reporter = progressReporter(progress);
-        return runRows(
-          inputs,
-          (input, _index, signal): Promise<RunResult> =>
-            adapter.run({ platform: session.platform, function: session.functionId, input, options: session.options }, signal),
-          {
+        return this.deps.runs
+          .runRows({ platform: session.platform, function: session.functionId, options: session.options }, inputs, {
             concurrency,
-            retry: { idempotent: adapter.capabilities.idempotentRun === true },
             signal: controller.signal,
-            onProgress: reporter,
-          },
-        ).finally(() => subscriptions.forEach((s) => s?.dispose()));
+            onProgress: progressReporter(progress),
+          })
+          .finally(() => subscriptions.forEach((s) => s?.dispose()));
       },
     );
     outcomes.forEach((outcome: RowOutcome<RunResult>, k) => {
@@ -295,7 +302,7 @@ export class RowCommands {
     if (counts.unreadable) parts.push(`${formatCount(counts.unreadable)} unreadable`);
     const message = `${verb} ${session.functionName} on ${formatCount(counts.total)} rows: ${parts.join(', ')}.`;
     const retryable = counts.failed + counts.cancelled;
-    const show = retryable > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show = retryable > 0 ? showWarning : showInformation;
     void show(message, ...(retryable > 0 ? ['Re-run Failed Rows'] : [])).then((choice) => {
       if (choice) void vscode.commands.executeCommand('aiFunctions.rerunFailedRows', editor.document.uri);
     });
@@ -319,7 +326,7 @@ export class RowCommands {
     const skipped = parsed.rows.length - rows.length;
     if (rows.length === 0) throw new AiFunctionsError('invalidInput', 'None of the lines could be read, so there is nothing to submit.');
     const platform = PLATFORM_NAMES[fn.platform];
-    const id = await vscode.window.withProgress(
+    const id = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Submitting ${formatCount(rows.length)} rows as a ${platform} batch job` },
       () => submit(fn.id, rows, jobName, signalFromToken(token)),
     );
@@ -331,8 +338,7 @@ export class RowCommands {
     this.deps.poller.track(job, true);
     this.deps.log.info(`Submitted ${rows.length} rows to ${platform} ${fn.name} as job ${id}${skipped ? ` (${skipped} unreadable lines left out)` : ''}`);
     const left = skipped ? ` ${formatCount(skipped)} unreadable line(s) were left out.` : '';
-    void vscode.window
-      .showInformationMessage(`Submitted ${formatCount(rows.length)} rows as ${platform} job "${job.name ?? id}". You will be told when it finishes.${left}`, 'Show Jobs')
+    void showInformation(`Submitted ${formatCount(rows.length)} rows as ${platform} job "${job.name ?? id}". You will be told when it finishes.${left}`, 'Show Jobs')
       .then((choice) => {
         if (choice) void vscode.commands.executeCommand('aiFunctions.jobs.focus');
       });

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { isAiFunctionsError } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
+import { showStatus } from '../notify';
 import type { RunService } from '../runService';
 import type { CredentialStore } from '../secrets';
 import { invalidInputError, missingKeyError, toPanelError } from './panelErrors';
@@ -69,7 +70,7 @@ export class PanelRunner implements vscode.Disposable {
       this.deps.history.keep(runId, { view, raw: result.raw });
       post({ type: 'result', runId, view });
       await this.deps.history.record({ id: runId, form, functionName, result: { view, raw: result.raw } });
-      vscode.window.setStatusBarMessage(`$(sparkle) ${functionName}: ${cap(insertionText(view).split('\n')[0] ?? '', 60)}`, 5000);
+      showStatus('sparkle', `${functionName}: ${cap(insertionText(view).split('\n')[0] ?? '', 60)}`, 5000);
     } catch (error) {
       if (cts.token.isCancellationRequested || (isAiFunctionsError(error) && error.kind === 'cancelled')) {
         post({ type: 'cancelled', runId });

@@ -1,10 +1,12 @@
 // What the panel opens with. Arguments reach the open command from the Functions view, from other
-// commands and from command links in hovers, so they are checked before anything is used; without
-// an input, the editor's selection is the input.
+// commands and from command links in hovers, so they are checked before anything is used, and they
+// only fill the form: a result comes from the extension's own handoffs (by id), never from
+// arguments. Without an input, the editor's selection is the input.
 import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, type RunResult } from '../../core/model';
+import type { PanelHandoffs } from '../panelHandoffs';
 import type { PanelFunctions } from './panelFunctions';
 import { MAX_INPUT_CHARS, toResultView, type Prefill, type ResultView, type RunForm } from './protocol';
 import type { RecentRun } from './recentRuns';
@@ -20,36 +22,21 @@ const treeNodeArg = z.object({
   fn: z.object({ id: z.string().check(z.maxLength(500)), name: z.optional(z.string()), inputFields: z.optional(z.array(z.string())) }),
 });
 
-/** `{platform, function, input?, result?}`, e.g. from Classify Selection's "Open in Run Panel" link. */
+/** `{platform, function, input?}`: what to fill the form with. */
 const openArgs = z.object({
   platform: z.optional(platformId),
   function: z.optional(z.string().check(z.maxLength(500))),
   input: z.optional(z.string().check(z.maxLength(MAX_INPUT_CHARS))),
-  result: z.optional(z.unknown()),
 });
 
-/** A RunResult as it arrives through a command argument (checked before it is shown). */
-const runResultArg = z.object({
-  platform: platformId,
-  function: z.string(),
-  kind: z.enum(['classification', 'extraction', 'run']),
-  label: z.optional(z.string()),
-  confidence: z.optional(z.number()),
-  predictions: z.array(z.object({ label: z.string(), confidence: z.number() })),
-  output: z.optional(z.unknown()),
-  rationale: z.optional(z.string()),
-  summary: z.optional(z.string()),
-  status: z.optional(z.string()),
-  runId: z.optional(z.string()),
-  usage: z.optional(z.object({ inputTokens: z.optional(z.number()), outputTokens: z.optional(z.number()), costUsd: z.optional(z.number()) })),
-  durationMs: z.number(),
-  raw: z.optional(z.unknown()),
-});
+/** `{handoff}`: Classify Selection's "Open in Run Panel" link. */
+const handoffArgs = z.object({ handoff: z.string().check(z.maxLength(50)) });
 
 export interface OpeningPrefillDeps {
   log: Logger;
   functions: PanelFunctions;
   history: RunHistory;
+  handoffs: PanelHandoffs;
 }
 
 /**
@@ -61,24 +48,29 @@ export function openingPrefill(args: unknown, editor: vscode.TextEditor | undefi
   const prefill: Prefill = {};
   let input: string | undefined;
   const node = treeNodeArg.safeParse(args);
+  const handoff = handoffArgs.safeParse(args);
   if (node.success) {
     prefill.platform = node.data.platform;
     prefill.function = node.data.fn.id;
+  } else if (handoff.success) {
+    const handed = deps.handoffs.get(handoff.data.handoff);
+    if (!handed) {
+      deps.log.warn('Run panel: that answer is no longer available; classify the selection again.');
+    } else {
+      input = handed.input;
+      prefill.result = adoptResult(handed.result, handed.input, deps);
+      prefill.platform = handed.platform;
+      prefill.function = handed.function;
+    }
   } else if (args !== undefined && args !== null) {
     const parsed = openArgs.safeParse(args);
     if (!parsed.success) {
-      deps.log.warn('Run panel: ignored open arguments that are not a function node or {platform, function, input, result}.');
+      deps.log.warn('Run panel: ignored open arguments that are not a function node, {handoff} or {platform, function, input}.');
     } else {
-      const { platform, function: fn, input: given, result } = parsed.data;
+      const { platform, function: fn, input: given } = parsed.data;
       if (platform) prefill.platform = platform;
       if (fn !== undefined) prefill.function = fn;
       input = given;
-      const shown = result === undefined ? undefined : adoptResult(result, given, deps);
-      if (shown) {
-        prefill.result = shown;
-        prefill.platform ??= shown.view.platform;
-        prefill.function ??= shown.view.function;
-      }
     }
   }
   if (input === undefined && editor && !editor.selection.isEmpty) {
@@ -119,16 +111,10 @@ function fillInput(prefill: Prefill, input: string, functions: PanelFunctions): 
 }
 
 /**
- * A result handed over by another command. It is kept like a run of the panel's own, so its
+ * A result handed over by Classify Selection. It is kept like a run of the panel's own, so its
  * copy, insert and open raw buttons work; with its input it is also listed as a recent run.
  */
-function adoptResult(result: unknown, input: string | undefined, deps: OpeningPrefillDeps): { runId: string; view: ResultView } | undefined {
-  const parsed = runResultArg.safeParse(result);
-  if (!parsed.success) {
-    deps.log.warn('Run panel: ignored a result argument that is not a RunResult.');
-    return undefined;
-  }
-  const runResult = parsed.data as RunResult;
+function adoptResult(runResult: RunResult, input: string | undefined, deps: OpeningPrefillDeps): { runId: string; view: ResultView } {
   const runId = newRunId();
   const view = toResultView(runResult, deps.functions.info(runResult.platform, runResult.function)?.name);
   deps.history.keep(runId, { view, raw: runResult.raw });

@@ -4,8 +4,9 @@
 // This controller owns the panel's life and its messages; the work is done by the modules beside it.
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
-import { PLATFORM_NAMES, type PlatformId, type RunResult } from '../../core/model';
+import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
 import type { ReadOnlyDocuments } from '../documents';
+import type { PanelHandoffs } from '../panelHandoffs';
 import type { RecentFunctions } from '../recentFunctions';
 import type { RunService } from '../runService';
 import type { CredentialStore } from '../secrets';
@@ -41,16 +42,13 @@ export interface RunPanelDeps {
   documents: ReadOnlyDocuments;
   /** Where recent runs are kept across restarts (globalState). */
   state: vscode.Memento;
+  /** Answers Classify Selection hands over (by id). */
+  handoffs: PanelHandoffs;
   log: Logger;
 }
 
-/** What can open the panel prefilled: a tree node's function, a Classify hover's result, … */
-export interface OpenRunPanelArgs {
-  platform?: PlatformId;
-  function?: string;
-  input?: string;
-  result?: RunResult;
-}
+/** What can open the panel prefilled: a function and an input, or a Classify hover's handoff id. */
+export type OpenRunPanelArgs = { platform?: PlatformId; function?: string; input?: string } | { handoff: string };
 
 /** A hidden webview is torn down, so messages wait for its next `ready`; this many at most. */
 const MAX_QUEUED_MESSAGES = 200;
@@ -130,7 +128,7 @@ export class RunPanelController implements vscode.Disposable {
   async open(args?: OpenRunPanelArgs | FunctionsNode, focus?: 'function' | 'input'): Promise<void> {
     const editor = usableEditor(vscode.window.activeTextEditor);
     this.target.openFrom(editor);
-    const prefill = openingPrefill(args, editor, focus, { log: this.deps.log, functions: this.functions, history: this.history });
+    const prefill = openingPrefill(args, editor, focus, { log: this.deps.log, functions: this.functions, history: this.history, handoffs: this.deps.handoffs });
     if (this.panel) {
       this.panel.reveal(undefined, false);
       this.post({ type: 'prefill', prefill });

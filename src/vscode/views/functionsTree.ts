@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from '../secrets';
-import { escape } from './jobPresentation';
+import { inert, inertMarkdown } from '../../core/untrusted';
 import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from './platformMessages';
 
 export type FunctionsNode =
@@ -20,8 +20,8 @@ interface PlatformFunctions {
 export interface FunctionsTreeOptions {
   /** Names of the Sutro functions configured in settings (they can be removed). */
   configuredSutroFunctions: () => string[];
-  /** `platform:id` of the default function, if any. */
-  defaultFunction: () => string | undefined;
+  /** The default function, if any. */
+  defaultFunction: () => { platform: PlatformId; id: string } | undefined;
 }
 
 export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
@@ -96,10 +96,11 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     if (node.kind === 'platform') return this.platformItem(node.platform);
     if (node.kind === 'message') return messageItem(node);
     const { fn, platform } = node;
-    const isDefault = this.options.defaultFunction() === `${platform}:${fn.id}`;
-    const item = new vscode.TreeItem(fn.name, vscode.TreeItemCollapsibleState.None);
+    const saved = this.options.defaultFunction();
+    const isDefault = saved?.platform === platform && saved.id === fn.id;
+    const item = new vscode.TreeItem(inert(fn.name, 200), vscode.TreeItemCollapsibleState.None);
     item.id = `function:${platform}:${fn.id}`;
-    item.description = [functionDescription(fn), isDefault ? 'default' : undefined].filter(Boolean).join(' · ');
+    item.description = inert([functionDescription(fn), isDefault ? 'default' : undefined].filter(Boolean).join(' · '), 200);
     item.iconPath = new vscode.ThemeIcon(isDefault ? 'star-full' : 'symbol-function');
     item.tooltip = functionTooltip(fn, isDefault);
     const configured = platform === 'sutro' && this.options.configuredSutroFunctions().includes(fn.id);
@@ -159,7 +160,7 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
     if (state?.error) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.description = shortError(state.error);
-      item.tooltip = state.error.message;
+      item.tooltip = inert(state.error.message);
     } else {
       item.iconPath = new vscode.ThemeIcon(state?.pending ? 'loading~spin' : 'cloud');
       item.description = state?.functions ? `${state.functions.length} functions` : undefined;
@@ -181,11 +182,11 @@ export function functionDescription(fn: FunctionInfo): string {
 
 function functionTooltip(fn: FunctionInfo, isDefault: boolean): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${escape(fn.name)}** · ${PLATFORM_NAMES[fn.platform]}${isDefault ? ' · default function' : ''}\n\n`);
-  if (fn.description) md.appendMarkdown(`${escape(fn.description)}\n\n`);
-  md.appendMarkdown(`ID: \`${fn.id.replace(/`/g, "'")}\`\n\n`);
-  if (fn.inputType) md.appendMarkdown(`Input: ${escape(fn.inputType)}\n\n`);
-  if (fn.outputType) md.appendMarkdown(`Output: ${escape(fn.outputType)}\n\n`);
-  if (fn.inputFields?.length) md.appendMarkdown(`Input fields: ${fn.inputFields.map(escape).join(', ')}\n\n`);
+  md.appendMarkdown(`**${inertMarkdown(fn.name)}** · ${PLATFORM_NAMES[fn.platform]}${isDefault ? ' · default function' : ''}\n\n`);
+  if (fn.description) md.appendMarkdown(`${inertMarkdown(fn.description)}\n\n`);
+  md.appendMarkdown(`ID: ${inertMarkdown(fn.id)}\n\n`);
+  if (fn.inputType) md.appendMarkdown(`Input: ${inertMarkdown(fn.inputType)}\n\n`);
+  if (fn.outputType) md.appendMarkdown(`Output: ${inertMarkdown(fn.outputType)}\n\n`);
+  if (fn.inputFields?.length) md.appendMarkdown(`Input fields: ${inertMarkdown(fn.inputFields.join(', '))}\n\n`);
   return md;
 }

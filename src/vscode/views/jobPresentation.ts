@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { formatCost, formatCount, formatDuration, relativeAge } from '../../core/format';
 import { isTerminal, type Job, type JobStatus } from '../../core/model';
+import { inert, inertMarkdown } from '../../core/untrusted';
 import type { Capabilities } from '../../platforms/types';
 
 const STATUS_LABELS: Record<JobStatus, string> = {
@@ -36,10 +37,12 @@ export function jobIcon(status: JobStatus): vscode.ThemeIcon {
   }
 }
 
+/** The job's name (or id) as the platform sent it; pass it through `inert` before showing it. */
 export function jobLabel(job: Job): string {
   return job.name && job.name.trim() !== '' ? job.name : job.id;
 }
 
+/** For a tree description: inert platform text. */
 export function jobDescription(job: Job, now: number): string {
   const parts = [statusLabel(job)];
   const age = relativeAge(job.createdAt, now);
@@ -47,13 +50,13 @@ export function jobDescription(job: Job, now: number): string {
   if (job.cost !== undefined) parts.push(formatCost(job.cost));
   else if (job.rows !== undefined) parts.push(`${formatCount(job.rows)} rows`);
   else if (job.costEstimate !== undefined) parts.push(`~${formatCost(job.costEstimate)}`);
-  return parts.join(' · ');
+  return inert(parts.join(' · '), 200);
 }
 
 export function jobTooltip(job: Job, now: number): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportThemeIcons = true;
-  md.appendMarkdown(`**${escape(jobLabel(job))}** · ${escape(statusLabel(job))}\n\n`);
+  md.appendMarkdown(`**${inertMarkdown(jobLabel(job))}** · ${inertMarkdown(statusLabel(job))}\n\n`);
   const rows: [string, string | undefined][] = [
     ['ID', job.id],
     ['Status', job.rawStatus],
@@ -70,7 +73,7 @@ export function jobTooltip(job: Job, now: number): vscode.MarkdownString {
     ['Failure reason', job.failureReason],
   ];
   md.appendMarkdown('| | |\n|---|---|\n');
-  for (const [name, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`| ${name} | ${escape(value)} |\n`);
+  for (const [name, value] of rows) if (value !== undefined && value !== '') md.appendMarkdown(`| ${name} | ${inertMarkdown(value).replace(/\|/g, '\\|')} |\n`);
   return md;
 }
 
@@ -96,9 +99,4 @@ function duration(job: Job): string | undefined {
   const start = Date.parse(job.startedAt);
   if (end === undefined || Number.isNaN(end) || Number.isNaN(start)) return undefined;
   return formatDuration(end - start);
-}
-
-/** Escapes Markdown (values come from a platform and are shown as text). */
-export function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>&]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
 }

@@ -6,6 +6,7 @@ import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
 import { PLATFORM_NAMES, type Job } from '../../core/model';
 import type { Capabilities } from '../../platforms/types';
+import { showInformation, showWarning } from '../notify';
 import type { Settings } from '../settings';
 import { jobLabel, statusLabel } from './jobPresentation';
 
@@ -35,7 +36,7 @@ export class JobsAutoRefresh implements vscode.Disposable {
   }
 
   private update(): void {
-    const enabled = this.settings.boolean(AUTO_REFRESH_SETTING, true);
+    const enabled = this.settings.jobsAutoRefresh();
     const focused = vscode.window.state.focused;
     this.poller.setActive(enabled && focused, !this.view.visible);
   }
@@ -59,8 +60,8 @@ export async function notifyFinished(
   const buttons = withResults ? ['Open Results', 'Open'] : ['Open'];
   const choice =
     job.status === 'failed'
-      ? await vscode.window.showWarningMessage(job.failureReason ? `${message} ${job.failureReason}` : message, ...buttons)
-      : await vscode.window.showInformationMessage(message, ...buttons);
+      ? await showWarning(job.failureReason ? `${message} ${job.failureReason}` : message, ...buttons)
+      : await showInformation(message, ...buttons);
   if (choice === 'Open') await actions.open(job);
   if (choice === 'Open Results') await actions.openResults(job);
 }

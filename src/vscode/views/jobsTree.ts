@@ -5,7 +5,8 @@ import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from '../secrets';
 import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from './platformMessages';
-import { escape, jobContextValue, jobDescription, jobIcon, jobLabel, jobTooltip } from './jobPresentation';
+import { inert, inertMarkdown } from '../../core/untrusted';
+import { jobContextValue, jobDescription, jobIcon, jobLabel, jobTooltip } from './jobPresentation';
 
 export type JobsNode =
   | { kind: 'platform'; platform: PlatformId }
@@ -140,7 +141,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     if (state.error) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.description = shortError(state.error);
-      item.tooltip = new vscode.MarkdownString(`${escape(state.error.message)}\n\nThe list shows the last jobs loaded successfully.`);
+      item.tooltip = new vscode.MarkdownString(`${inertMarkdown(state.error.message)}\n\nThe list shows the last jobs loaded successfully.`);
     } else {
       item.iconPath = new vscode.ThemeIcon(state.loading ? 'loading~spin' : 'cloud');
       const shown = state.jobs.filter((job) => matchesFilter(job, this.filter)).length;
@@ -151,7 +152,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
 
   private jobItem(platform: PlatformId, id: string): vscode.TreeItem {
     const job = this.store.find(platform, id);
-    const item = new vscode.TreeItem(job ? jobLabel(job) : id, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(inert(job ? jobLabel(job) : id, 200), vscode.TreeItemCollapsibleState.None);
     item.id = `job:${platform}:${id}`;
     if (!job) return item;
     const now = this.now();
@@ -161,7 +162,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     const adapter = this.platforms.find((p) => p.id === platform);
     item.contextValue = adapter ? jobContextValue(job, adapter.capabilities, platform) : 'job';
     item.command = { command: 'aiFunctions.openJobDetails', title: 'Open Job Details', arguments: [this.jobNode(platform, id)] };
-    item.accessibilityInformation = { label: `${jobLabel(job)}, ${jobDescription(job, now)}` };
+    item.accessibilityInformation = { label: inert(`${jobLabel(job)}, ${jobDescription(job, now)}`) };
     return item;
   }
 

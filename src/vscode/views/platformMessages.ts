@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { isAiFunctionsError } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
+import { inert } from '../../core/untrusted';
 
 export interface MessageNode {
   kind: 'message';
@@ -25,7 +26,7 @@ export function setKeyMessage(platform: PlatformId): MessageNode {
 
 /** The error, "Set API key…" when the key was rejected, and "Retry" (runs `retryCommand`). */
 export function errorMessages(platform: PlatformId, error: Error, retryCommand: string): MessageNode[] {
-  const messages: MessageNode[] = [{ kind: 'message', platform, text: shortError(error), icon: 'error', tooltip: error.message }];
+  const messages: MessageNode[] = [{ kind: 'message', platform, text: shortError(error), icon: 'error', tooltip: inert(error.message) }];
   if (isAiFunctionsError(error) && error.kind === 'auth') messages.push(setKeyMessage(platform));
   messages.push({ kind: 'message', platform, text: 'Retry', icon: 'refresh', command: { command: retryCommand, title: 'Retry', arguments: [{ platform }] } });
   return messages;
@@ -61,8 +62,7 @@ export function shortError(error: Error): string {
         break;
     }
   }
-  const first = error.message.split(/(?<=\.)\s/)[0];
-  return first.length > 60 ? `${first.slice(0, 57)}…` : first;
+  return inert(error.message.split(/(?<=\.)\s/)[0] ?? '', 60);
 }
 
 /** VS Code refreshes a single tree node only when given the same object: keep one per key. */
