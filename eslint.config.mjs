@@ -13,15 +13,15 @@ export default tseslint.config(
   },
   {
     // Platform text reaches notifications, progress titles and the status bar only through
-    // src/vscode/notify.ts, which makes link and icon syntax inert.
+    // src/vscode/base/notify.ts, which makes link and icon syntax inert.
     files: ['src/**/*.ts'],
-    ignores: ['src/vscode/notify.ts'],
+    ignores: ['src/vscode/base/notify.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: "MemberExpression[property.name=/^(showErrorMessage|showWarningMessage|showInformationMessage|withProgress|setStatusBarMessage)$/]",
-          message: 'Show notifications, progress and status messages through src/vscode/notify.ts, which makes platform text inert.',
+          message: 'Show notifications, progress and status messages through src/vscode/base/notify.ts, which makes platform text inert.',
         },
       ],
     },

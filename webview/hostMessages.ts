@@ -1,5 +1,5 @@
 // What the panel does with each message from the host (validated on arrival, in messaging.ts).
-import type { HostMessage, PanelError, Prefill } from '../src/vscode/panel/protocol';
+import type { HostMessage, PanelError, Prefill } from '../src/shared/panelProtocol';
 import type { PanelView } from './panelView';
 import type { PanelStore } from './state';
 

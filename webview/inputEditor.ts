@@ -1,7 +1,7 @@
 // The input: plain text, JSON, or a Sutro function's fields, chosen with the mode radios.
 // Switching modes carries what was typed over to the new mode.
-import { PLATFORM_TRAITS } from '../src/vscode/panel/protocol';
-import { fieldsFromJson, type InputMode } from '../src/vscode/panel/runInput';
+import { PLATFORM_TRAITS } from '../src/shared/panelProtocol';
+import { fieldsFromJson, type InputMode } from '../src/shared/runInput';
 import { byId, clear, h, setValue } from './dom';
 import { checkJsonInput, setProblem, type ProblemSource, type ProblemTarget } from './problems';
 import { RUN_SHORTCUT } from './shortcut';

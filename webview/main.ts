@@ -6,7 +6,7 @@
 //   hostMessages.ts what each host message changes
 //   panelView.ts    the parts, rendered together: picker, inputEditor, options, problems,
 //                   runControls, resultArea (result.ts draws the cards), recentRuns, toast
-import type { PanelState } from '../src/vscode/panel/protocol';
+import type { PanelState } from '../src/shared/panelProtocol';
 import { HostMessages } from './hostMessages';
 import { listenToHost, poster, reportErrors } from './messaging';
 import { PanelView } from './panelView';

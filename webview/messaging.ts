@@ -2,7 +2,7 @@
 // validated before anything reads them. Problems go to the extension's log, since the webview's
 // own console is out of the user's sight.
 import type { WebviewApi } from 'vscode-webview';
-import { parseHostMessage, type HostMessage, type PanelState, type WebviewMessage } from '../src/vscode/panel/protocol';
+import { parseHostMessage, type HostMessage, type PanelState, type WebviewMessage } from '../src/shared/panelProtocol';
 
 export type Post = (message: WebviewMessage) => void;
 

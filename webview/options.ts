@@ -1,7 +1,7 @@
 // The platform's options (Nyckel: label count, model, metadata…; Inferable: a result schema) in a
 // collapsible section. Its header counts the options set, which shows while it is closed.
 import { PLATFORM_NAMES } from '../src/core/model';
-import { PLATFORM_TRAITS, type DraftForm } from '../src/vscode/panel/protocol';
+import { PLATFORM_TRAITS, type DraftForm } from '../src/shared/panelProtocol';
 import { byId, setValue } from './dom';
 import { checkJsonInput, setProblem, type ProblemSource, type ProblemTarget, type TextInput } from './problems';
 import type { PanelStore } from './state';

@@ -1,7 +1,7 @@
 // Choosing the platform and function: the two pickers, the notice under them (no key yet, or the
 // list could not be loaded) and the chosen function's description.
 import { PLATFORM_NAMES, type PlatformId } from '../src/core/model';
-import { PLATFORM_TRAITS, type PanelFunction, type PlatformEntry } from '../src/vscode/panel/protocol';
+import { PLATFORM_TRAITS, type PanelFunction, type PlatformEntry } from '../src/shared/panelProtocol';
 import { button, byId, clear, h, icon } from './dom';
 import type { Post } from './messaging';
 import type { PanelStore } from './state';

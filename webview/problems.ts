@@ -1,6 +1,6 @@
 // Problems with the form, shown at the field they are about before anything is sent. The host
 // checks the form again; a problem it finds is shown the same way.
-import { describeJsonProblem, jsonProblem, type FormProblem } from '../src/vscode/panel/runInput';
+import { describeJsonProblem, jsonProblem, type FormProblem } from '../src/shared/runInput';
 import type { ToastLevel } from './toast';
 
 export type TextInput = HTMLInputElement | HTMLTextAreaElement;

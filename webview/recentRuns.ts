@@ -1,7 +1,7 @@
 // The recent runs list: open one (its form and result come back) or run it again.
 import { relativeAge } from '../src/core/format';
 import { PLATFORM_NAMES } from '../src/core/model';
-import type { RecentRunSummary } from '../src/vscode/panel/protocol';
+import type { RecentRunSummary } from '../src/shared/panelProtocol';
 import { button, byId, clear, h, icon } from './dom';
 import type { Post } from './messaging';
 import type { PanelStore } from './state';

@@ -1,7 +1,7 @@
 // Renders the result card, the error card and the running card. Text only (textContent).
 import { formatCost, formatCount, formatPercent } from '../src/core/format';
 import { PLATFORM_NAMES } from '../src/core/model';
-import type { ErrorAction, PanelError, ResultView } from '../src/vscode/panel/protocol';
+import type { ErrorAction, PanelError, ResultView } from '../src/shared/panelProtocol';
 import { append, bar, button, h, icon } from './dom';
 
 export interface ResultHandlers {

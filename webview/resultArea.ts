@@ -1,7 +1,7 @@
 // The result area shows one of: the running card (its elapsed time ticking), the error card with
 // the buttons that fix it, the result card, or the hint shown before the first run.
 import { PLATFORM_NAMES } from '../src/core/model';
-import type { ErrorAction } from '../src/vscode/panel/protocol';
+import type { ErrorAction } from '../src/shared/panelProtocol';
 import { byId, clear } from './dom';
 import type { Post } from './messaging';
 import { renderEmpty, renderError, renderResult, renderRunning } from './result';

@@ -1,7 +1,7 @@
 // Run and Cancel: the buttons, their shortcuts, the progress bar, and sending the form to be run.
 import { PLATFORM_NAMES } from '../src/core/model';
-import type { RunForm } from '../src/vscode/panel/protocol';
-import { buildRunRequest } from '../src/vscode/panel/runInput';
+import type { RunForm } from '../src/shared/panelProtocol';
+import { buildRunRequest } from '../src/shared/runInput';
 import { byId } from './dom';
 import type { Post } from './messaging';
 import type { FormProblems } from './problems';

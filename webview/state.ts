@@ -12,7 +12,7 @@ import {
   type PanelState,
   type PlatformEntry,
   type RecentRunSummary,
-} from '../src/vscode/panel/protocol';
+} from '../src/shared/panelProtocol';
 
 export interface RunningRun {
   runId: string;

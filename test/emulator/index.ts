@@ -1,5 +1,5 @@
 // Starts the three platform emulators together.
-//   import { startEmulators } from '../emulator';
+//   import { startEmulators } from '.';
 //   const emu = await startEmulators();  // emu.sutro.url, emu.nyckel.url, emu.inferable.url
 //   …; await emu.close();
 // CLI: node out/test/emulator/index.js [--port N] [--hostile] [--help]  → ports N, N+1, N+2 (else

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { classificationHover, decorationText, type ClassifySelection } from '../../src/vscode/classify';
+import { classificationHover, decorationText, type ClassifySelection } from '../../src/vscode/classify/classifySelection';
 import { emulators, setAllKeys, testing } from './environment';
 
 describe('Classify Selection', function () {

@@ -1,16 +1,16 @@
 // One set of platform emulators for the whole integration run, started inside the extension host,
 // and the user settings and keys that point the extension at them.
-import type { PanelHandoffs } from '../../src/vscode/panelHandoffs';
+import type { PanelHandoffs } from '../../src/vscode/run/panelHandoffs';
 import * as vscode from 'vscode';
 import { startEmulators, type Emulators } from '../emulator';
 import type { AiFunctionsApi } from '../../src/api';
 import type { JobsStore } from '../../src/core/jobsStore';
 import type { JobPoller } from '../../src/core/jobPoller';
-import type { ClassifySelection } from '../../src/vscode/classify';
-import type { ReadOnlyDocuments } from '../../src/vscode/documents';
+import type { ClassifySelection } from '../../src/vscode/classify/classifySelection';
+import type { ReadOnlyDocuments } from '../../src/vscode/base/documents';
 import type { RunPanelController } from '../../src/vscode/panel/runPanel';
-import type { FunctionsTreeProvider } from '../../src/vscode/views/functionsTree';
-import type { JobsTreeProvider } from '../../src/vscode/views/jobsTree';
+import type { FunctionsTreeProvider } from '../../src/vscode/functions/functionsTree';
+import type { JobsTreeProvider } from '../../src/vscode/jobs/jobsTree';
 import { api } from './helpers';
 
 export const KEYS = {

@@ -7,9 +7,9 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { containsLink } from '../../src/core/untrusted';
-import { classificationHover } from '../../src/vscode/classify';
-import type { FunctionsNode } from '../../src/vscode/views/functionsTree';
-import type { JobsNode } from '../../src/vscode/views/jobsTree';
+import { classificationHover } from '../../src/vscode/classify/classifySelection';
+import type { FunctionsNode } from '../../src/vscode/functions/functionsTree';
+import type { JobsNode } from '../../src/vscode/jobs/jobsTree';
 import { HOSTILE_TEXT } from '../emulator';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
 import { answerModals, api, waitFor } from './helpers';

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RecordedRequest } from '../emulator';
-import type { RowsCommandResult } from '../../src/vscode/commands/rowCommands';
+import type { RowsCommandResult } from '../../src/vscode/rows/rowCommands';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
 import { answerModals, waitFor } from './helpers';
 

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { RunPanelController } from '../../src/vscode/panel/runPanel';
-import type { HostMessage, PanelState, RunForm } from '../../src/vscode/panel/protocol';
+import type { HostMessage, PanelState, RunForm } from '../../src/shared/panelProtocol';
 import type { RunResult } from '../../src/core/model';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
 import { api, waitFor } from './helpers';

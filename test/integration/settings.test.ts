@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { Settings, URL_SETTINGS, USER_ONLY_SETTINGS } from '../../src/vscode/settings';
+import { Settings, URL_SETTINGS, USER_ONLY_SETTINGS } from '../../src/vscode/base/settings';
 
 describe('URL settings', () => {
   const settings = new Settings();

@@ -1,8 +1,8 @@
 // The Functions and Jobs views as wired in the real extension, against the emulators.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { FunctionsNode } from '../../src/vscode/views/functionsTree';
-import type { JobsNode } from '../../src/vscode/views/jobsTree';
+import type { FunctionsNode } from '../../src/vscode/functions/functionsTree';
+import type { JobsNode } from '../../src/vscode/jobs/jobsTree';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
 import { answerModals, api, waitFor } from './helpers';
 

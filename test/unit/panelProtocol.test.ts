@@ -14,9 +14,9 @@ import {
   type HostMessage,
   type RunForm,
   type WebviewMessage,
-} from '../../src/vscode/panel/protocol';
+} from '../../src/shared/panelProtocol';
 import { MAX_ENTRY_CHARS, MAX_RECENT_RUNS, RecentRuns } from '../../src/vscode/panel/recentRuns';
-import { buildRunRequest, detectInputMode, jsonProblem, lineAndColumn } from '../../src/vscode/panel/runInput';
+import { buildRunRequest, detectInputMode, jsonProblem, lineAndColumn } from '../../src/shared/runInput';
 
 const form = (over: Partial<RunForm> = {}): RunForm => ({
   platform: 'sutro',

@@ -1,8 +1,8 @@
 // Which editor "Insert into editor" writes to: the one the panel was opened from, else the text
 // editor used last. Focusing the panel leaves no editor active, so the last one is remembered.
 import * as vscode from 'vscode';
-import { DOCUMENT_SCHEME } from '../documents';
-import { cap } from './text';
+import { DOCUMENT_SCHEME } from '../base/documents';
+import { cap } from '../../shared/text';
 
 export interface EditorSpot {
   uri: vscode.Uri;

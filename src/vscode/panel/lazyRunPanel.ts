@@ -1,7 +1,7 @@
 // Registers the run panel's commands and serializer at activation, and loads the panel itself
 // (its own bundle, dist/runPanel.js) only when a panel opens: activation stays small and fast.
 import * as vscode from 'vscode';
-import { guarded } from '../notify';
+import { guarded } from '../base/notify';
 import type { OpenRunPanelArgs, RunPanelController, RunPanelDeps } from './runPanel';
 import { VIEW_TYPE } from './viewType';
 

@@ -1,9 +1,9 @@
 // Errors as the panel shows them: one sentence and the buttons that fix it, never a stack.
 import { AiFunctionsError, isAiFunctionsError } from '../../core/errors';
 import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
-import type { ErrorAction, PanelError } from './protocol';
-import type { FormProblem } from './runInput';
-import { cap } from './text';
+import type { ErrorAction, PanelError } from '../../shared/panelProtocol';
+import type { FormProblem } from '../../shared/runInput';
+import { cap } from '../../shared/text';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

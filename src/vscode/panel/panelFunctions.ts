@@ -1,12 +1,12 @@
 // The platforms and functions the panel's picker offers. They come from the Functions view's
 // provider, so the panel and the view show the same lists and share one refresh.
 import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
-import type { RecentFunctions } from '../recentFunctions';
-import type { CredentialStore } from '../secrets';
-import type { FunctionsTreeProvider } from '../views/functionsTree';
+import type { RecentFunctions } from '../run/recentFunctions';
+import type { CredentialStore } from '../keys/credentialStore';
+import type { FunctionsTreeProvider } from '../functions/functionsTree';
 import { toPanelError } from './panelErrors';
-import type { PanelFunction, PlatformEntry } from './protocol';
-import { cap } from './text';
+import type { PanelFunction, PlatformEntry } from '../../shared/panelProtocol';
+import { cap } from '../../shared/text';
 
 export interface PanelFunctionsDeps {
   functions: FunctionsTreeProvider;

@@ -4,15 +4,15 @@
 import * as vscode from 'vscode';
 import { isAiFunctionsError } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
-import { showStatus } from '../notify';
-import type { RunService } from '../runService';
-import type { CredentialStore } from '../secrets';
+import { showStatus } from '../base/notify';
+import type { RunService } from '../run/runService';
+import type { CredentialStore } from '../keys/credentialStore';
 import { invalidInputError, missingKeyError, toPanelError } from './panelErrors';
 import type { PanelFunctions } from './panelFunctions';
-import { insertionText, toResultView, type HostMessage, type RunForm } from './protocol';
+import { insertionText, toResultView, type HostMessage, type RunForm } from '../../shared/panelProtocol';
 import type { RunHistory } from './runHistory';
-import { buildRunRequest } from './runInput';
-import { cap } from './text';
+import { buildRunRequest } from '../../shared/runInput';
+import { cap } from '../../shared/text';
 
 export interface RunningRun {
   runId: string;

@@ -3,8 +3,8 @@
 import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { PLATFORM_IDS } from '../../core/model';
-import { panelErrorSchema, resultHeadline, resultViewSchema, runFormSchema, runIdSchema, type PanelError, type RecentRunSummary, type ResultView, type RunForm } from './protocol';
-import { cap } from './text';
+import { panelErrorSchema, resultHeadline, resultViewSchema, runFormSchema, runIdSchema, type PanelError, type RecentRunSummary, type ResultView, type RunForm } from '../../shared/panelProtocol';
+import { cap } from '../../shared/text';
 
 const STORAGE_KEY = 'aiFunctions.recentRuns';
 export const MAX_RECENT_RUNS = 50;

@@ -1,11 +1,11 @@
 // What the result card's buttons do: copy the result as JSON, insert it into the editor the panel
 // was opened from, open the platform's raw reply.
 import * as vscode from 'vscode';
-import { prettyJson, type ReadOnlyDocuments } from '../documents';
+import { prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import { baseName, type InsertTarget } from './insertTarget';
-import { insertionText, type ResultView } from './protocol';
+import { insertionText, type ResultView } from '../../shared/panelProtocol';
 import type { RunHistory, StoredResult } from './runHistory';
-import { cap } from './text';
+import { cap } from '../../shared/text';
 
 export type Notify = (level: 'info' | 'error', text: string) => void;
 

@@ -2,7 +2,7 @@
 // and open raw need, and the recent runs kept across restarts. Results older than the memory
 // holds are still found in the recent runs (whose raw reply may have been dropped to fit).
 import { randomBytes } from 'node:crypto';
-import type { HostMessage, ResultView } from './protocol';
+import type { HostMessage, ResultView } from '../../shared/panelProtocol';
 import type { NewRecentRun, RecentRun, RecentRuns } from './recentRuns';
 
 export interface StoredResult {

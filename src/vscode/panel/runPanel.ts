@@ -5,12 +5,12 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
-import type { ReadOnlyDocuments } from '../documents';
-import type { PanelHandoffs } from '../panelHandoffs';
-import type { RecentFunctions } from '../recentFunctions';
-import type { RunService } from '../runService';
-import type { CredentialStore } from '../secrets';
-import type { FunctionsNode, FunctionsTreeProvider } from '../views/functionsTree';
+import type { ReadOnlyDocuments } from '../base/documents';
+import type { PanelHandoffs } from '../run/panelHandoffs';
+import type { RecentFunctions } from '../run/recentFunctions';
+import type { RunService } from '../run/runService';
+import type { CredentialStore } from '../keys/credentialStore';
+import type { FunctionsNode, FunctionsTreeProvider } from '../functions/functionsTree';
 import { newNonce, renderPanelHtml } from './html';
 import { InsertTarget, usableEditor } from './insertTarget';
 import { errorMessage } from './panelErrors';
@@ -27,11 +27,11 @@ import {
   type PanelState,
   type Prefill,
   type WebviewMessage,
-} from './protocol';
+} from '../../shared/panelProtocol';
 import { RecentRuns } from './recentRuns';
 import { ResultActions } from './resultActions';
 import { RunHistory, newRunId } from './runHistory';
-import { cap } from './text';
+import { cap } from '../../shared/text';
 
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;

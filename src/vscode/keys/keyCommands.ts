@@ -6,8 +6,8 @@ import * as z from 'zod/mini';
 import { CREDENTIAL_FIELDS, FIELD_LABELS, credentialProblem, type CredentialField } from '../../core/credentials';
 import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type PlatformId } from '../../core/model';
 import type { Logger } from '../../core/log';
-import { confirm, showErrorText, showInformation } from '../notify';
-import type { CredentialStore } from '../secrets';
+import { confirm, showErrorText, showInformation } from '../base/notify';
+import type { CredentialStore } from './credentialStore';
 
 const platformId = z.enum(PLATFORM_IDS);
 

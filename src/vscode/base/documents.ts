@@ -1,6 +1,6 @@
 // Read-only documents (job details, results, raw replies) on the extension's own URI scheme.
 import * as vscode from 'vscode';
-import { inert } from '../core/untrusted';
+import { inert } from '../../core/untrusted';
 
 export const DOCUMENT_SCHEME = 'ai-functions';
 

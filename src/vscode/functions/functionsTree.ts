@@ -2,9 +2,9 @@
 import * as vscode from 'vscode';
 import { PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
-import type { CredentialStore } from '../secrets';
+import type { CredentialStore } from '../keys/credentialStore';
 import { inert, inertMarkdown } from '../../core/untrusted';
-import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from './platformMessages';
+import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from '../base/treeMessages';
 
 export type FunctionsNode =
   | { kind: 'platform'; platform: PlatformId }

@@ -3,9 +3,9 @@
 // it receives). A message that does not match is rejected and logged, never acted on.
 // No `vscode` import: the webview bundles this file. Nothing here ever carries a key.
 import * as z from 'zod/mini';
-import { PLATFORM_IDS, type PlatformId, type RunResult } from '../../core/model';
+import { PLATFORM_IDS, type PlatformId, type RunResult } from '../core/model';
 
-export { VIEW_TYPE } from './viewType';
+export { VIEW_TYPE } from '../vscode/panel/viewType';
 
 /** Longest input the panel sends (characters). */
 export const MAX_INPUT_CHARS = 1_000_000;

@@ -1,10 +1,10 @@
 // Picks a function across the platforms that have a key, recently used first.
 import * as vscode from 'vscode';
-import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../core/model';
-import { inert } from '../core/untrusted';
-import type { RecentFunctions } from './recentFunctions';
-import type { CredentialStore } from './secrets';
-import { functionDescription, type FunctionsTreeProvider } from './views/functionsTree';
+import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
+import { inert } from '../../core/untrusted';
+import type { RecentFunctions } from '../run/recentFunctions';
+import type { CredentialStore } from '../keys/credentialStore';
+import { functionDescription, type FunctionsTreeProvider } from './functionsTree';
 
 interface FunctionPick extends vscode.QuickPickItem {
   fn?: FunctionInfo;

@@ -3,10 +3,10 @@
 // one parse before the user has agreed to anything), and choose between running each row now and submitting the
 // rows as one batch job (offered when the platform has batch jobs, suggested for large inputs).
 import * as vscode from 'vscode';
-import { formatCount } from '../core/format';
-import { PLATFORM_NAMES, type FunctionInfo } from '../core/model';
-import { inert } from '../core/untrusted';
-import { FORMAT_NAMES, ROW_FORMATS, parseRows, type ParsedRows, type ParseOptions, type RowFormat } from '../core/rows';
+import { formatCount } from '../../core/format';
+import { PLATFORM_NAMES, type FunctionInfo } from '../../core/model';
+import { inert } from '../../core/untrusted';
+import { FORMAT_NAMES, ROW_FORMATS, parseRows, type ParsedRows, type ParseOptions, type RowFormat } from '../../core/rows';
 
 export type RowsMode = 'rows' | 'batch';
 

@@ -1,17 +1,17 @@
 // Classify Selection: runs a function on each selection and shows the answer right after the
 // selected text, with a hover holding the predictions, the rationale and "Open in Run Panel".
 import * as vscode from 'vscode';
-import { formatPercent } from '../core/format';
-import type { Logger } from '../core/log';
-import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunResult } from '../core/model';
-import { inert, inertMarkdown } from '../core/untrusted';
-import { functionOf, parseInput, resultHeadline } from './commands/functionCommands';
-import type { FunctionPicker } from './functionPicker';
-import { errorMessage, guarded, isCancellation, showError, showInformation, showStatus, showWarning, withProgress } from './notify';
-import type { PanelHandoffs } from './panelHandoffs';
-import type { RunService } from './runService';
-import type { Settings } from './settings';
-import type { FunctionsTreeProvider } from './views/functionsTree';
+import { formatPercent } from '../../core/format';
+import type { Logger } from '../../core/log';
+import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunResult } from '../../core/model';
+import { inert, inertMarkdown } from '../../core/untrusted';
+import { functionOf, parseInput, resultHeadline } from '../functions/functionCommands';
+import type { FunctionPicker } from '../functions/functionPicker';
+import { errorMessage, guarded, isCancellation, showError, showInformation, showStatus, showWarning, withProgress } from '../base/notify';
+import type { PanelHandoffs } from '../run/panelHandoffs';
+import type { RunService } from '../run/runService';
+import type { Settings } from '../base/settings';
+import type { FunctionsTreeProvider } from '../functions/functionsTree';
 
 /** Several selections run side by side, but politely. */
 const SELECTIONS_IN_FLIGHT = 4;

@@ -6,8 +6,8 @@ import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
 import { PLATFORM_NAMES, type Job } from '../../core/model';
 import type { Capabilities } from '../../platforms/types';
-import { showInformation, showWarning } from '../notify';
-import type { Settings } from '../settings';
+import { showInformation, showWarning } from '../base/notify';
+import type { Settings } from '../base/settings';
 import { jobLabel, statusLabel } from './jobPresentation';
 
 export const AUTO_REFRESH_SETTING = 'jobs.autoRefresh';

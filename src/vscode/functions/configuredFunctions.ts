@@ -1,7 +1,7 @@
 // Sutro cannot list its Functions: the list is the user's configured ones plus those run lately.
-import type { SutroFunctionConfig } from '../platforms/sutro';
-import type { RecentFunctions } from './recentFunctions';
-import type { Settings } from './settings';
+import type { SutroFunctionConfig } from '../../platforms/sutro';
+import type { RecentFunctions } from '../run/recentFunctions';
+import type { Settings } from '../base/settings';
 
 export function sutroFunctionCatalog(settings: Settings, recent: RecentFunctions): SutroFunctionConfig[] {
   const configured = settings.sutroFunctions();

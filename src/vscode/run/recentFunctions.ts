@@ -2,7 +2,7 @@
 // which cannot list its functions, shows them in the Functions view).
 import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import { PLATFORM_IDS, type PlatformId } from '../core/model';
+import { PLATFORM_IDS, type PlatformId } from '../../core/model';
 
 const STORAGE_KEY = 'aiFunctions.recentFunctions';
 const MAX_ENTRIES = 30;

@@ -12,13 +12,13 @@ import { countRecords, failedIndexes, recordFor, recordsToJsonLines, unreadableR
 import { NOT_RUN_MESSAGE, type RowOutcome, type RowProgress } from '../../core/rowRunner';
 import { detectFormat, parseRows, ROW_FORMATS, type ParsedRows, type ParseOptions } from '../../core/rows';
 import type { PlatformAdapter } from '../../platforms/types';
-import type { ReadOnlyDocuments } from '../documents';
-import type { FunctionPicker } from '../functionPicker';
-import { signalFromToken } from '../cancellation';
-import { confirm, showError, showInformation, showWarning, withProgress } from '../notify';
-import type { Platforms, RunService } from '../runService';
-import { confirmRows, type RowsMode } from '../rowsConfirm';
-import type { Settings } from '../settings';
+import type { ReadOnlyDocuments } from '../base/documents';
+import type { FunctionPicker } from '../functions/functionPicker';
+import { signalFromToken } from '../base/cancellation';
+import { confirm, showError, showInformation, showWarning, withProgress } from '../base/notify';
+import type { Platforms, RunService } from '../run/runService';
+import { confirmRows, type RowsMode } from './rowsConfirm';
+import type { Settings } from '../base/settings';
 
 export interface RowCommandsDeps {
   platforms: Platforms;

@@ -1,8 +1,8 @@
 // Credentials live in VS Code's SecretStorage, one entry per platform, and nowhere else.
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import { credentialsProblem } from '../core/credentials';
-import { PLATFORM_IDS, type Credentials, type PlatformId } from '../core/model';
+import { credentialsProblem } from '../../core/credentials';
+import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
 
 const SECRET_PREFIX = 'aiFunctions.credentials.';
 

@@ -3,9 +3,9 @@
 // job name, a failure reason) can never become a link that runs a command. eslint forbids calling
 // the `vscode.window` functions below from anywhere else.
 import * as vscode from 'vscode';
-import { isAiFunctionsError } from '../core/errors';
-import type { Logger } from '../core/log';
-import { inert } from '../core/untrusted';
+import { isAiFunctionsError } from '../../core/errors';
+import type { Logger } from '../../core/log';
+import { inert } from '../../core/untrusted';
 
 /** Longer than a tree description: a notification is where the whole message is read. */
 const NOTIFICATION_CHARS = 1000;

@@ -4,10 +4,10 @@
 // never choose the host a key is sent to or the function a selection is sent to. Numbers are
 // clamped to the range their schema declares, whoever set them.
 import * as vscode from 'vscode';
-import { configurationError } from '../core/errors';
-import type { HttpTimeouts } from '../core/http';
-import { PLATFORM_IDS, type PlatformId } from '../core/model';
-import { normalizeBaseUrl } from '../core/urls';
+import { configurationError } from '../../core/errors';
+import type { HttpTimeouts } from '../../core/http';
+import { PLATFORM_IDS, type PlatformId } from '../../core/model';
+import { normalizeBaseUrl } from '../../core/urls';
 
 export const URL_SETTINGS = ['sutro.apiUrl', 'sutro.functionsUrl', 'nyckel.baseUrl', 'inferable.baseUrl'] as const;
 export type UrlSetting = (typeof URL_SETTINGS)[number];

@@ -3,8 +3,8 @@ import * as vscode from 'vscode';
 import { matchesFilter, type JobFilter, type JobsStore } from '../../core/jobsStore';
 import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
-import type { CredentialStore } from '../secrets';
-import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from './platformMessages';
+import type { CredentialStore } from '../keys/credentialStore';
+import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from '../base/treeMessages';
 import { inert, inertMarkdown } from '../../core/untrusted';
 import { jobContextValue, jobDescription, jobIcon, jobLabel, jobTooltip } from './jobPresentation';
 

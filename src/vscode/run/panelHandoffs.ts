@@ -1,7 +1,7 @@
 // Classify Selection hands its answers to the run panel through the "Open in Run Panel" link of its
 // hover. The link carries an id this store made, never the result itself: anyone can write a
 // command link, so a result taken from one could put any text in the panel as a platform's answer.
-import type { PlatformId, RunResult } from '../core/model';
+import type { PlatformId, RunResult } from '../../core/model';
 
 export interface Handoff {
   platform: PlatformId;

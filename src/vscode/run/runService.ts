@@ -1,11 +1,11 @@
 // Runs a function for every caller (palette, tree, panel, Classify Selection, public API) and
 // remembers it as recently used.
 import type * as vscode from 'vscode';
-import type { Logger } from '../core/log';
-import { PLATFORM_NAMES, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../core/model';
-import { runRows, type RowOutcome, type RowProgress } from '../core/rowRunner';
-import type { Capabilities, PlatformAdapter } from '../platforms/types';
-import { signalFromToken } from './cancellation';
+import type { Logger } from '../../core/log';
+import { PLATFORM_NAMES, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
+import { runRows, type RowOutcome, type RowProgress } from '../../core/rowRunner';
+import type { Capabilities, PlatformAdapter } from '../../platforms/types';
+import { signalFromToken } from '../base/cancellation';
 import type { RecentFunctions } from './recentFunctions';
 
 export type Platforms = Readonly<Record<PlatformId, PlatformAdapter>>;

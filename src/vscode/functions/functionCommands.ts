@@ -3,13 +3,13 @@ import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { formatPercent } from '../../core/format';
 import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunInput, type RunResult } from '../../core/model';
-import { prettyJson, type ReadOnlyDocuments } from '../documents';
-import type { FunctionPicker } from '../functionPicker';
+import { prettyJson, type ReadOnlyDocuments } from '../base/documents';
+import type { FunctionPicker } from './functionPicker';
 import { inert } from '../../core/untrusted';
-import { guarded, showStatus, withProgress } from '../notify';
-import type { RunService } from '../runService';
-import type { Settings } from '../settings';
-import type { FunctionsNode, FunctionsTreeProvider } from '../views/functionsTree';
+import { guarded, showStatus, withProgress } from '../base/notify';
+import type { RunService } from '../run/runService';
+import type { Settings } from '../base/settings';
+import type { FunctionsNode, FunctionsTreeProvider } from './functionsTree';
 
 export interface FunctionCommandsDeps {
   tree: FunctionsTreeProvider;

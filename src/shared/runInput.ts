@@ -1,7 +1,7 @@
 // The run panel's form → a RunRequest, shared by the webview (to show problems before anything is
 // sent) and the host (which checks again and is the one that decides). No `vscode` import: the
 // webview bundles this file.
-import type { PlatformId, RunInput, RunOptions, RunRequest } from '../../core/model';
+import type { PlatformId, RunInput, RunOptions, RunRequest } from '../core/model';
 
 export type InputMode = 'text' | 'json' | 'fields';
 

@@ -1,13 +1,13 @@
 // The object activate() returns: the public API, backed by the same services as the UI.
 import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import type { AiFunctionsApi, RowResult, RunRowsOptions } from '../api';
-import { AiFunctionsError } from '../core/errors';
-import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../core/model';
-import { signalFromToken } from './cancellation';
-import type { Platforms, RunService } from './runService';
-import type { CredentialStore } from './secrets';
-import type { Settings } from './settings';
+import type { AiFunctionsApi, RowResult, RunRowsOptions } from '../../api';
+import { AiFunctionsError } from '../../core/errors';
+import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
+import { signalFromToken } from '../base/cancellation';
+import type { Platforms, RunService } from '../run/runService';
+import type { CredentialStore } from '../keys/credentialStore';
+import type { Settings } from '../base/settings';
 
 const platformSchema = z.enum(PLATFORM_IDS);
 
