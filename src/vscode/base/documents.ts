@@ -1,17 +1,17 @@
 // Read-only documents (job details, results, raw replies) on the extension's own URI scheme.
+import { Disposable } from './disposable';
 import * as vscode from 'vscode';
 import { inert } from '../../core/untrusted';
 
 export const DOCUMENT_SCHEME = 'ai-functions';
 
-export class ReadOnlyDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class ReadOnlyDocuments extends Disposable implements vscode.TextDocumentContentProvider {
   private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
-  private readonly registration: vscode.Disposable;
-
   constructor() {
-    this.registration = vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, this);
+    super();
+    this._register(vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, this));
   }
 
   /**
@@ -39,9 +39,8 @@ export class ReadOnlyDocuments implements vscode.TextDocumentContentProvider, vs
     return this.contents.get(uri.toString()) ?? '// This document is no longer available. Open it again from the AI Functions view.\n';
   }
 
-  dispose(): void {
-    this.registration.dispose();
-    this.changed.dispose();
+  override dispose(): void {
+    super.dispose();
     this.contents.clear();
   }
 }

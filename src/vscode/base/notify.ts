@@ -79,13 +79,22 @@ async function runAction(choice: string | undefined, error: unknown): Promise<vo
   }
 }
 
-/** Runs a command body and shows what went wrong instead of throwing into the void. */
-export function guarded<A extends unknown[]>(log: Logger, body: (...args: A) => Promise<unknown>): (...args: A) => Promise<void> {
+/**
+ * Runs a body and shows what went wrong instead of throwing into the void; resolves with the
+ * body's value, or undefined after a failure (which is thrown instead when `rethrow` says so).
+ */
+export function guarded<A extends unknown[], R>(
+  log: Logger,
+  body: (...args: A) => Promise<R> | R,
+  rethrow?: (...args: A) => boolean,
+): (...args: A) => Promise<R | undefined> {
   return async (...args: A) => {
     try {
-      await body(...args);
+      return await body(...args);
     } catch (error) {
+      if (rethrow?.(...args)) throw error;
       showError(error, log);
+      return undefined;
     }
   };
 }

@@ -1,5 +1,6 @@
 // Classify Selection: runs a function on each selection and shows the answer right after the
 // selected text, with a hover holding the predictions, the rationale and "Open in Run Panel".
+import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
 import { formatPercent } from '../../core/format';
 import type { Logger } from '../../core/log';
@@ -7,7 +8,8 @@ import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunResult } fr
 import { inert, inertMarkdown } from '../../core/untrusted';
 import { functionOf, parseInput, resultHeadline } from '../functions/functionCommands';
 import type { FunctionPicker } from '../functions/functionPicker';
-import { errorMessage, guarded, isCancellation, showError, showInformation, showStatus, showWarning, withProgress } from '../base/notify';
+import { registerCommand } from '../base/commands';
+import { errorMessage, isCancellation, showError, showInformation, showStatus, showWarning, withProgress } from '../base/notify';
 import type { PanelHandoffs } from '../run/panelHandoffs';
 import type { RunService } from '../run/runService';
 import type { Settings } from '../base/settings';
@@ -30,13 +32,12 @@ export interface Classification {
 
 type Target = { platform: PlatformId; function: string; name?: string };
 
-export class ClassifySelection implements vscode.Disposable {
-  private readonly decoration = vscode.window.createTextEditorDecorationType({
+export class ClassifySelection extends Disposable {
+  private readonly decoration = this._register(vscode.window.createTextEditorDecorationType({
     after: { margin: '0 0 0 1em', color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic' },
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-  });
+  }));
   private readonly byDocument = new Map<string, Classification[]>();
-  private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly runs: RunService,
@@ -46,17 +47,16 @@ export class ClassifySelection implements vscode.Disposable {
     private readonly handoffs: PanelHandoffs,
     private readonly log: Logger,
   ) {
-    this.subscriptions.push(
-      vscode.workspace.onDidChangeTextDocument((event) => this.onEdit(event)),
-      vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor))),
-      vscode.workspace.onDidCloseTextDocument((document) => this.byDocument.delete(document.uri.toString())),
-    );
+    super();
+    this._register(vscode.workspace.onDidChangeTextDocument((event) => this.onEdit(event)));
+    this._register(vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((editor) => this.render(editor))));
+    this._register(vscode.workspace.onDidCloseTextDocument((document) => this.byDocument.delete(document.uri.toString())));
   }
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('aiFunctions.classifySelection', guarded(this.log, (arg?: unknown) => this.classify(arg))),
-      vscode.commands.registerCommand('aiFunctions.clearClassifications', () => this.clear(vscode.window.activeTextEditor)),
+      registerCommand(this.log, 'aiFunctions.classifySelection', (arg?: unknown) => this.classify(arg)),
+      registerCommand(this.log, 'aiFunctions.clearClassifications', () => this.clear(vscode.window.activeTextEditor)),
     ];
   }
 
@@ -188,9 +188,8 @@ export class ClassifySelection implements vscode.Disposable {
     this.render(editor);
   }
 
-  dispose(): void {
-    this.decoration.dispose();
-    for (const s of this.subscriptions) s.dispose();
+  override dispose(): void {
+    super.dispose();
     this.byDocument.clear();
   }
 }

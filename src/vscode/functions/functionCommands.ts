@@ -6,7 +6,8 @@ import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunInput, type
 import { prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from './functionPicker';
 import { inert } from '../../core/untrusted';
-import { guarded, showStatus, withProgress } from '../base/notify';
+import { registerCommand } from '../base/commands';
+import { showStatus, withProgress } from '../base/notify';
 import type { RunService } from '../run/runService';
 import type { Settings } from '../base/settings';
 import type { FunctionsNode, FunctionsTreeProvider } from './functionsTree';
@@ -26,8 +27,7 @@ export class FunctionCommands {
   constructor(private readonly deps: FunctionCommandsDeps) {}
 
   register(): vscode.Disposable[] {
-    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) =>
-      vscode.commands.registerCommand(id, guarded(this.deps.log, body));
+    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) => registerCommand(this.deps.log, id, body);
     return [
       command('aiFunctions.refreshFunctions', async (arg?: { platform?: PlatformId }) => {
         await withProgress({ location: { viewId: 'aiFunctions.functions' } }, () => this.deps.tree.refresh(arg?.platform));

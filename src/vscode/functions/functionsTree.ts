@@ -1,4 +1,5 @@
 // The Functions view: platform → its functions, with the platform's key and connection state.
+import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
 import { PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
@@ -24,22 +25,24 @@ export interface FunctionsTreeOptions {
   defaultFunction: () => { platform: PlatformId; id: string } | undefined;
 }
 
-export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<FunctionsNode | undefined>();
+export class FunctionsTreeProvider extends Disposable implements vscode.TreeDataProvider<FunctionsNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<FunctionsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
   private readonly states = new Map<PlatformId, PlatformFunctions>();
   private readonly platformNodes = new Map<PlatformId, FunctionsNode>();
-  private readonly subscription: vscode.Disposable;
 
   constructor(
     private readonly platforms: readonly PlatformAdapter[],
     private readonly credentials: CredentialStore,
     private readonly options: FunctionsTreeOptions,
   ) {
-    this.subscription = credentials.onDidChange((platform) => {
-      this.states.delete(platform);
-      this.changed.fire(undefined);
-    });
+    super();
+    this._register(
+      credentials.onDidChange((platform) => {
+        this.states.delete(platform);
+        this.changed.fire(undefined);
+      }),
+    );
   }
 
   /** Lists the functions again (all platforms, or one). */
@@ -166,11 +169,6 @@ export class FunctionsTreeProvider implements vscode.TreeDataProvider<FunctionsN
       item.description = state?.functions ? `${state.functions.length} functions` : undefined;
     }
     return item;
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
   }
 }
 

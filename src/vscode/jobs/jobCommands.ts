@@ -5,9 +5,11 @@ import type { JobFilter, JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, PLATFORM_NAMES, isTerminal, type Job, type PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
+import { signalFromToken } from '../base/cancellation';
 import { jsonLines, prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import { inert } from '../../core/untrusted';
-import { confirm, guarded, showInformation, showStatus, withProgress } from '../base/notify';
+import { registerCommand, setContext } from '../base/commands';
+import { confirm, showInformation, showStatus, withProgress } from '../base/notify';
 import type { Platforms } from '../run/runService';
 import type { CredentialStore } from '../keys/credentialStore';
 import { jobLabel, statusLabel } from './jobPresentation';
@@ -39,9 +41,7 @@ export class JobCommands {
   constructor(private readonly deps: JobCommandsDeps) {}
 
   register(): vscode.Disposable[] {
-    const { log } = this.deps;
-    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) =>
-      vscode.commands.registerCommand(id, guarded(log, body));
+    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) => registerCommand(this.deps.log, id, body);
     void this.applyFilter(this.deps.tree.currentFilter);
     return [
       command('aiFunctions.refreshJobs', (arg?: PlatformArg) => this.refresh(arg?.platform)),
@@ -80,7 +80,7 @@ export class JobCommands {
 
   private async applyFilter(filter: JobFilter): Promise<void> {
     this.deps.view.description = filter === 'all' ? undefined : `Filter: ${FILTER_LABELS[filter]}`;
-    await vscode.commands.executeCommand('setContext', 'aiFunctions.jobs.filter', filter);
+    await setContext('aiFunctions.jobs.filter', filter);
   }
 
   private async fetchJob(platform: PlatformId, id: string): Promise<Job> {
@@ -152,11 +152,7 @@ export class JobCommands {
     const jobResults = adapter.jobResults.bind(adapter);
     const results = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading results of ${id}`, cancellable: true },
-      (_progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
-        return jobResults(id, controller.signal);
-      },
+      (_progress, token) => jobResults(id, signalFromToken(token)),
     );
     const known = this.deps.store.find(platform, id);
     await this.deps.documents.show(`${platform}/results/${encodeURIComponent(id)}`, `${known ? jobLabel(known) : id} results.jsonl`, jsonLines(results.rows));

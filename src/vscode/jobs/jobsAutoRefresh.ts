@@ -1,6 +1,7 @@
 // Drives the job poller from what the user can see: it polls only while the window is focused
 // and the setting is on; while the Jobs view is hidden only watched jobs are polled. It tells the
 // user when a watched job finishes.
+import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
@@ -12,22 +13,22 @@ import { jobLabel, statusLabel } from './jobPresentation';
 
 export const AUTO_REFRESH_SETTING = 'jobs.autoRefresh';
 
-export class JobsAutoRefresh implements vscode.Disposable {
-  private readonly subscriptions: vscode.Disposable[] = [];
-
+export class JobsAutoRefresh extends Disposable {
   constructor(
     private readonly poller: JobPoller,
     store: JobsStore,
     private readonly view: vscode.TreeView<unknown>,
     private readonly settings: Settings,
   ) {
-    const storeSubscription = store.onDidChange(({ platform, job }) => {
-      if (!job) this.poller.sync(platform, store.unfinished(platform));
-    });
-    this.subscriptions.push(
-      { dispose: () => storeSubscription.dispose() },
-      view.onDidChangeVisibility(() => this.update()),
-      vscode.window.onDidChangeWindowState(() => this.update()),
+    super();
+    this._register(
+      store.onDidChange(({ platform, job }) => {
+        if (!job) this.poller.sync(platform, store.unfinished(platform));
+      }),
+    );
+    this._register(view.onDidChangeVisibility(() => this.update()));
+    this._register(vscode.window.onDidChangeWindowState(() => this.update()));
+    this._register(
       settings.onDidChange((event) => {
         if (event.affectsConfiguration(`aiFunctions.${AUTO_REFRESH_SETTING}`)) this.update();
       }),
@@ -39,10 +40,6 @@ export class JobsAutoRefresh implements vscode.Disposable {
     const enabled = this.settings.jobsAutoRefresh();
     const focused = vscode.window.state.focused;
     this.poller.setActive(enabled && focused, !this.view.visible);
-  }
-
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
   }
 }
 

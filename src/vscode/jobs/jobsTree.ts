@@ -1,4 +1,5 @@
 // The Jobs view: platform → jobs (newest first), "Load more…", errors on the platform node.
+import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
 import { matchesFilter, type JobFilter, type JobsStore } from '../../core/jobsStore';
 import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
@@ -16,10 +17,9 @@ export type JobsNode =
 
 export const FILTER_LABELS: Record<JobFilter, string> = { all: 'All', running: 'Running', succeeded: 'Succeeded', failed: 'Failed' };
 
-export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<JobsNode | undefined>();
+export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvider<JobsNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<JobsNode | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscriptions: vscode.Disposable[] = [];
   // Stable node objects: VS Code refreshes a single node only when given the same object.
   private readonly platformNodes = new Map<PlatformId, JobsNode>();
   private readonly jobNodes = new Map<string, JobsNode>();
@@ -33,6 +33,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     initialFilter: JobFilter,
     private readonly now: () => number = Date.now,
   ) {
+    super();
     this.filter = initialFilter;
     const storeSubscription = store.onDidChange(({ platform, job }) => {
       if (job && matchesFilter(job, this.filter)) this.changed.fire(this.jobNode(platform, job.id));
@@ -42,8 +43,8 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
       // and the platform would show no jobs.
       else this.changed.fire(undefined);
     });
-    this.subscriptions.push(
-      { dispose: () => storeSubscription.dispose() },
+    this._register(storeSubscription);
+    this._register(
       credentials.onDidChange((platform) => {
         this.store.clear(platform);
         this.changed.fire(undefined);
@@ -166,8 +167,4 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode>, vsco
     return item;
   }
 
-  dispose(): void {
-    for (const s of this.subscriptions) s.dispose();
-    this.changed.dispose();
-  }
 }

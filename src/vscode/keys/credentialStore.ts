@@ -1,4 +1,6 @@
 // Credentials live in VS Code's SecretStorage, one entry per platform, and nowhere else.
+import { Disposable } from '../base/disposable';
+import { setContext } from '../base/commands';
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { credentialsProblem } from '../../core/credentials';
@@ -13,17 +15,19 @@ const storedCredentials = z.union([
 
 export class InvalidCredentialsError extends Error {}
 
-export class CredentialStore implements vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<PlatformId>();
-  private readonly subscription: vscode.Disposable;
+export class CredentialStore extends Disposable {
+  private readonly changed = this._register(new vscode.EventEmitter<PlatformId>());
   /** Fires when a platform's credentials change, in this window or another one. */
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
-    this.subscription = secrets.onDidChange((event) => {
-      const platform = platformOfSecret(event.key);
-      if (platform) this.changed.fire(platform);
-    });
+    super();
+    this._register(
+      secrets.onDidChange((event) => {
+        const platform = platformOfSecret(event.key);
+        if (platform) this.changed.fire(platform);
+      }),
+    );
   }
 
   async get(platform: PlatformId): Promise<Credentials | undefined> {
@@ -55,10 +59,6 @@ export class CredentialStore implements vscode.Disposable {
     await this.secrets.delete(SECRET_PREFIX + platform);
   }
 
-  dispose(): void {
-    this.subscription.dispose();
-    this.changed.dispose();
-  }
 }
 
 function platformOfSecret(key: string): PlatformId | undefined {
@@ -68,11 +68,10 @@ function platformOfSecret(key: string): PlatformId | undefined {
 }
 
 /** Keeps the `aiFunctions.<platform>.hasKey` context keys in step with the store. */
-export class HasKeyContext implements vscode.Disposable {
-  private readonly subscription: vscode.Disposable;
-
+export class HasKeyContext extends Disposable {
   constructor(private readonly store: CredentialStore) {
-    this.subscription = store.onDidChange((platform) => void this.update(platform));
+    super();
+    this._register(store.onDidChange((platform) => void this.update(platform)));
   }
 
   async updateAll(): Promise<void> {
@@ -81,10 +80,6 @@ export class HasKeyContext implements vscode.Disposable {
 
   private async update(platform: PlatformId): Promise<void> {
     const hasKey = await this.store.has(platform);
-    await vscode.commands.executeCommand('setContext', `aiFunctions.${platform}.hasKey`, hasKey);
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
+    await setContext(`aiFunctions.${platform}.hasKey`, hasKey);
   }
 }

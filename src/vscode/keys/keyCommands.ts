@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { CREDENTIAL_FIELDS, FIELD_LABELS, credentialProblem, type CredentialField } from '../../core/credentials';
 import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type PlatformId } from '../../core/model';
 import type { Logger } from '../../core/log';
+import { registerCommand } from '../base/commands';
 import { confirm, showErrorText, showInformation } from '../base/notify';
 import type { CredentialStore } from './credentialStore';
 
@@ -23,8 +24,8 @@ export class KeyCommands {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('aiFunctions.setApiKey', (args?: unknown) => this.setApiKey(args)),
-      vscode.commands.registerCommand('aiFunctions.clearApiKey', (args?: unknown) => this.clearApiKey(args)),
+      registerCommand(this.log, 'aiFunctions.setApiKey', (args?: unknown) => this.setApiKey(args)),
+      registerCommand(this.log, 'aiFunctions.clearApiKey', (args?: unknown) => this.clearApiKey(args)),
     ];
   }
 

@@ -1,19 +1,20 @@
 // Registers the run panel's commands and serializer at activation, and loads the panel itself
 // (its own bundle, dist/runPanel.js) only when a panel opens: activation stays small and fast.
 import * as vscode from 'vscode';
-import { guarded } from '../base/notify';
+import { registerCommand } from '../base/commands';
+import { Disposable } from '../base/disposable';
 import type { OpenRunPanelArgs, RunPanelController, RunPanelDeps } from './runPanel';
 import { VIEW_TYPE } from './viewType';
 
-export class LazyRunPanel implements vscode.Disposable {
+export class LazyRunPanel extends Disposable {
   private controller?: RunPanelController;
-  private readonly loadedDisposables: vscode.Disposable[] = [];
 
-  constructor(private readonly deps: RunPanelDeps) {}
+  constructor(private readonly deps: RunPanelDeps) {
+    super();
+  }
 
   register(): vscode.Disposable[] {
-    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) =>
-      vscode.commands.registerCommand(id, guarded(this.deps.log, body));
+    const command = <A extends unknown[]>(id: string, body: (...args: A) => Promise<unknown>) => registerCommand(this.deps.log, id, body);
     return [
       command('aiFunctions.openRunPanel', (args?: unknown) => this.load().open(args as OpenRunPanelArgs | undefined)),
       command('aiFunctions.runOnSelection', () => this.load().open(undefined, 'function')),
@@ -29,12 +30,9 @@ export class LazyRunPanel implements vscode.Disposable {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
       const { RunPanelController } = require('./runPanel') as typeof import('./runPanel');
       this.controller = new RunPanelController(this.deps);
-      this.loadedDisposables.push(this.controller, ...this.controller.listen());
+      this._register(this.controller);
+      for (const listener of this.controller.listen()) this._register(listener);
     }
     return this.controller;
-  }
-
-  dispose(): void {
-    for (const disposable of this.loadedDisposables) disposable.dispose();
   }
 }

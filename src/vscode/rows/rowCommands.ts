@@ -14,8 +14,9 @@ import { detectFormat, parseRows, ROW_FORMATS, type ParsedRows, type ParseOption
 import type { PlatformAdapter } from '../../platforms/types';
 import type { ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from '../functions/functionPicker';
-import { signalFromToken } from '../base/cancellation';
-import { confirm, showError, showInformation, showWarning, withProgress } from '../base/notify';
+import { signalFromToken, signalFromTokens } from '../base/cancellation';
+import { registerCommand } from '../base/commands';
+import { confirm, showInformation, showWarning, withProgress } from '../base/notify';
 import type { Platforms, RunService } from '../run/runService';
 import { confirmRows, type RowsMode } from './rowsConfirm';
 import type { Settings } from '../base/settings';
@@ -97,20 +98,10 @@ export class RowCommands {
 
   register(): vscode.Disposable[] {
     return [
-      vscode.commands.registerCommand('aiFunctions.runOnEachLine', (arg?: unknown) => this.command(arg, () => this.runOnEachLine(arg))),
-      vscode.commands.registerCommand('aiFunctions.rerunFailedRows', (arg?: unknown) => this.command(arg, () => this.rerunFailedRows(arg))),
+      // Scripted calls (a plain object argument) get errors thrown; the UI gets them shown.
+      registerCommand(this.deps.log, 'aiFunctions.runOnEachLine', (arg?: unknown) => this.runOnEachLine(arg), { rethrow: isScripted }),
+      registerCommand(this.deps.log, 'aiFunctions.rerunFailedRows', (arg?: unknown) => this.rerunFailedRows(arg), { rethrow: isScripted }),
     ];
-  }
-
-  /** Scripted calls (a plain object argument) get errors thrown; the UI gets them shown. */
-  private async command<T>(arg: unknown, body: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await body();
-    } catch (error) {
-      if (isScripted(arg)) throw error;
-      showError(error, this.deps.log);
-      return undefined;
-    }
   }
 
   // ---- Run Function on Each Line…
@@ -268,18 +259,12 @@ export class RowCommands {
     const started = Date.now();
     const outcomes = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `${title} on ${formatCount(inputs.length)} rows`, cancellable: true },
-      (progress, progressToken) => {
-        const controller = new AbortController();
-        const subscriptions = [progressToken, token].map((t) => t?.onCancellationRequested(() => controller.abort()));
-        if (progressToken.isCancellationRequested || token?.isCancellationRequested) controller.abort();
-        return this.deps.runs
-          .runRows({ platform: session.platform, function: session.functionId, options: session.options }, inputs, {
-            concurrency,
-            signal: controller.signal,
-            onProgress: progressReporter(progress),
-          })
-          .finally(() => subscriptions.forEach((s) => s?.dispose()));
-      },
+      (progress, progressToken) =>
+        this.deps.runs.runRows({ platform: session.platform, function: session.functionId, options: session.options }, inputs, {
+          concurrency,
+          signal: signalFromTokens(progressToken, token),
+          onProgress: progressReporter(progress),
+        }),
     );
     outcomes.forEach((outcome: RowOutcome<RunResult>, k) => {
       const i = indexes[k]!;
