@@ -1,12 +1,14 @@
 // The composition root: builds the services, registers them, returns the public API.
 import * as vscode from 'vscode';
 import type { AiFunctionsApi } from './api';
+import type { PlatformId } from './core/model';
 import { HttpClient } from './core/http';
 import { JobPoller } from './core/jobPoller';
 import { JobsStore } from './core/jobsStore';
 import { InferableAdapter } from './platforms/inferable';
 import { NyckelAdapter } from './platforms/nyckel';
 import { SutroAdapter } from './platforms/sutro';
+import { hasJobs } from './platforms/types';
 import { ClassifySelection } from './vscode/classify/classifySelection';
 import { FunctionCommands } from './vscode/functions/functionCommands';
 import { RowCommands } from './vscode/rows/rowCommands';
@@ -19,10 +21,11 @@ import { guarded } from './vscode/base/notify';
 import { PanelHandoffs } from './vscode/run/panelHandoffs';
 import { PublicApi } from './vscode/api/publicApi';
 import { RecentFunctions } from './vscode/run/recentFunctions';
-import { RunService, type Platforms } from './vscode/run/runService';
+import { requireAbility, type Platforms } from './vscode/base/platforms';
+import { RunService } from './vscode/run/runService';
 import { CredentialStore, HasKeyContext } from './vscode/keys/credentialStore';
 import { Settings } from './vscode/base/settings';
-import { sutroFunctionCatalog } from './vscode/functions/configuredFunctions';
+import { functionCatalog, type ConfiguredFunctions } from './vscode/functions/configuredFunctions';
 import { FunctionsTreeProvider } from './vscode/functions/functionsTree';
 import { JobsAutoRefresh, notifyFinished } from './vscode/jobs/jobsAutoRefresh';
 import { JobsTreeProvider, type JobsNode } from './vscode/jobs/jobsTree';
@@ -30,10 +33,12 @@ import { JobsTreeProvider, type JobsNode } from './vscode/jobs/jobsTree';
 export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const log = vscode.window.createOutputChannel('AI Functions', { log: true });
   const settings = new Settings(context.extension.packageJSON);
-  const credentials = new CredentialStore(context.secrets);
+  // Each platform's descriptor says which credential fields it takes.
+  const credentials = new CredentialStore(context.secrets, (id) => platforms[id].descriptor.credentialFields.map((f) => f.field));
   const recent = new RecentFunctions(context.globalState);
   const http = new HttpClient({ logger: log, timeouts: () => settings.timeouts() });
-  const keyOf = (platform: 'sutro' | 'nyckel' | 'inferable') => () => credentials.get(platform);
+  const keyOf = (platform: PlatformId) => () => credentials.get(platform);
+  const sutroFunctions: ConfiguredFunctions = { platform: 'sutro', list: () => settings.sutroFunctions(), save: (f) => settings.setSutroFunctions(f) };
 
   const platforms: Platforms = {
     sutro: new SutroAdapter({
@@ -43,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
       config: () => ({
         apiUrl: settings.url('sutro.apiUrl'),
         functionsUrl: settings.url('sutro.functionsUrl'),
-        functions: sutroFunctionCatalog(settings, recent),
+        functions: functionCatalog(sutroFunctions, recent),
       }),
     }),
     nyckel: new NyckelAdapter({ http, logger: log, credentials: keyOf('nyckel'), config: () => ({ baseUrl: settings.url('nyckel.baseUrl') }) }),
@@ -59,27 +64,25 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const documents = new ReadOnlyDocuments();
 
   const functionsTree = new FunctionsTreeProvider(adapters, credentials, {
-    configuredSutroFunctions: () => settings.sutroFunctions().map((f) => f.name),
+    configured: sutroFunctions,
     defaultFunction: () => settings.defaultFunction(),
   });
   const functionsView = vscode.window.createTreeView('aiFunctions.functions', { treeDataProvider: functionsTree, showCollapseAll: true });
 
-  const jobsStore = new JobsStore(
-    Object.fromEntries(adapters.filter((a) => a.capabilities.jobs).map((a) => [a.id, a])),
-    () => settings.jobsPageSize(),
-  );
+  const jobPlatforms = adapters.filter(hasJobs);
+  const jobsStore = new JobsStore(Object.fromEntries(jobPlatforms.map((a) => [a.id, a])), () => settings.jobsPageSize());
   const jobsTree = new JobsTreeProvider(
-    adapters.filter((a) => a.capabilities.jobs),
+    jobPlatforms,
     jobsStore,
     credentials,
     savedJobFilter(context.globalState),
   );
   const jobsView = vscode.window.createTreeView<JobsNode>('aiFunctions.jobs', { treeDataProvider: jobsTree, showCollapseAll: true });
   const poller = new JobPoller({
-    getJob: (platform, id) => platforms[platform].getJob(id),
+    getJob: (platform, id) => requireAbility(platforms[platform], 'has no jobs', 'getJob').getJob(id),
     onUpdate: (job) => jobsStore.update(job),
     onFinished: (job) =>
-      void notifyFinished(job, platforms[job.platform].capabilities, {
+      void notifyFinished(job, platforms[job.platform], {
         open: guarded(log, (finished) => jobCommands.openDetails(finished.platform, finished.id)),
         openResults: guarded(log, (finished) => jobCommands.openResults(finished.platform, finished.id)),
       }),
@@ -97,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     log,
   });
   const picker = new FunctionPicker(functionsTree, credentials, recent);
-  const functionCommands = new FunctionCommands({ tree: functionsTree, picker, runs, settings, documents, log });
+  const functionCommands = new FunctionCommands({ tree: functionsTree, picker, runs, settings, configured: sutroFunctions, documents, log });
   const hasKey = new HasKeyContext(credentials);
   const handoffs = new PanelHandoffs();
   const runPanel = new LazyRunPanel({
@@ -128,7 +131,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     settings.onDidChange((event) => {
       if (event.affectsConfiguration('aiFunctions.sutro') || event.affectsConfiguration('aiFunctions.defaultFunction')) void functionsTree.refresh('sutro');
     }),
-    ...new KeyCommands(credentials, log).register(),
+    ...new KeyCommands(platforms, credentials, log).register(),
     ...jobCommands.register(),
     ...functionCommands.register(),
     runPanel,

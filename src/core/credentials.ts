@@ -1,13 +1,7 @@
-// The shape of each platform's credentials and the checks made before one is stored.
-import type { PlatformId } from './model';
+// The kinds of credential field and the checks made before credentials are stored. Which fields a
+// platform takes is in its descriptor (src/platforms/<name>/descriptor.ts).
 
 export type CredentialField = 'apiKey' | 'clientId' | 'clientSecret';
-
-export const CREDENTIAL_FIELDS: Record<PlatformId, CredentialField[]> = {
-  sutro: ['apiKey'],
-  nyckel: ['clientId', 'clientSecret'],
-  inferable: ['apiKey'],
-};
 
 export const FIELD_LABELS: Record<CredentialField, string> = {
   apiKey: 'API key',
@@ -23,11 +17,11 @@ export function credentialProblem(field: CredentialField, value: string): string
   return undefined;
 }
 
-/** Checks that `credentials` hold exactly the fields `platform` needs, each well formed. */
-export function credentialsProblem(platform: PlatformId, credentials: unknown): string | undefined {
+/** Checks that `credentials` hold the `fields` a platform needs, each well formed. */
+export function credentialsProblem(fields: readonly CredentialField[], credentials: unknown): string | undefined {
   if (typeof credentials !== 'object' || credentials === null) return 'Credentials must be an object.';
   const record = credentials as Record<string, unknown>;
-  for (const field of CREDENTIAL_FIELDS[platform]) {
+  for (const field of fields) {
     const value = record[field];
     if (typeof value !== 'string') return `The ${FIELD_LABELS[field]} is missing.`;
     const problem = credentialProblem(field, value);

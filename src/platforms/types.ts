@@ -2,6 +2,7 @@
 // checking platform names.
 import type { HttpClient } from '../core/http';
 import type { Logger } from '../core/log';
+import type { CredentialField } from '../core/credentials';
 import type { Credentials, FunctionInfo, Job, Page, PageRequest, PlatformId, RunOptions, RunRequest, RunResult } from '../core/model';
 
 /** What every adapter is built with (constructor injection; nothing is global). */
@@ -16,29 +17,77 @@ export interface AdapterOptions<Config> {
   now?: () => number;
 }
 
-export interface Capabilities {
-  /** Jobs (Sutro batch jobs, Inferable runs) can be listed. */
-  jobs: boolean;
-  /** A job can be cancelled. */
-  cancelJob: boolean;
-  /** A finished job has results to download. */
-  jobResults: boolean;
-  /** A paused job can be answered (Inferable input requests). */
-  answerInput: boolean;
-  /** Many rows can be submitted as one server-side batch job. */
-  batch: boolean;
-  /** The platform lists its functions itself (Sutro has no such endpoint). */
-  listsFunctions: boolean;
-  /** The most requests the platform allows in flight at once, if it documents one. */
-  maxInFlight?: number;
-  /** Options that make a run answer with every prediction, not only the top one. */
+/** A credential field the user types in: `apiKey`, or `clientId` + `clientSecret`. */
+export interface CredentialFieldSpec {
+  field: CredentialField;
+  /** "API key", "client ID", "client secret". */
+  label: string;
+  /** Typed in a password box, never shown. */
+  secret: boolean;
+}
+
+/**
+ * A run option the run panel offers. Plain data: the description travels to the webview, which
+ * draws a control for each, and `src/shared/runInput.ts` checks the values against it.
+ */
+export type RunOptionSpec = {
+  key: keyof RunOptions;
+  label: string;
+  help: string;
+} & (
+  | { type: 'integer'; min: number; max: number; placeholder?: string }
+  | { type: 'text'; placeholder?: string }
+  /** A checkbox; `default` is the platform's own default (only a change from it is sent). */
+  | { type: 'boolean'; default: boolean }
+  /** JSON: `object` any object, `stringRecord` an object of strings, `jsonSchema` a JSON Schema. */
+  | { type: 'json'; shape: 'object' | 'stringRecord' | 'jsonSchema'; placeholder?: string }
+);
+
+/**
+ * Everything the UI knows about a platform, in one place: the trees, the run panel (host and
+ * webview), Classify, the rows command and error messages read this instead of naming platforms.
+ */
+export interface PlatformDescriptor {
+  id: PlatformId;
+  /** "Sutro". */
+  displayName: string;
+  /** The platform's own words, lower case: what a function is called, what its credentials are. */
+  words: {
+    /** "function", "tool". */
+    function: string;
+    /** "API key", "client credentials". */
+    credentials: string;
+    /** What the user types in: "input", "message". */
+    input: string;
+  };
+  credentialFields: readonly CredentialFieldSpec[];
+  functions: {
+    /** False when the platform has no endpoint that lists them: the user lists them in settings. */
+    listed: boolean;
+    /** The run may leave the function empty and let the platform choose (Inferable). */
+    platformChooses?: boolean;
+    /** Functions declare named input fields (the run panel offers a form of them). */
+    inputFields?: boolean;
+  };
+  /** The input box's placeholder in the run panel. */
+  inputPlaceholder: string;
+  runOptions: readonly RunOptionSpec[];
+  /** Options that make a run answer with every prediction, not only the top one (Classify). */
   allPredictions?: RunOptions;
-  /**
-   * A run may be sent again without harm (its request only reads a prediction), so a run that
-   * lost its connection or got a 502/503/504 may be retried. Otherwise a run is sent again only
-   * when the platform said it did not process it.
-   */
-  idempotentRun?: boolean;
+  limits: {
+    /** The most requests the platform allows in flight at once, if it documents one. */
+    maxInFlight?: number;
+    /**
+     * A run may be sent again without harm (its request only reads a prediction), so a run that
+     * lost its connection or got a 502/503/504 may be retried. Otherwise a run is sent again only
+     * when the platform said it did not process it.
+     */
+    idempotentRun: boolean;
+  };
+  /** What its jobs are called in messages ("batch job", "run"), when it has them. */
+  jobNoun?: string;
+  /** The setting holding the platform's main address (named in error messages). */
+  addressSetting: string;
 }
 
 export interface InputRequest {
@@ -54,16 +103,37 @@ export interface JobResults {
   raw: unknown;
 }
 
+/**
+ * One platform. What every platform does is required; what only some do is an optional method,
+ * and `can(adapter, ability)` is the one way to ask whether a platform has it.
+ */
 export interface PlatformAdapter {
   readonly id: PlatformId;
-  readonly capabilities: Capabilities;
+  readonly descriptor: PlatformDescriptor;
   listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]>;
   run(request: RunRequest, signal?: AbortSignal): Promise<RunResult>;
-  listJobs(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>>;
-  getJob(id: string, signal?: AbortSignal): Promise<Job>;
+  /** Jobs (Sutro batch jobs, Inferable runs). */
+  listJobs?(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>>;
+  getJob?(id: string, signal?: AbortSignal): Promise<Job>;
   cancelJob?(id: string, signal?: AbortSignal): Promise<void>;
   jobResults?(id: string, signal?: AbortSignal): Promise<JobResults>;
   inputRequests?(id: string, signal?: AbortSignal): Promise<InputRequest[]>;
   answerInput?(jobId: string, requestId: string, input: string, signal?: AbortSignal): Promise<void>;
   submitBatch?(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string>;
+}
+
+/** The optional abilities a platform may have. */
+export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'inputRequests' | 'answerInput' | 'submitBatch';
+
+/** The adapter, typed so that `ability` can be called, when the platform has it. */
+export type With<A extends Ability> = PlatformAdapter & Required<Pick<PlatformAdapter, A>>;
+
+/** Whether the platform has `ability` (and every other one given). */
+export function can<A extends Ability>(adapter: PlatformAdapter, ...abilities: A[]): adapter is With<A> {
+  return abilities.every((ability) => typeof adapter[ability] === 'function');
+}
+
+/** Jobs are listed and read together: a platform with jobs has both. */
+export function hasJobs(adapter: PlatformAdapter): adapter is With<'listJobs' | 'getJob'> {
+  return can(adapter, 'listJobs', 'getJob');
 }

@@ -143,7 +143,7 @@ async function sutroRuns(rows: number, latencyMs: number, rounds: number): Promi
     });
     const inputs = sentences(rows);
     const task = (input: string, _i: number, signal: AbortSignal) => sutro.run({ platform: 'sutro', function: 'sentiment', input }, signal);
-    const concurrency = Math.min(DEFAULT_CONCURRENCY, sutro.capabilities.maxInFlight ?? Infinity);
+    const concurrency = Math.min(DEFAULT_CONCURRENCY, sutro.descriptor.limits.maxInFlight ?? Infinity);
     const bare = async (): Promise<number> => {
       let next = 0;
       let failed = 0;
@@ -205,7 +205,7 @@ async function nyckelRun(rows: number, latencyMs: number, setting: number, where
     // The adapter sends every request through its own limiter (25/s, 25 in flight), shared with
     // single runs: the row runner must not add another one.
     const task = (input: string, _i: number, signal: AbortSignal) => nyckel.run({ platform: 'nyckel', function: 'function_sentiment', input }, signal);
-    const concurrency = Math.min(setting, nyckel.capabilities.maxInFlight ?? Infinity);
+    const concurrency = Math.min(setting, nyckel.descriptor.limits.maxInFlight ?? Infinity);
     // A fresh second so the first rows do not share a window with anything else.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     await emulator.resetStats();

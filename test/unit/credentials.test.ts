@@ -16,11 +16,13 @@ describe('credential shapes', () => {
   });
 
   it('checks each field a platform needs', () => {
-    assert.equal(credentialsProblem('sutro', { apiKey: 'sk_1' }), undefined);
-    assert.equal(credentialsProblem('nyckel', { clientId: 'id', clientSecret: 'secret' }), undefined);
-    assert.match(credentialsProblem('nyckel', { apiKey: 'sk_1' }) ?? '', /client ID is missing/);
-    assert.match(credentialsProblem('nyckel', { clientId: 'id', clientSecret: ' ' }) ?? '', /client secret contains whitespace/);
-    assert.match(credentialsProblem('inferable', {}) ?? '', /API key is missing/);
-    assert.match(credentialsProblem('sutro', null) ?? '', /must be an object/);
+    const apiKey = ['apiKey'] as const;
+    const client = ['clientId', 'clientSecret'] as const;
+    assert.equal(credentialsProblem(apiKey, { apiKey: 'sk_1' }), undefined);
+    assert.equal(credentialsProblem(client, { clientId: 'id', clientSecret: 'secret' }), undefined);
+    assert.match(credentialsProblem(client, { apiKey: 'sk_1' }) ?? '', /client ID is missing/);
+    assert.match(credentialsProblem(client, { clientId: 'id', clientSecret: ' ' }) ?? '', /client secret contains whitespace/);
+    assert.match(credentialsProblem(apiKey, {}) ?? '', /API key is missing/);
+    assert.match(credentialsProblem(apiKey, null) ?? '', /must be an object/);
   });
 });

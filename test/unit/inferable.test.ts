@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { can } from '../../src/platforms/types';
 import { AiFunctionsError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
@@ -417,15 +418,11 @@ describe('Inferable adapter', function () {
     });
   });
 
-  it('declares its capabilities', () => {
-    assert.deepEqual(adapter().capabilities, {
-      jobs: true,
-      cancelJob: false,
-      jobResults: false,
-      answerInput: true,
-      batch: false,
-      listsFunctions: true,
-    });
+  it('declares its abilities and describes itself', () => {
+    const inferable = adapter();
+    assert.deepEqual((['listJobs', 'getJob', 'cancelJob', 'jobResults', 'inputRequests', 'answerInput', 'submitBatch'] as const).filter((a) => can(inferable, a)), ['listJobs', 'getJob', 'inputRequests', 'answerInput']);
+    assert.equal(inferable.descriptor.functions.listed, true);
+    assert.equal(inferable.descriptor.functions.platformChooses, true);
   });
 
   it('nextInterval grows by half and stops at the cap', () => {

@@ -180,7 +180,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
       const outcomes = await runRows(
         inputs,
         (input, _i, signal) => nyckel.run({ platform: 'nyckel', function: 'function_sentiment', input }, signal),
-        { concurrency: 8, retry: { idempotent: nyckel.capabilities.idempotentRun === true, baseBackoffMs: 5 } },
+        { concurrency: 8, retry: { idempotent: nyckel.descriptor.limits.idempotentRun, baseBackoffMs: 5 } },
       );
       const sent = requestsByInput(emu.requests, invoke);
       outcomes.forEach((outcome, i) => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { can } from '../../src/platforms/types';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpClient } from '../../src/core/http';
@@ -77,15 +78,9 @@ describe('Sutro adapter', () => {
     config.apiUrl = `${emulator.url}/v1`;
   };
 
-  it('declares its capabilities', () => {
-    assert.deepEqual(sutro.capabilities, {
-      jobs: true,
-      cancelJob: true,
-      jobResults: true,
-      answerInput: false,
-      batch: true,
-      listsFunctions: false,
-    });
+  it('declares its abilities and describes itself', () => {
+    assert.deepEqual((['listJobs', 'getJob', 'cancelJob', 'jobResults', 'inputRequests', 'answerInput', 'submitBatch'] as const).filter((a) => can(sutro, a)), ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch']);
+    assert.equal(sutro.descriptor.functions.listed, false);
   });
 
   it('lists the configured Functions once each, without a request', async () => {

@@ -5,7 +5,8 @@ import type { HttpClient, HttpRequest } from '../../core/http';
 import type { Logger } from '../../core/log';
 import { isUnsafePathSegment, pathSegment } from '../../core/urls';
 import type { Credentials, FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
-import type { AdapterOptions, Capabilities, InputRequest, PlatformAdapter } from '../types';
+import { INFERABLE } from './descriptor';
+import type { AdapterOptions, InputRequest, PlatformAdapter } from '../types';
 import {
   attachedFunctionKey,
   lacksInputRequests,
@@ -59,14 +60,7 @@ const TIMELINE_FROM_START = { messagesAfter: '0', activityAfter: '0', jobsAfter:
 
 export class InferableAdapter implements PlatformAdapter {
   readonly id = PLATFORM;
-  readonly capabilities: Capabilities = {
-    jobs: true,
-    cancelJob: false,
-    jobResults: false,
-    answerInput: true,
-    batch: false,
-    listsFunctions: true,
-  };
+  readonly descriptor = INFERABLE;
 
   private readonly http: HttpClient;
   private readonly credentials: () => Promise<Credentials | undefined>;

@@ -10,3 +10,4 @@ export {
 } from './client';
 export type { InferableRun, InferableRunJob, InferableRunStatus } from './mapping';
 export type { Sleep, WaitOptions } from './polling';
+export { INFERABLE } from './descriptor';

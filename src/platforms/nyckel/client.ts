@@ -5,8 +5,9 @@ import { formatCount } from '../../core/format';
 import { RateLimiter } from '../../core/limiter';
 import type { Logger } from '../../core/log';
 import { pathSegment } from '../../core/urls';
-import type { FunctionInfo, Job, NyckelRunOptions, Page, RunRequest, RunResult } from '../../core/model';
-import type { AdapterOptions, Capabilities, PlatformAdapter } from '../types';
+import type { FunctionInfo, NyckelRunOptions, RunRequest, RunResult } from '../../core/model';
+import { NYCKEL, NYCKEL_LIMITS } from './descriptor';
+import type { AdapterOptions, PlatformAdapter } from '../types';
 import { abortable } from './abortable';
 import { NyckelTokenCache, type ClientCredentials } from './auth';
 import { classificationResult, functionInfo, tagsResult } from './mapping';
@@ -26,8 +27,6 @@ export interface NyckelAdapterOptions extends AdapterOptions<NyckelConfig> {
 /** Run options Nyckel understands, plus `tags` to say a function is a Tags function. */
 export type NyckelInvokeOptions = NyckelRunOptions & { tags?: boolean };
 
-/** Nyckel's documented throttling: 25 requests per second and 25 in flight (either → 429). */
-export const NYCKEL_LIMITS = { maxInFlight: 25, maxPerSecond: 25 } as const;
 
 /**
  * Nyckel counts requests when they arrive, not when we send them; new connections (TLS
@@ -53,19 +52,7 @@ const NO_CREDENTIALS = 'Nyckel has no client credentials. Run "AI Functions: Set
 
 export class NyckelAdapter implements PlatformAdapter {
   readonly id = 'nyckel' as const;
-  readonly capabilities: Capabilities = {
-    jobs: false,
-    cancelJob: false,
-    jobResults: false,
-    answerInput: false,
-    batch: false,
-    listsFunctions: true,
-    maxInFlight: NYCKEL_LIMITS.maxInFlight,
-    // Nyckel returns only the top label unless asked for more.
-    allPredictions: { labelCount: 20 },
-    // The invoke is sent with the 'idempotent' retry policy (see run()).
-    idempotentRun: true,
-  };
+  readonly descriptor = NYCKEL;
   /** Every request to Nyckel goes through it; many-rows work shares it to stay under the limits. */
   readonly limiter: RateLimiter;
 
@@ -193,14 +180,6 @@ export class NyckelAdapter implements PlatformAdapter {
     const parsed = FunctionOutput.safeParse(response.body);
     if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
     return classificationResult(id, parsed.data, response.durationMs);
-  }
-
-  async listJobs(): Promise<Page<Job>> {
-    return { items: [] };
-  }
-
-  async getJob(_id: string): Promise<Job> {
-    throw new AiFunctionsError('notFound', 'Nyckel has no jobs: it answers each function call at once.', { platform: 'nyckel' });
   }
 
   // ---- requests

@@ -1,9 +1,9 @@
 export {
   MAX_LISTED_FUNCTIONS,
   NyckelAdapter,
-  NYCKEL_LIMITS,
   type NyckelAdapterOptions,
   type NyckelConfig,
   type NyckelInvokeOptions,
 } from './client';
 export { renewalMarginMs } from './auth';
+export { NYCKEL, NYCKEL_LIMITS } from './descriptor';

@@ -5,7 +5,8 @@ import type { HttpClient, RetryPolicy } from '../../core/http';
 import type { Logger } from '../../core/log';
 import { pathSegment } from '../../core/urls';
 import type { Credentials, FunctionInfo, Job, JobStatus, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
-import type { AdapterOptions, Capabilities, JobResults, PlatformAdapter } from '../types';
+import { SUTRO } from './descriptor';
+import type { AdapterOptions, JobResults, PlatformAdapter } from '../types';
 import { failureMessage, fromClassification, fromDeployment, fromExtraction, normalizeStatus, parseOutput, toJob } from './mapping';
 import {
   batchReplySchema,
@@ -98,14 +99,7 @@ interface CallOptions {
 
 export class SutroAdapter implements PlatformAdapter {
   readonly id = 'sutro' as const;
-  readonly capabilities: Capabilities = {
-    jobs: true,
-    cancelJob: true,
-    jobResults: true,
-    answerInput: false,
-    batch: true,
-    listsFunctions: false,
-  };
+  readonly descriptor = SUTRO;
 
   private readonly http: HttpClient;
   private readonly credentials: () => Promise<Credentials | undefined>;

@@ -2,3 +2,4 @@
 export { SutroAdapter, isDeployment, jobsPageSize, MAX_JOBS_PAGE_SIZE, MAX_LISTED_JOBS } from './client';
 export type { SutroAdapterOptions, SutroConfig, SutroFunctionConfig, SutroJobStatus, ListAllJobsOptions } from './client';
 export { normalizeStatus } from './mapping';
+export { SUTRO } from './descriptor';

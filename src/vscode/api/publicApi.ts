@@ -3,9 +3,11 @@ import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import type { AiFunctionsApi, RowResult, RunRowsOptions } from '../../api';
 import { AiFunctionsError } from '../../core/errors';
-import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
+import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
+import { hasJobs } from '../../platforms/types';
 import { signalFromToken } from '../base/cancellation';
-import type { Platforms, RunService } from '../run/runService';
+import { requireAbility, type Platforms } from '../base/platforms';
+import type { RunService } from '../run/runService';
 import type { CredentialStore } from '../keys/credentialStore';
 import type { Settings } from '../base/settings';
 
@@ -73,23 +75,23 @@ export class PublicApi implements AiFunctionsApi {
   listJobs(platform: PlatformId, page?: { limit?: number; cursor?: string }): Promise<Page<Job>> {
     const parsed = pageSchema.safeParse(page);
     if (!parsed.success) return Promise.reject(new Error('listJobs: page must be { limit?: number, cursor?: string }.'));
-    return this.platforms[checkPlatform(platform)].listJobs(parsed.data ?? {});
+    const adapter = this.platforms[checkPlatform(platform)];
+    // A platform without jobs has none to list.
+    return hasJobs(adapter) ? adapter.listJobs(parsed.data ?? {}) : Promise.resolve({ items: [] });
   }
 
-  getJob(platform: PlatformId, id: string): Promise<Job> {
-    return this.platforms[checkPlatform(platform)].getJob(id);
+  async getJob(platform: PlatformId, id: string): Promise<Job> {
+    return requireAbility(this.platforms[checkPlatform(platform)], 'has no jobs', 'getJob').getJob(id);
   }
 
   async cancelJob(platform: PlatformId, id: string): Promise<Job> {
-    const adapter = this.platforms[checkPlatform(platform)];
-    if (!adapter.cancelJob) throw new AiFunctionsError('invalidInput', `${PLATFORM_NAMES[adapter.id]} jobs cannot be cancelled.`, { platform: adapter.id });
+    const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'jobs cannot be cancelled', 'cancelJob', 'getJob');
     await adapter.cancelJob(id);
     return adapter.getJob(id);
   }
 
   async answerInputRequest(platform: PlatformId, runId: string, answer: string, requestId?: string): Promise<void> {
-    const adapter = this.platforms[checkPlatform(platform)];
-    if (!adapter.inputRequests || !adapter.answerInput) throw new AiFunctionsError('invalidInput', `${PLATFORM_NAMES[adapter.id]} runs take no input.`, { platform: adapter.id });
+    const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'inputRequests', 'answerInput');
     const open = await adapter.inputRequests(runId);
     const request = requestId === undefined ? open[0] : open.find((r) => r.id === requestId);
     if (!request) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${requestId === undefined ? 'input' : `input request ${requestId}`}.`, { platform: adapter.id });

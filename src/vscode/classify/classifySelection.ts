@@ -4,7 +4,7 @@ import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
 import { formatPercent } from '../../core/format';
 import type { Logger } from '../../core/log';
-import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunResult } from '../../core/model';
+import { type FunctionInfo, type PlatformId, type RunResult } from '../../core/model';
 import { inert, inertMarkdown } from '../../core/untrusted';
 import { functionOf, parseInput, resultHeadline } from '../functions/functionCommands';
 import type { FunctionPicker } from '../functions/functionPicker';
@@ -22,7 +22,7 @@ export interface Classification {
   /** Offsets in the document, kept up to date as the user edits around them. */
   start: number;
   end: number;
-  fn: { platform: PlatformId; id: string; name: string };
+  fn: { platform: PlatformId; id: string; name: string; platformName: string };
   input: string;
   result?: RunResult;
   error?: string;
@@ -79,7 +79,7 @@ export class ClassifySelection extends Disposable {
     const items: Classification[] = selections.map((selection) => ({
       start: document.offsetAt(selection.start),
       end: document.offsetAt(selection.end),
-      fn: { platform: target.platform, id: target.function, name },
+      fn: { platform: target.platform, id: target.function, name, platformName: this.runs.descriptor(target.platform).displayName },
       input: document.getText(selection),
     }));
 
@@ -97,7 +97,7 @@ export class ClassifySelection extends Disposable {
           while (next < items.length && !token.isCancellationRequested) {
             const item = items[next++];
             try {
-              const options = this.runs.capabilities(target.platform).allPredictions;
+              const options = this.runs.descriptor(target.platform).allPredictions;
               item.result = await this.runs.run({ platform: target.platform, function: target.function, input: parseInput(item.input), options }, token);
               item.handoff = this.handoffs.add({ platform: target.platform, function: target.function, input: item.input, result: { ...item.result, raw: undefined } });
             } catch (error) {
@@ -133,7 +133,7 @@ export class ClassifySelection extends Disposable {
   }
 
   private async offerToRemember(fn: FunctionInfo): Promise<void> {
-    const choice = await showInformation(`Always classify selections with ${fn.name} (${PLATFORM_NAMES[fn.platform]})?`, 'Remember', 'Not Now');
+    const choice = await showInformation(`Always classify selections with ${fn.name} (${this.runs.descriptor(fn.platform).displayName})?`, 'Remember', 'Not Now');
     if (choice === 'Remember') await vscode.commands.executeCommand('aiFunctions.setDefaultFunction', { kind: 'function', platform: fn.platform, fn });
   }
 
@@ -203,7 +203,7 @@ export function classificationHover(item: Classification): vscode.MarkdownString
   // Only our own command may run from this hover; every platform value is escaped.
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['aiFunctions.openRunPanel'] };
-  md.appendMarkdown(`**${inertMarkdown(item.fn.name)}** · ${PLATFORM_NAMES[item.fn.platform]}\n\n`);
+  md.appendMarkdown(`**${inertMarkdown(item.fn.name)}** · ${item.fn.platformName}\n\n`);
   if (item.error) {
     md.appendMarkdown(`$(error) ${inertMarkdown(item.error)}\n\n`);
   } else if (item.result) {

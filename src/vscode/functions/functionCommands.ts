@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { formatPercent } from '../../core/format';
-import { PLATFORM_NAMES, type FunctionInfo, type PlatformId, type RunInput, type RunResult } from '../../core/model';
+import { type FunctionInfo, type PlatformId, type RunInput, type RunResult } from '../../core/model';
 import { prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from './functionPicker';
 import { inert } from '../../core/untrusted';
@@ -10,6 +10,7 @@ import { registerCommand } from '../base/commands';
 import { showStatus, withProgress } from '../base/notify';
 import type { RunService } from '../run/runService';
 import type { Settings } from '../base/settings';
+import type { ConfiguredFunctions } from './configuredFunctions';
 import type { FunctionsNode, FunctionsTreeProvider } from './functionsTree';
 
 export interface FunctionCommandsDeps {
@@ -17,6 +18,8 @@ export interface FunctionCommandsDeps {
   picker: FunctionPicker;
   runs: RunService;
   settings: Settings;
+  /** The platform whose functions the user names in settings. */
+  configured: ConfiguredFunctions;
   documents: ReadOnlyDocuments;
   log: Logger;
 }
@@ -35,8 +38,8 @@ export class FunctionCommands {
       command('aiFunctions.runFunction', (arg?: FunctionArg) => this.quickRun(arg)),
       command('aiFunctions.setDefaultFunction', (arg?: FunctionArg) => this.setDefault(arg)),
       command('aiFunctions.copyFunctionId', (node: FunctionsNode) => this.copyId(node)),
-      command('aiFunctions.addSutroFunction', (arg?: unknown) => this.addSutroFunction(arg)),
-      command('aiFunctions.removeSutroFunction', (node: FunctionsNode) => this.removeSutroFunction(node)),
+      command('aiFunctions.addSutroFunction', (arg?: unknown) => this.addConfiguredFunction(arg)),
+      command('aiFunctions.removeSutroFunction', (node: FunctionsNode) => this.removeConfiguredFunction(node)),
     ];
   }
 
@@ -47,13 +50,13 @@ export class FunctionCommands {
   async setDefault(arg?: FunctionArg): Promise<FunctionInfo | undefined> {
     const given = functionOf(arg);
     if (given && !this.deps.tree.loaded(given.platform)?.some((fn) => fn.id === given.id)) {
-      throw new Error(`${PLATFORM_NAMES[given.platform] ?? 'The platform'} has no function "${inert(given.id, 100)}" in the Functions view, so it was not made the default.`);
+      throw new Error(`${this.deps.runs.descriptor(given.platform).displayName} has no function "${inert(given.id, 100)}" in the Functions view, so it was not made the default.`);
     }
     const fn = given ?? (await this.deps.picker.pick('Set the default function (used by Classify Selection)'));
     if (!fn) return undefined;
     await this.deps.settings.setDefaultFunction({ platform: fn.platform, id: fn.id });
     this.deps.tree.redraw();
-    showStatus('star-full', `Default function: ${fn.name} (${PLATFORM_NAMES[fn.platform]})`, 4000);
+    showStatus('star-full', `Default function: ${fn.name} (${this.deps.runs.descriptor(fn.platform).displayName})`, 4000);
     return fn;
   }
 
@@ -74,7 +77,7 @@ export class FunctionCommands {
     const problem = inputProblem(text);
     if (problem) throw new Error(problem);
     const result = await withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Running ${fn.name} on ${PLATFORM_NAMES[fn.platform]}…`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Running ${fn.name} on ${this.deps.runs.descriptor(fn.platform).displayName}…`, cancellable: true },
       (_progress, token) => this.deps.runs.run({ platform: fn.platform, function: fn.id, input: parseInput(text) }, token),
     );
     await this.deps.documents.show(`${fn.platform}/result/${encodeURIComponent(fn.id)}`, `${fn.name} result.json`, prettyJson(result), { preview: true });
@@ -89,44 +92,51 @@ export class FunctionCommands {
   }
 
   /** Asks for the name and input fields, or takes `{ name, inputFields? }` from a script. */
-  private async addSutroFunction(arg?: unknown): Promise<void> {
+  private async addConfiguredFunction(arg?: unknown): Promise<void> {
     const given = arg as { name?: unknown; inputFields?: unknown } | undefined;
     if (given && typeof given.name === 'string') {
       const fields = Array.isArray(given.inputFields) ? given.inputFields.filter((f): f is string => typeof f === 'string') : [];
-      return this.saveSutroFunction(given.name, fields);
+      return this.saveConfiguredFunction(given.name, fields);
     }
+    const { displayName, words } = this.deps.runs.descriptor(this.deps.configured.platform);
     const name = await vscode.window.showInputBox({
-      title: 'Add a Sutro Function (1/2)',
-      prompt: 'The Function name, as published in Sutro (no namespace or revision)',
+      title: `Add a ${displayName} ${words.function} (1/2)`,
+      prompt: `The ${words.function} name, as published in ${displayName} (no namespace or revision)`,
       ignoreFocusOut: true,
-      validateInput: (value) => (/^[A-Za-z0-9][\w.-]*$/.test(value.trim()) ? undefined : 'Letters, digits, "-", "_" and "." only.'),
+      validateInput: (value) => (FUNCTION_NAME.test(value.trim()) ? undefined : 'Letters, digits, "-", "_" and "." only.'),
     });
     if (!name) return;
     const fields = await vscode.window.showInputBox({
-      title: 'Add a Sutro Function (2/2)',
+      title: `Add a ${displayName} ${words.function} (2/2)`,
       prompt: 'Its input field names, separated by commas (leave empty if it takes one text input)',
       ignoreFocusOut: true,
     });
     if (fields === undefined) return;
-    await this.saveSutroFunction(name, fields.split(','));
+    await this.saveConfiguredFunction(name, fields.split(','));
   }
 
-  private async saveSutroFunction(rawName: string, rawFields: string[]): Promise<void> {
+  private async saveConfiguredFunction(rawName: string, rawFields: string[]): Promise<void> {
+    const { configured } = this.deps;
+    const { displayName, words } = this.deps.runs.descriptor(configured.platform);
     const name = rawName.trim();
-    if (!/^[A-Za-z0-9][\w.-]*$/.test(name)) throw new Error(`"${name}" is not a Sutro Function name: use letters, digits, "-", "_" and ".".`);
+    if (!FUNCTION_NAME.test(name)) throw new Error(`"${inert(name, 100)}" is not a ${displayName} ${words.function} name: use letters, digits, "-", "_" and ".".`);
     const inputFields = rawFields.map((f) => f.trim()).filter(Boolean);
-    const others = this.deps.settings.sutroFunctions().filter((f) => f.name !== name);
-    await this.deps.settings.setSutroFunctions([...others, { name, ...(inputFields.length ? { inputFields } : {}) }]);
-    await this.deps.tree.refresh('sutro');
+    const others = configured.list().filter((f) => f.name !== name);
+    await configured.save([...others, { name, ...(inputFields.length ? { inputFields } : {}) }]);
+    await this.deps.tree.refresh(configured.platform);
   }
 
-  private async removeSutroFunction(node: FunctionsNode): Promise<void> {
+  private async removeConfiguredFunction(node: FunctionsNode): Promise<void> {
     const fn = functionOf(node);
     if (!fn) return;
-    await this.deps.settings.setSutroFunctions(this.deps.settings.sutroFunctions().filter((f) => f.name !== fn.id));
-    await this.deps.tree.refresh('sutro');
+    const { configured } = this.deps;
+    await configured.save(configured.list().filter((f) => f.name !== fn.id));
+    await this.deps.tree.refresh(configured.platform);
   }
 }
+
+/** The names a configured function may have. */
+const FUNCTION_NAME = /^[A-Za-z0-9][\w.-]*$/;
 
 export function functionOf(arg: unknown): FunctionInfo | undefined {
   const node = arg as FunctionsNode | undefined;

@@ -1,6 +1,6 @@
 // Picks a function across the platforms that have a key, recently used first.
 import * as vscode from 'vscode';
-import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
+import { PLATFORM_IDS, type FunctionInfo, type PlatformId } from '../../core/model';
 import { inert } from '../../core/untrusted';
 import type { RecentFunctions } from '../run/recentFunctions';
 import type { CredentialStore } from '../keys/credentialStore';
@@ -60,21 +60,21 @@ export class FunctionPicker {
     const items: FunctionPick[] = [];
     if (recent.length > 0) {
       items.push({ label: 'Recently used', kind: vscode.QuickPickItemKind.Separator });
-      items.push(...recent.map((fn) => toItem(fn, true)));
+      items.push(...recent.map((fn) => this.toItem(fn, true)));
     }
     for (const list of lists) {
-      items.push({ label: PLATFORM_NAMES[list.platform], kind: vscode.QuickPickItemKind.Separator });
-      if (list.error) items.push({ label: `$(warning) ${PLATFORM_NAMES[list.platform]} unavailable`, detail: inert(list.error) });
-      items.push(...list.functions.map((fn) => toItem(fn, false)));
+      items.push({ label: this.functions.descriptor(list.platform).displayName, kind: vscode.QuickPickItemKind.Separator });
+      if (list.error) items.push({ label: `$(warning) ${this.functions.descriptor(list.platform).displayName} unavailable`, detail: inert(list.error) });
+      items.push(...list.functions.map((fn) => this.toItem(fn, false)));
     }
     return items;
   }
-}
 
-function toItem(fn: FunctionInfo, recent: boolean): FunctionPick {
-  return {
-    label: `$(${recent ? 'history' : 'symbol-function'}) ${inert(fn.name, 200)}`,
-    description: inert([PLATFORM_NAMES[fn.platform], functionDescription(fn)].filter(Boolean).join(' · '), 200),
-    fn,
-  };
+  private toItem(fn: FunctionInfo, recent: boolean): FunctionPick {
+    return {
+      label: `$(${recent ? 'history' : 'symbol-function'}) ${inert(fn.name, 200)}`,
+      description: inert([this.functions.descriptor(fn.platform).displayName, functionDescription(fn)].filter(Boolean).join(' · '), 200),
+      fn,
+    };
+  }
 }

@@ -1,8 +1,9 @@
 // The Functions view: platform → its functions, with the platform's key and connection state.
 import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
-import { PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
-import type { PlatformAdapter } from '../../platforms/types';
+import type { FunctionInfo, PlatformId } from '../../core/model';
+import type { ConfiguredFunctions } from './configuredFunctions';
+import type { PlatformAdapter, PlatformDescriptor } from '../../platforms/types';
 import type { CredentialStore } from '../keys/credentialStore';
 import { inert, inertMarkdown } from '../../core/untrusted';
 import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from '../base/treeMessages';
@@ -19,8 +20,8 @@ interface PlatformFunctions {
 }
 
 export interface FunctionsTreeOptions {
-  /** Names of the Sutro functions configured in settings (they can be removed). */
-  configuredSutroFunctions: () => string[];
+  /** The platform whose functions the user names in settings (they can be added and removed). */
+  configured: ConfiguredFunctions;
   /** The default function, if any. */
   defaultFunction: () => { platform: PlatformId; id: string } | undefined;
 }
@@ -86,9 +87,10 @@ export class FunctionsTreeProvider extends Disposable implements vscode.TreeData
     const functions = state?.functions ?? [];
     children.push(...functions.map((fn): FunctionsNode => ({ kind: 'function', platform, fn })));
     if (!state?.error && functions.length === 0) {
+      const { displayName, words } = this.adapter(platform).descriptor;
       children.push(
-        platform === 'sutro'
-          ? { kind: 'message', platform, text: 'Add a Sutro Function…', icon: 'add', command: { command: 'aiFunctions.addSutroFunction', title: 'Add Function…' } }
+        platform === this.options.configured.platform
+          ? { kind: 'message', platform, text: `Add a ${displayName} ${words.function}…`, icon: 'add', command: { command: 'aiFunctions.addSutroFunction', title: 'Add Function…' } }
           : { kind: 'message', platform, text: 'No functions found', icon: 'info' },
       );
     }
@@ -105,8 +107,8 @@ export class FunctionsTreeProvider extends Disposable implements vscode.TreeData
     item.id = `function:${platform}:${fn.id}`;
     item.description = inert([functionDescription(fn), isDefault ? 'default' : undefined].filter(Boolean).join(' · '), 200);
     item.iconPath = new vscode.ThemeIcon(isDefault ? 'star-full' : 'symbol-function');
-    item.tooltip = functionTooltip(fn, isDefault);
-    const configured = platform === 'sutro' && this.options.configuredSutroFunctions().includes(fn.id);
+    item.tooltip = functionTooltip(fn, this.adapter(platform).descriptor.displayName, isDefault);
+    const configured = platform === this.options.configured.platform && this.options.configured.list().some((f) => f.name === fn.id);
     item.contextValue = ['function', `platform-${platform}`, configured ? 'configured' : undefined, isDefault ? 'default' : undefined]
       .filter(Boolean)
       .join(' ');
@@ -145,6 +147,10 @@ export class FunctionsTreeProvider extends Disposable implements vscode.TreeData
     return state.pending;
   }
 
+  descriptor(platform: PlatformId): PlatformDescriptor {
+    return this.adapter(platform).descriptor;
+  }
+
   private adapter(platform: PlatformId): PlatformAdapter {
     const adapter = this.platforms.find((p) => p.id === platform);
     if (!adapter) throw new Error(`Unknown platform ${platform}`);
@@ -157,9 +163,9 @@ export class FunctionsTreeProvider extends Disposable implements vscode.TreeData
 
   private platformItem(platform: PlatformId): vscode.TreeItem {
     const state = this.states.get(platform);
-    const item = new vscode.TreeItem(PLATFORM_NAMES[platform], vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(this.adapter(platform).descriptor.displayName, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `functions:${platform}`;
-    item.contextValue = `platform platform-${platform}`;
+    item.contextValue = `platform platform-${platform}${platform === this.options.configured.platform ? ' configurable' : ''}`;
     if (state?.error) {
       item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       item.description = shortError(state.error);
@@ -178,9 +184,9 @@ export function functionDescription(fn: FunctionInfo): string {
   return fn.description ?? '';
 }
 
-function functionTooltip(fn: FunctionInfo, isDefault: boolean): vscode.MarkdownString {
+function functionTooltip(fn: FunctionInfo, platformName: string, isDefault: boolean): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${inertMarkdown(fn.name)}** · ${PLATFORM_NAMES[fn.platform]}${isDefault ? ' · default function' : ''}\n\n`);
+  md.appendMarkdown(`**${inertMarkdown(fn.name)}** · ${platformName}${isDefault ? ' · default function' : ''}\n\n`);
   if (fn.description) md.appendMarkdown(`${inertMarkdown(fn.description)}\n\n`);
   md.appendMarkdown(`ID: ${inertMarkdown(fn.id)}\n\n`);
   if (fn.inputType) md.appendMarkdown(`Input: ${inertMarkdown(fn.inputType)}\n\n`);

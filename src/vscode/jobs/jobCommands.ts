@@ -3,14 +3,14 @@ import * as vscode from 'vscode';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobFilter, JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
-import { PLATFORM_IDS, PLATFORM_NAMES, isTerminal, type Job, type PlatformId } from '../../core/model';
-import type { PlatformAdapter } from '../../platforms/types';
+import { PLATFORM_IDS, isTerminal, type Job, type PlatformId } from '../../core/model';
+import { can, hasJobs, type PlatformAdapter } from '../../platforms/types';
 import { signalFromToken } from '../base/cancellation';
 import { jsonLines, prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import { inert } from '../../core/untrusted';
 import { registerCommand, setContext } from '../base/commands';
 import { confirm, showInformation, showStatus, withProgress } from '../base/notify';
-import type { Platforms } from '../run/runService';
+import { requireAbility, type Platforms } from '../base/platforms';
 import type { CredentialStore } from '../keys/credentialStore';
 import { jobLabel, statusLabel } from './jobPresentation';
 import { FILTER_LABELS, type JobsNode, type JobsTreeProvider } from './jobsTree';
@@ -84,21 +84,19 @@ export class JobCommands {
   }
 
   private async fetchJob(platform: PlatformId, id: string): Promise<Job> {
-    const job = await withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Loading ${PLATFORM_NAMES[platform]} job ${id}` },
-      () => this.adapter(platform).getJob(id),
-    );
+    const adapter = requireAbility(this.adapter(platform), 'has no jobs', 'getJob');
+    const job = await withProgress({ location: vscode.ProgressLocation.Window, title: `Loading ${this.name(platform)} job ${id}` }, () => adapter.getJob(id));
     this.deps.store.update(job);
     return job;
   }
 
   private async openJobById(arg?: { platform?: PlatformId; id?: string }): Promise<void> {
-    const platform = arg?.platform ?? (await this.pickPlatform('Open a job of which platform?', (p) => p.capabilities.jobs));
+    const platform = arg?.platform ?? (await this.pickPlatform('Open a job of which platform?', hasJobs));
     if (!platform) return;
     const id =
       arg?.id ??
       (await vscode.window.showInputBox({
-        title: `Open ${PLATFORM_NAMES[platform]} job`,
+        title: `Open ${this.name(platform)} job`,
         prompt: 'The job or run ID',
         ignoreFocusOut: true,
         validateInput: (value) => (value.trim() === '' ? 'Enter an ID.' : undefined),
@@ -117,16 +115,15 @@ export class JobCommands {
     if (arg !== undefined && (!('kind' in arg) || arg.kind === 'job')) {
       ({ platform, id } = arg);
     } else {
-      platform = await this.pickPlatform('Cancel a job of which platform?', (p) => p.capabilities.cancelJob);
+      platform = await this.pickPlatform('Cancel a job of which platform?', (p) => can(p, 'cancelJob'));
       if (!platform) return;
       id = await this.pickUnfinishedJob(platform);
     }
     if (!platform || !id) return;
-    const adapter = this.adapter(platform);
-    if (!adapter.cancelJob) throw new Error(`${PLATFORM_NAMES[platform]} jobs cannot be cancelled.`);
+    const adapter = requireAbility(this.adapter(platform), 'jobs cannot be cancelled', 'cancelJob');
     const known = this.deps.store.find(platform, id);
     const name = known ? jobLabel(known) : id;
-    if (!(await confirm(`Cancel ${PLATFORM_NAMES[platform]} job "${name}"?`, `Job ID ${id}. Rows already processed may still be billed.`, 'Cancel Job'))) return;
+    if (!(await confirm(`Cancel ${this.name(platform)} job "${name}"?`, `Job ID ${id}. Rows already processed may still be billed.`, 'Cancel Job'))) return;
     await adapter.cancelJob(id);
     showStatus('circle-slash', `Cancellation requested for ${name}`, 4000);
     const job = await this.fetchJob(platform, id);
@@ -138,7 +135,7 @@ export class JobCommands {
     const enterId = { label: '$(edit) Enter a job ID…', id: undefined as string | undefined };
     const picked = await vscode.window.showQuickPick(
       [...unfinished.map((job) => ({ label: inert(jobLabel(job)), description: inert(`${statusLabel(job)} · ${job.id}`), id: job.id as string | undefined })), enterId],
-      { title: `Cancel a ${PLATFORM_NAMES[platform]} job`, placeHolder: unfinished.length ? 'Running jobs' : 'No running jobs are loaded' },
+      { title: `Cancel a ${this.name(platform)} job`, placeHolder: unfinished.length ? 'Running jobs' : 'No running jobs are loaded' },
     );
     if (!picked) return undefined;
     if (picked.id) return picked.id;
@@ -147,12 +144,10 @@ export class JobCommands {
   }
 
   async openResults(platform: PlatformId, id: string): Promise<void> {
-    const adapter = this.adapter(platform);
-    if (!adapter.jobResults) throw new Error(`${PLATFORM_NAMES[platform]} jobs have no results to download.`);
-    const jobResults = adapter.jobResults.bind(adapter);
+    const adapter = requireAbility(this.adapter(platform), 'jobs have no results to download', 'jobResults');
     const results = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading results of ${id}`, cancellable: true },
-      (_progress, token) => jobResults(id, signalFromToken(token)),
+      (_progress, token) => adapter.jobResults(id, signalFromToken(token)),
     );
     const known = this.deps.store.find(platform, id);
     await this.deps.documents.show(`${platform}/results/${encodeURIComponent(id)}`, `${known ? jobLabel(known) : id} results.jsonl`, jsonLines(results.rows));
@@ -173,8 +168,7 @@ export class JobCommands {
    * after a modal confirmation that quotes it; scripts answer through the public API.
    */
   private async answerInput(platform: PlatformId, id: string, scriptedAnswer?: string): Promise<void> {
-    const adapter = this.adapter(platform);
-    if (!adapter.inputRequests || !adapter.answerInput) throw new Error(`${PLATFORM_NAMES[platform]} runs take no input.`);
+    const adapter = requireAbility(this.adapter(platform), 'runs take no input', 'inputRequests', 'answerInput');
     const requests = await adapter.inputRequests(id);
     if (requests.length === 0) {
       void showInformation('This run is not waiting for input any more.');
@@ -193,7 +187,7 @@ export class JobCommands {
     const asked = inert(request.description ?? request.type ?? '');
     if (scriptedAnswer !== undefined) {
       const run = this.deps.store.find(platform, id);
-      const question = `Send the answer "${scriptedAnswer}" to ${PLATFORM_NAMES[platform]} run "${run ? jobLabel(run) : id}"?`;
+      const question = `Send the answer "${scriptedAnswer}" to ${this.name(platform)} run "${run ? jobLabel(run) : id}"?`;
       if (!(await confirm(question, `The run asked: ${asked}. The run goes on with this answer.`, 'Send Answer'))) return;
     }
     const answer =
@@ -214,17 +208,21 @@ export class JobCommands {
       (id): id is PlatformId => id !== undefined,
     );
     if (withKey.length === 0) {
-      void showInformation(`Set the API key of ${candidates.map((a) => PLATFORM_NAMES[a.id]).join(' or ')} first.`, 'Set API Key…').then((choice) => {
+      void showInformation(`Set the API key of ${candidates.map((a) => a.descriptor.displayName).join(' or ')} first.`, 'Set API Key…').then((choice) => {
         if (choice) void vscode.commands.executeCommand('aiFunctions.setApiKey');
       });
       return undefined;
     }
     if (withKey.length === 1) return withKey[0];
-    return (await vscode.window.showQuickPick(withKey.map((id) => ({ label: PLATFORM_NAMES[id], id })), { title }))?.id;
+    return (await vscode.window.showQuickPick(withKey.map((id) => ({ label: this.name(id), id })), { title }))?.id;
   }
 
   private adapter(platform: PlatformId): PlatformAdapter {
     return this.deps.platforms[platform];
+  }
+
+  private name(platform: PlatformId): string {
+    return this.adapter(platform).descriptor.displayName;
   }
 }
 

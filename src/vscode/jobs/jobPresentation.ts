@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { formatCost, formatCount, formatDuration, relativeAge } from '../../core/format';
 import { isTerminal, type Job, type JobStatus } from '../../core/model';
 import { inert, inertMarkdown } from '../../core/untrusted';
-import type { Capabilities } from '../../platforms/types';
+import { can, type PlatformAdapter } from '../../platforms/types';
 
 const STATUS_LABELS: Record<JobStatus, string> = {
   queued: 'Queued',
@@ -78,12 +78,13 @@ export function jobTooltip(job: Job, now: number): vscode.MarkdownString {
 }
 
 /** Space-separated capabilities, matched by regex `when` clauses in package.json. */
-export function jobContextValue(job: Job, capabilities: Capabilities, platform: string): string {
-  const values = ['job', `platform-${platform}`, `status-${job.status}`];
-  if (capabilities.cancelJob && !isTerminal(job.status)) values.push('cancellable');
-  if (capabilities.jobResults && job.status === 'succeeded') values.push('hasResults');
-  if (capabilities.answerInput) values.push('run');
-  if (capabilities.answerInput && job.status === 'paused') values.push('answerable');
+export function jobContextValue(job: Job, adapter: PlatformAdapter): string {
+  const values = ['job', `platform-${adapter.id}`, `status-${job.status}`];
+  const answers = can(adapter, 'inputRequests', 'answerInput');
+  if (can(adapter, 'cancelJob') && !isTerminal(job.status)) values.push('cancellable');
+  if (can(adapter, 'jobResults') && job.status === 'succeeded') values.push('hasResults');
+  if (answers) values.push('run');
+  if (answers && job.status === 'paused') values.push('answerable');
   return values.join(' ');
 }
 

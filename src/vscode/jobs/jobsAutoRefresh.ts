@@ -5,8 +5,8 @@ import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
-import { PLATFORM_NAMES, type Job } from '../../core/model';
-import type { Capabilities } from '../../platforms/types';
+import type { Job } from '../../core/model';
+import { can, type PlatformAdapter } from '../../platforms/types';
 import { showInformation, showWarning } from '../base/notify';
 import type { Settings } from '../base/settings';
 import { jobLabel, statusLabel } from './jobPresentation';
@@ -49,11 +49,11 @@ export class JobsAutoRefresh extends Disposable {
  */
 export async function notifyFinished(
   job: Job,
-  capabilities: Capabilities,
+  adapter: PlatformAdapter,
   actions: { open: (job: Job) => unknown; openResults: (job: Job) => unknown },
 ): Promise<void> {
-  const message = `${PLATFORM_NAMES[job.platform]} job "${jobLabel(job)}" ${statusLabel(job).toLowerCase()}.`;
-  const withResults = capabilities.jobResults && job.status === 'succeeded';
+  const message = `${adapter.descriptor.displayName} job "${jobLabel(job)}" ${statusLabel(job).toLowerCase()}.`;
+  const withResults = can(adapter, 'jobResults') && job.status === 'succeeded';
   const buttons = withResults ? ['Open Results', 'Open'] : ['Open'];
   const choice =
     job.status === 'failed'

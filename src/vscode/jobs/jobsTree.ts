@@ -2,7 +2,7 @@
 import { Disposable } from '../base/disposable';
 import * as vscode from 'vscode';
 import { matchesFilter, type JobFilter, type JobsStore } from '../../core/jobsStore';
-import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
+import type { PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from '../keys/credentialStore';
 import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from '../base/treeMessages';
@@ -136,7 +136,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
 
   private platformItem(platform: PlatformId): vscode.TreeItem {
     const state = this.store.get(platform);
-    const item = new vscode.TreeItem(PLATFORM_NAMES[platform], vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(this.platforms.find((p) => p.id === platform)?.descriptor.displayName ?? platform, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `jobs:${platform}`;
     item.contextValue = `platform platform-${platform}`;
     if (state.error) {
@@ -161,7 +161,7 @@ export class JobsTreeProvider extends Disposable implements vscode.TreeDataProvi
     item.iconPath = jobIcon(job.status);
     item.tooltip = jobTooltip(job, now);
     const adapter = this.platforms.find((p) => p.id === platform);
-    item.contextValue = adapter ? jobContextValue(job, adapter.capabilities, platform) : 'job';
+    item.contextValue = adapter ? jobContextValue(job, adapter) : 'job';
     item.command = { command: 'aiFunctions.openJobDetails', title: 'Open Job Details', arguments: [this.jobNode(platform, id)] };
     item.accessibilityInformation = { label: inert(`${jobLabel(job)}, ${jobDescription(job, now)}`) };
     return item;

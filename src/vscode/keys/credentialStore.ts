@@ -3,7 +3,7 @@ import { Disposable } from '../base/disposable';
 import { setContext } from '../base/commands';
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import { credentialsProblem } from '../../core/credentials';
+import { credentialsProblem, type CredentialField } from '../../core/credentials';
 import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
 
 const SECRET_PREFIX = 'aiFunctions.credentials.';
@@ -20,7 +20,11 @@ export class CredentialStore extends Disposable {
   /** Fires when a platform's credentials change, in this window or another one. */
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly secrets: vscode.SecretStorage) {
+  /** `fieldsOf` names the credential fields each platform takes (from its descriptor). */
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly fieldsOf: (platform: PlatformId) => readonly CredentialField[],
+  ) {
     super();
     this._register(
       secrets.onDidChange((event) => {
@@ -46,7 +50,7 @@ export class CredentialStore extends Disposable {
   }
 
   async set(platform: PlatformId, credentials: Credentials): Promise<void> {
-    const problem = credentialsProblem(platform, credentials);
+    const problem = credentialsProblem(this.fieldsOf(platform), credentials);
     if (problem) throw new InvalidCredentialsError(problem);
     const value =
       'apiKey' in credentials

@@ -3,8 +3,10 @@
 // or set through the public API's setApiKey, and clearing on arguments asks first.
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import { CREDENTIAL_FIELDS, FIELD_LABELS, credentialProblem, type CredentialField } from '../../core/credentials';
-import { PLATFORM_IDS, PLATFORM_NAMES, type Credentials, type PlatformId } from '../../core/model';
+import { credentialProblem, type CredentialField } from '../../core/credentials';
+import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
+import type { PlatformDescriptor } from '../../platforms/types';
+import type { Platforms } from '../base/platforms';
 import type { Logger } from '../../core/log';
 import { registerCommand } from '../base/commands';
 import { confirm, showErrorText, showInformation } from '../base/notify';
@@ -18,6 +20,7 @@ const carriesCredentials = (args: unknown): boolean =>
 
 export class KeyCommands {
   constructor(
+    private readonly platforms: Platforms,
     private readonly store: CredentialStore,
     private readonly log: Logger,
   ) {}
@@ -39,11 +42,11 @@ export class KeyCommands {
     const parsed = parseArgs(args);
     const platform = parsed.platform ?? (await this.pickPlatform('Set credentials for which platform?'));
     if (!platform) return false;
-    const credentials = await askCredentials(platform);
+    const credentials = await askCredentials(this.platforms[platform].descriptor);
     if (!credentials) return false;
     await this.store.set(platform, credentials);
-    this.log.info(`Stored credentials for ${PLATFORM_NAMES[platform]}.`);
-    void showInformation(`${PLATFORM_NAMES[platform]} credentials saved in VS Code's secret storage.`);
+    this.log.info(`Stored credentials for ${this.name(platform)}.`);
+    void showInformation(`${this.name(platform)} credentials saved in VS Code's secret storage.`);
     return true;
   }
 
@@ -52,13 +55,17 @@ export class KeyCommands {
     const platform = parsed.platform ?? (await this.pickPlatform('Clear the credentials of which platform?', true));
     if (!platform) return false;
     if (parsed.platform) {
-      const name = PLATFORM_NAMES[platform];
+      const name = this.name(platform);
       if (!(await confirm(`Remove the ${name} credentials?`, `They are deleted from VS Code's secret storage; ${name} functions stop working until you set them again.`, 'Remove'))) return false;
     }
     await this.store.delete(platform);
-    this.log.info(`Removed credentials for ${PLATFORM_NAMES[platform]}.`);
-    void showInformation(`${PLATFORM_NAMES[platform]} credentials removed.`);
+    this.log.info(`Removed credentials for ${this.name(platform)}.`);
+    void showInformation(`${this.name(platform)} credentials removed.`);
     return true;
+  }
+
+  private name(platform: PlatformId): string {
+    return this.platforms[platform].descriptor.displayName;
   }
 
   private async pickPlatform(title: string, onlyWithKey = false): Promise<PlatformId | undefined> {
@@ -68,7 +75,7 @@ export class KeyCommands {
         return {
           platform,
           hasKey,
-          label: `$(${hasKey ? 'pass-filled' : 'circle-large-outline'}) ${PLATFORM_NAMES[platform]}`,
+          label: `$(${hasKey ? 'pass-filled' : 'circle-large-outline'}) ${this.name(platform)}`,
           description: hasKey ? 'credentials set' : 'no credentials',
         };
       }),
@@ -93,13 +100,13 @@ function parseArgs(args: unknown): { platform?: PlatformId } {
   return parsed.data;
 }
 
-async function askCredentials(platform: PlatformId): Promise<Credentials | undefined> {
+async function askCredentials(platform: PlatformDescriptor): Promise<Credentials | undefined> {
   const values: Partial<Record<CredentialField, string>> = {};
-  for (const field of CREDENTIAL_FIELDS[platform]) {
+  for (const { field, label, secret } of platform.credentialFields) {
     const value = await vscode.window.showInputBox({
-      title: `${PLATFORM_NAMES[platform]} ${FIELD_LABELS[field]}`,
-      prompt: `Paste your ${PLATFORM_NAMES[platform]} ${FIELD_LABELS[field]}. It is kept in VS Code's secret storage.`,
-      password: field !== 'clientId',
+      title: `${platform.displayName} ${label}`,
+      prompt: `Paste your ${platform.displayName} ${label}. It is kept in VS Code's secret storage.`,
+      password: secret,
       ignoreFocusOut: true,
       validateInput: (text) => credentialProblem(field, text),
     });

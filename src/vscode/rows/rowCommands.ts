@@ -7,17 +7,18 @@ import { formatCount, formatDuration } from '../../core/format';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
-import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type Job, type PlatformId, type RunInput, type RunOptions, type RunResult } from '../../core/model';
+import { PLATFORM_IDS, type FunctionInfo, type Job, type PlatformId, type RunInput, type RunOptions, type RunResult } from '../../core/model';
 import { countRecords, failedIndexes, recordFor, recordsToJsonLines, unreadableRecord, type RecordCounts, type RowRecord } from '../../core/rowResults';
 import { NOT_RUN_MESSAGE, type RowOutcome, type RowProgress } from '../../core/rowRunner';
 import { detectFormat, parseRows, ROW_FORMATS, type ParsedRows, type ParseOptions } from '../../core/rows';
-import type { PlatformAdapter } from '../../platforms/types';
+import { can, type PlatformAdapter } from '../../platforms/types';
 import type { ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from '../functions/functionPicker';
 import { signalFromToken, signalFromTokens } from '../base/cancellation';
 import { registerCommand } from '../base/commands';
 import { confirm, showInformation, showWarning, withProgress } from '../base/notify';
-import type { Platforms, RunService } from '../run/runService';
+import { requireAbility, type Platforms } from '../base/platforms';
+import type { RunService } from '../run/runService';
 import { confirmRows, type RowsMode } from './rowsConfirm';
 import type { Settings } from '../base/settings';
 
@@ -129,9 +130,10 @@ export class RowCommands {
         text: source.text,
         parse: source.parse,
         detected,
-        batch: adapter.capabilities.batch && adapter.submitBatch !== undefined,
+        batch: can(adapter, 'submitBatch', 'getJob'),
         concurrency,
         sourceName: source.location ?? source.name,
+        platformName: adapter.descriptor.displayName,
       });
       if (!choice) return undefined;
       ({ mode, parsed } = choice);
@@ -145,7 +147,7 @@ export class RowCommands {
 
   private async confirmScripted(fn: FunctionInfo, parsed: ParsedRows, source: RowsSource, mode: RowsMode): Promise<boolean> {
     const rows = parsed.rows.filter((row) => row.input !== undefined).length;
-    const platform = PLATFORM_NAMES[fn.platform];
+    const platform = this.deps.platforms[fn.platform].descriptor.displayName;
     const what = mode === 'batch' ? `Submit ${formatCount(rows)} rows of ${source.name} to ${platform} as a batch job` : `Send ${formatCount(rows)} rows of ${source.name} to ${platform}`;
     const from = source.location ? `They are read from ${source.location}. ` : '';
     return confirm(`${what}, to run ${fn.name}?`, `${from}A command asked for this with its arguments (a script, another extension or a link).`, 'Run');
@@ -180,7 +182,7 @@ export class RowCommands {
   /** The setting (or the argument), never above what the platform allows in flight. */
   private concurrency(adapter: PlatformAdapter, requested?: number): number {
     const wanted = requested ?? this.deps.settings.concurrency();
-    return Math.min(wanted, adapter.capabilities.maxInFlight ?? wanted);
+    return Math.min(wanted, adapter.descriptor.limits.maxInFlight ?? wanted);
   }
 
   private async runInEditor(
@@ -273,7 +275,7 @@ export class RowCommands {
     });
     const counts = countRecords(session.records);
     this.deps.log.info(
-      `${title} (${PLATFORM_NAMES[session.platform]}) on ${inputs.length} rows in ${Date.now() - started} ms: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.unreadable} unreadable`,
+      `${title} (${this.deps.platforms[session.platform].descriptor.displayName}) on ${inputs.length} rows in ${Date.now() - started} ms: ${counts.succeeded} succeeded, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.unreadable} unreadable`,
     );
   }
 
@@ -297,23 +299,20 @@ export class RowCommands {
   // ---- batch jobs
 
   private async submitBatch(
-    adapter: PlatformAdapter,
+    platformAdapter: PlatformAdapter,
     fn: FunctionInfo,
     parsed: ParsedRows,
     jobName: string,
     token: vscode.CancellationToken | undefined,
   ): Promise<RowsCommandResult> {
-    if (!adapter.capabilities.batch || !adapter.submitBatch) {
-      throw new AiFunctionsError('invalidInput', `${PLATFORM_NAMES[fn.platform]} has no batch jobs: run the rows one by one instead.`, { platform: fn.platform });
-    }
-    const submit = adapter.submitBatch.bind(adapter);
+    const adapter = requireAbility(platformAdapter, 'has no batch jobs: run the rows one by one instead', 'submitBatch', 'getJob');
     const rows = parsed.rows.flatMap((row) => (row.input === undefined ? [] : [batchRow(row.input, fn.inputFields)]));
     const skipped = parsed.rows.length - rows.length;
     if (rows.length === 0) throw new AiFunctionsError('invalidInput', 'None of the lines could be read, so there is nothing to submit.');
-    const platform = PLATFORM_NAMES[fn.platform];
+    const platform = adapter.descriptor.displayName;
     const id = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Submitting ${formatCount(rows.length)} rows as a ${platform} batch job` },
-      () => submit(fn.id, rows, jobName, signalFromToken(token)),
+      () => adapter.submitBatch(fn.id, rows, jobName, signalFromToken(token)),
     );
     const job = await adapter.getJob(id).catch((error: unknown): Job => {
       this.deps.log.warn(`Submitted ${platform} job ${id}, but could not read it back: ${error instanceof Error ? error.message : String(error)}`);

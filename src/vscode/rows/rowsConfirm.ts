@@ -4,7 +4,7 @@
 // rows as one batch job (offered when the platform has batch jobs, suggested for large inputs).
 import * as vscode from 'vscode';
 import { formatCount } from '../../core/format';
-import { PLATFORM_NAMES, type FunctionInfo } from '../../core/model';
+import type { FunctionInfo } from '../../core/model';
 import { inert } from '../../core/untrusted';
 import { FORMAT_NAMES, ROW_FORMATS, parseRows, type ParsedRows, type ParseOptions, type RowFormat } from '../../core/rows';
 
@@ -31,6 +31,8 @@ export interface ConfirmInput {
   batch: boolean;
   concurrency: number;
   sourceName: string;
+  /** The function's platform, as the user knows it. */
+  platformName: string;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${formatCount(n)} ${n === 1 ? one : many}`;
@@ -58,7 +60,7 @@ export async function confirmRows(input: ConfirmInput): Promise<RowsChoice | und
   const render = (): void => {
     const parsed = parsedAs(format);
     const readable = parsed.rows.filter((r) => r.input !== undefined).length;
-    const platform = PLATFORM_NAMES[input.fn.platform];
+    const platform = input.platformName;
     const large = readable > BATCH_SUGGESTED_ROWS;
     const columns = parsed.columns?.length ? ` (${inert(parsed.columns.slice(0, 20).join(', '), 200)})` : '';
     const problem = parsed.problem ? ` ${parsed.problem}` : '';

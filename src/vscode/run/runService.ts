@@ -2,13 +2,12 @@
 // remembers it as recently used.
 import type * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
-import { PLATFORM_NAMES, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
+import { type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
 import { runRows, type RowOutcome, type RowProgress } from '../../core/rowRunner';
-import type { Capabilities, PlatformAdapter } from '../../platforms/types';
+import type { PlatformDescriptor } from '../../platforms/types';
+import type { Platforms } from '../base/platforms';
 import { signalFromToken } from '../base/cancellation';
 import type { RecentFunctions } from './recentFunctions';
-
-export type Platforms = Readonly<Record<PlatformId, PlatformAdapter>>;
 
 export class RunService {
   constructor(
@@ -17,8 +16,8 @@ export class RunService {
     private readonly log: Logger,
   ) {}
 
-  capabilities(platform: PlatformId): Capabilities {
-    return this.platforms[platform].capabilities;
+  descriptor(platform: PlatformId): PlatformDescriptor {
+    return this.platforms[platform].descriptor;
   }
 
   /**
@@ -32,10 +31,10 @@ export class RunService {
     options: { concurrency: number; signal?: AbortSignal; onProgress?: (progress: RowProgress) => void },
   ): Promise<RowOutcome<RunResult>[]> {
     const adapter = this.platforms[request.platform];
-    const concurrency = Math.max(1, Math.min(options.concurrency, adapter.capabilities.maxInFlight ?? options.concurrency));
+    const concurrency = Math.max(1, Math.min(options.concurrency, adapter.descriptor.limits.maxInFlight ?? options.concurrency));
     const outcomes = await runRows(inputs, (input, _index, signal) => adapter.run({ ...request, input }, signal), {
       concurrency,
-      retry: { idempotent: adapter.capabilities.idempotentRun === true },
+      retry: { idempotent: adapter.descriptor.limits.idempotentRun },
       signal: options.signal,
       onProgress: options.onProgress,
     });
@@ -48,11 +47,11 @@ export class RunService {
     const started = Date.now();
     try {
       const result = await adapter.run(request, signalFromToken(token));
-      this.log.info(`Ran ${PLATFORM_NAMES[request.platform]} ${request.function || '(auto)'} in ${Date.now() - started} ms`);
+      this.log.info(`Ran ${adapter.descriptor.displayName} ${request.function || '(auto)'} in ${Date.now() - started} ms`);
       await this.recent.record(request.platform, request.function);
       return result;
     } catch (error) {
-      this.log.warn(`Run of ${PLATFORM_NAMES[request.platform]} ${request.function || '(auto)'} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Run of ${adapter.descriptor.displayName} ${request.function || '(auto)'} failed: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     }
   }
