@@ -27,8 +27,37 @@ export default tseslint.config(
     },
   },
   {
-    // core/ and platforms/ run in plain Node and are tested there: they never import vscode.
-    files: ['src/core/**/*.ts', 'src/platforms/**/*.ts'],
+    // core/, platforms/ and the code shared with the webview run in plain Node (and the webview)
+    // and are tested there: they never import vscode.
+    files: ['src/core/**/*.ts', 'src/platforms/**/*.ts', 'src/shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
+  },
+  {
+    // A feature folder of src/vscode/ reaches another only through its index.ts, and never the UI.
+    files: ['src/vscode/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./(?!base/)[^./][^/]*/', message: "Import another feature through its index ('../<feature>'), not its internals." },
+            { regex: '(^|/)webview/', message: 'The host never imports the webview.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The webview runs in the browser: it imports only the protocol and helpers in src/shared/.
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'The webview cannot import vscode.' }],
+          patterns: [{ regex: '^\\.\\./src/(?!shared/)', message: 'The webview imports only src/shared/ (the panel protocol and its helpers).' }],
+        },
+      ],
+    },
   },
 );

@@ -1,34 +1,27 @@
 // The composition root: builds the services, registers them, returns the public API.
 import * as vscode from 'vscode';
 import type { AiFunctionsApi } from './api';
-import type { PlatformId } from './core/model';
 import { HttpClient } from './core/http';
 import { JobPoller } from './core/jobPoller';
 import { JobsStore } from './core/jobsStore';
+import type { PlatformId } from './core/model';
 import { InferableAdapter } from './platforms/inferable';
 import { NyckelAdapter } from './platforms/nyckel';
 import { SutroAdapter } from './platforms/sutro';
 import { hasJobs } from './platforms/types';
-import { ClassifySelection } from './vscode/classify/classifySelection';
-import { FunctionCommands } from './vscode/functions/functionCommands';
-import { RowCommands } from './vscode/rows/rowCommands';
-import { JobCommands, savedJobFilter } from './vscode/jobs/jobCommands';
-import { KeyCommands } from './vscode/keys/keyCommands';
+import { PublicApi } from './vscode/api';
+import { registerCommand } from './vscode/base/commands';
 import { ReadOnlyDocuments } from './vscode/base/documents';
-import { FunctionPicker } from './vscode/functions/functionPicker';
-import { LazyRunPanel } from './vscode/panel/lazyRunPanel';
 import { guarded } from './vscode/base/notify';
-import { PanelHandoffs } from './vscode/run/panelHandoffs';
-import { PublicApi } from './vscode/api/publicApi';
-import { RecentFunctions } from './vscode/run/recentFunctions';
 import { requireAbility, type Platforms } from './vscode/base/platforms';
-import { RunService } from './vscode/run/runService';
-import { CredentialStore, HasKeyContext } from './vscode/keys/credentialStore';
 import { Settings } from './vscode/base/settings';
-import { functionCatalog, type ConfiguredFunctions } from './vscode/functions/configuredFunctions';
-import { FunctionsTreeProvider } from './vscode/functions/functionsTree';
-import { JobsAutoRefresh, notifyFinished } from './vscode/jobs/jobsAutoRefresh';
-import { JobsTreeProvider, type JobsNode } from './vscode/jobs/jobsTree';
+import { ClassifySelection } from './vscode/classify';
+import { FunctionCommands, FunctionPicker, FunctionsTreeProvider, functionCatalog, type ConfiguredFunctions } from './vscode/functions';
+import { JobCommands, JobsAutoRefresh, JobsTreeProvider, notifyFinished, savedJobFilter, type JobsNode } from './vscode/jobs';
+import { CredentialStore, HasKeyContext, KeyCommands } from './vscode/keys';
+import { LazyRunPanel } from './vscode/panel';
+import { RowCommands } from './vscode/rows';
+import { PanelHandoffs, RecentFunctions, RunService } from './vscode/run';
 
 export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const log = vscode.window.createOutputChannel('AI Functions', { log: true });
@@ -139,7 +132,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     ...rowCommands.register(),
     classify,
     ...classify.register(),
-    vscode.commands.registerCommand('aiFunctions.showLog', () => log.show()),
+    registerCommand(log, 'aiFunctions.showLog', () => log.show()),
     { dispose: () => void http.close() },
   );
   void hasKey.updateAll();

@@ -7,8 +7,8 @@ import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page,
 import { hasJobs } from '../../platforms/types';
 import { signalFromToken } from '../base/cancellation';
 import { requireAbility, type Platforms } from '../base/platforms';
-import type { RunService } from '../run/runService';
-import type { CredentialStore } from '../keys/credentialStore';
+import type { RunService } from '../run';
+import type { CredentialStore } from '../keys';
 import type { Settings } from '../base/settings';
 
 const platformSchema = z.enum(PLATFORM_IDS);

@@ -6,14 +6,14 @@ import { formatPercent } from '../../core/format';
 import type { Logger } from '../../core/log';
 import { type FunctionInfo, type PlatformId, type RunResult } from '../../core/model';
 import { inert, inertMarkdown } from '../../core/untrusted';
-import { functionOf, parseInput, resultHeadline } from '../functions/functionCommands';
-import type { FunctionPicker } from '../functions/functionPicker';
+import { functionOf, parseInput, resultHeadline } from '../functions';
+import type { FunctionPicker } from '../functions';
 import { registerCommand } from '../base/commands';
 import { errorMessage, isCancellation, showError, showInformation, showStatus, showWarning, withProgress } from '../base/notify';
-import type { PanelHandoffs } from '../run/panelHandoffs';
-import type { RunService } from '../run/runService';
+import type { PanelHandoffs } from '../run';
+import type { RunService } from '../run';
 import type { Settings } from '../base/settings';
-import type { FunctionsTreeProvider } from '../functions/functionsTree';
+import type { FunctionsTreeProvider } from '../functions';
 
 /** Several selections run side by side, but politely. */
 const SELECTIONS_IN_FLIGHT = 4;

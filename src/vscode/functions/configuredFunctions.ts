@@ -1,7 +1,7 @@
 // A platform without an endpoint that lists its functions (its descriptor says `listed: false`):
 // its functions are the ones the user names in settings, plus those run lately.
 import type { PlatformId } from '../../core/model';
-import type { RecentFunctions } from '../run/recentFunctions';
+import type { RecentFunctions } from '../run';
 
 export interface ConfiguredFunction {
   name: string;

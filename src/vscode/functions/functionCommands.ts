@@ -8,7 +8,7 @@ import type { FunctionPicker } from './functionPicker';
 import { inert } from '../../core/untrusted';
 import { registerCommand } from '../base/commands';
 import { showStatus, withProgress } from '../base/notify';
-import type { RunService } from '../run/runService';
+import type { RunService } from '../run';
 import type { Settings } from '../base/settings';
 import type { ConfiguredFunctions } from './configuredFunctions';
 import type { FunctionsNode, FunctionsTreeProvider } from './functionsTree';

@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import { PLATFORM_IDS, type FunctionInfo, type PlatformId } from '../../core/model';
 import { inert } from '../../core/untrusted';
-import type { RecentFunctions } from '../run/recentFunctions';
-import type { CredentialStore } from '../keys/credentialStore';
+import type { RecentFunctions } from '../run';
+import type { CredentialStore } from '../keys';
 import { functionDescription, type FunctionsTreeProvider } from './functionsTree';
 
 interface FunctionPick extends vscode.QuickPickItem {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { FunctionInfo, PlatformId } from '../../core/model';
 import type { ConfiguredFunctions } from './configuredFunctions';
 import type { PlatformAdapter, PlatformDescriptor } from '../../platforms/types';
-import type { CredentialStore } from '../keys/credentialStore';
+import type { CredentialStore } from '../keys';
 import { inert, inertMarkdown } from '../../core/untrusted';
 import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from '../base/treeMessages';
 

@@ -11,7 +11,7 @@ import { inert } from '../../core/untrusted';
 import { registerCommand, setContext } from '../base/commands';
 import { confirm, showInformation, showStatus, withProgress } from '../base/notify';
 import { requireAbility, type Platforms } from '../base/platforms';
-import type { CredentialStore } from '../keys/credentialStore';
+import type { CredentialStore } from '../keys';
 import { jobLabel, statusLabel } from './jobPresentation';
 import { FILTER_LABELS, type JobsNode, type JobsTreeProvider } from './jobsTree';
 

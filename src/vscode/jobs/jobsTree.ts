@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { matchesFilter, type JobFilter, type JobsStore } from '../../core/jobsStore';
 import type { PlatformId } from '../../core/model';
 import type { PlatformAdapter } from '../../platforms/types';
-import type { CredentialStore } from '../keys/credentialStore';
+import type { CredentialStore } from '../keys';
 import { errorMessages, messageItem, setKeyMessage, shortError, stableNode, type MessageNode } from '../base/treeMessages';
 import { inert, inertMarkdown } from '../../core/untrusted';
 import { jobContextValue, jobDescription, jobIcon, jobLabel, jobTooltip } from './jobPresentation';

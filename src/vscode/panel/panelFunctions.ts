@@ -1,9 +1,9 @@
 // The platforms and functions the panel's picker offers. They come from the Functions view's
 // provider, so the panel and the view show the same lists and share one refresh.
 import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
-import type { RecentFunctions } from '../run/recentFunctions';
-import type { CredentialStore } from '../keys/credentialStore';
-import type { FunctionsTreeProvider } from '../functions/functionsTree';
+import type { RecentFunctions } from '../run';
+import type { CredentialStore } from '../keys';
+import type { FunctionsTreeProvider } from '../functions';
 import { toPanelError } from './panelErrors';
 import type { PanelFunction, PlatformEntry } from '../../shared/panelProtocol';
 import { cap } from '../../shared/text';

@@ -6,7 +6,7 @@ import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, type RunResult } from '../../core/model';
-import type { PanelHandoffs } from '../run/panelHandoffs';
+import type { PanelHandoffs } from '../run';
 import type { PanelFunctions } from './panelFunctions';
 import { MAX_INPUT_CHARS, toResultView, type Prefill, type ResultView, type RunForm } from '../../shared/panelProtocol';
 import type { RecentRun } from './recentRuns';

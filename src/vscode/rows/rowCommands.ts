@@ -13,12 +13,12 @@ import { NOT_RUN_MESSAGE, type RowOutcome, type RowProgress } from '../../core/r
 import { detectFormat, parseRows, ROW_FORMATS, type ParsedRows, type ParseOptions } from '../../core/rows';
 import { can, type PlatformAdapter } from '../../platforms/types';
 import type { ReadOnlyDocuments } from '../base/documents';
-import type { FunctionPicker } from '../functions/functionPicker';
+import type { FunctionPicker } from '../functions';
 import { signalFromToken, signalFromTokens } from '../base/cancellation';
 import { registerCommand } from '../base/commands';
 import { confirm, showInformation, showWarning, withProgress } from '../base/notify';
 import { requireAbility, type Platforms } from '../base/platforms';
-import type { RunService } from '../run/runService';
+import type { RunService } from '../run';
 import { confirmRows, type RowsMode } from './rowsConfirm';
 import type { Settings } from '../base/settings';
 

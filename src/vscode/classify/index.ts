@@ -1,0 +1,1 @@
+export { ClassifySelection } from './classifySelection';

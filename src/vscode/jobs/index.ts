@@ -1,0 +1,3 @@
+export { JobCommands, savedJobFilter } from './jobCommands';
+export { JobsAutoRefresh, notifyFinished } from './jobsAutoRefresh';
+export { JobsTreeProvider, type JobsNode } from './jobsTree';

@@ -1,0 +1,2 @@
+export { CredentialStore, HasKeyContext, InvalidCredentialsError } from './credentialStore';
+export { KeyCommands } from './keyCommands';

@@ -1,0 +1,1 @@
+export { RowCommands } from './rowCommands';
