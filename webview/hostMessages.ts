@@ -13,10 +13,10 @@ export class HostMessages {
     const { store, view } = this;
     switch (message.type) {
       case 'init':
-        store.platforms = message.platforms;
         store.recentRuns = message.recentRuns;
         store.insertTarget = message.insertTarget;
         store.adoptRestored(message.state);
+        store.setPlatforms(message.platforms);
         store.setRunning(message.running);
         store.ensureSelection();
         if (message.prefill) this.applyPrefill(message.prefill);
@@ -26,7 +26,7 @@ export class HostMessages {
         if (!message.prefill?.focus) view.input.focusOnStart();
         return;
       case 'platforms':
-        store.platforms = message.platforms;
+        store.setPlatforms(message.platforms);
         store.ensureSelection();
         store.save();
         view.picker.render();

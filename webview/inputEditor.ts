@@ -1,11 +1,15 @@
-// The input: plain text, JSON, or a Sutro function's fields, chosen with the mode radios.
+// The input: plain text, JSON, or the function's fields (on a platform whose functions declare
+// them), chosen with the mode radios.
 // Switching modes carries what was typed over to the new mode.
-import { PLATFORM_TRAITS } from '../src/shared/panelProtocol';
 import { fieldsFromJson, type InputMode } from '../src/shared/runInput';
+import { upperFirst } from '../src/shared/text';
 import { byId, clear, h, setValue } from './dom';
 import { checkJsonInput, setProblem, type ProblemSource, type ProblemTarget } from './problems';
 import { RUN_SHORTCUT } from './shortcut';
 import type { PanelStore } from './state';
+
+/** Before a platform (and its descriptor) is known. */
+const DEFAULT_PLACEHOLDER = 'Text to classify or extract from';
 
 export interface InputEditorDeps {
   store: PanelStore;
@@ -49,8 +53,8 @@ export class InputEditor implements ProblemSource {
 
   render(): void {
     const form = this.form;
-    const platform = form.platform;
-    this.label.textContent = platform ? PLATFORM_TRAITS[platform].inputName : 'Input';
+    const descriptor = this.deps.store.descriptor();
+    this.label.textContent = upperFirst(descriptor?.words.input ?? 'input');
     const fields = this.deps.store.inputFields();
     this.modeFields.hidden = fields.length === 0;
     this.modeFieldsLabel.hidden = fields.length === 0;
@@ -62,8 +66,7 @@ export class InputEditor implements ProblemSource {
     this.input.hidden = useFields;
     this.fields.hidden = !useFields;
     setValue(this.input, form.input);
-    this.input.placeholder =
-      form.inputMode === 'json' ? '{ "field": "value" }' : platform === 'inferable' ? 'What should Inferable do?' : 'Text to classify or extract from';
+    this.input.placeholder = form.inputMode === 'json' ? '{ "field": "value" }' : (descriptor?.inputPlaceholder ?? DEFAULT_PLACEHOLDER);
     if (useFields) this.renderFields(fields);
     this.hint.textContent = `${form.inputMode === 'json' ? 'A JSON object. ' : ''}Press ${RUN_SHORTCUT} to run.`;
   }
@@ -85,12 +88,13 @@ export class InputEditor implements ProblemSource {
     this.deps.modeSwitched();
   }
 
-  /** Sutro functions with known fields get the field form; others cannot use it. */
+  /** Functions with known fields get the field form; others cannot use it. */
   adjustModeForFunction(): void {
+    const { store } = this.deps;
     const form = this.form;
-    if (this.deps.store.inputFields().length > 0) {
+    if (store.inputFields().length > 0) {
       if (form.inputMode !== 'fields' && form.input.trim() === '') form.inputMode = 'fields';
-    } else if (form.inputMode === 'fields' && (this.deps.store.selectedFunction() !== undefined || form.platform !== 'sutro')) {
+    } else if (form.inputMode === 'fields' && (store.selectedFunction() !== undefined || !store.descriptor()?.functions.inputFields)) {
       // Only once the function is known to have no fields (its list may still be loading).
       this.switchMode('json');
     }

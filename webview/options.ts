@@ -1,13 +1,10 @@
-// The platform's options (Nyckel: label count, model, metadata…; Inferable: a result schema) in a
-// collapsible section. Its header counts the options set, which shows while it is closed.
-import { PLATFORM_NAMES } from '../src/core/model';
-import { PLATFORM_TRAITS, type DraftForm } from '../src/shared/panelProtocol';
-import { byId, setValue } from './dom';
+// The platform's run options in a collapsible section: one control per option its descriptor
+// lists (a number or text box, a checkbox, a JSON text area). Its header counts the options set,
+// which shows while it is closed.
+import type { DraftForm, PanelOptionSpec } from '../src/shared/panelProtocol';
+import { byId, clear, h, setValue } from './dom';
 import { checkJsonInput, setProblem, type ProblemSource, type ProblemTarget, type TextInput } from './problems';
 import type { PanelStore } from './state';
-
-type TextOption = 'labelCount' | 'modelId' | 'externalId' | 'metadata' | 'resultSchema';
-type CheckOption = 'includeMetadata' | 'capture';
 
 export interface OptionsEditorDeps {
   store: PanelStore;
@@ -15,22 +12,21 @@ export interface OptionsEditorDeps {
   edited(): void;
 }
 
+/** One option's control (and where its problems show, for the options that can have one). */
+interface Control {
+  spec: PanelOptionSpec;
+  input: HTMLInputElement | HTMLTextAreaElement;
+  error?: HTMLElement;
+}
+
 export class OptionsEditor implements ProblemSource {
   private readonly section = byId<HTMLDetailsElement>('options');
   private readonly title = byId('options-title');
   private readonly count = byId('options-count');
-  private readonly nyckel = byId('options-nyckel');
-  private readonly inferable = byId('options-inferable');
-  private readonly labelCount = byId<HTMLInputElement>('opt-label-count');
-  private readonly labelCountError = byId('opt-label-count-error');
-  private readonly modelId = byId<HTMLInputElement>('opt-model-id');
-  private readonly externalId = byId<HTMLInputElement>('opt-external-id');
-  private readonly includeMetadata = byId<HTMLInputElement>('opt-include-metadata');
-  private readonly capture = byId<HTMLInputElement>('opt-capture');
-  private readonly metadata = byId<HTMLTextAreaElement>('opt-metadata');
-  private readonly metadataError = byId('opt-metadata-error');
-  private readonly resultSchema = byId<HTMLTextAreaElement>('opt-result-schema');
-  private readonly resultSchemaError = byId('opt-result-schema-error');
+  private readonly grid = byId('options-grid');
+  private controls: Control[] = [];
+  /** The option specs the controls were built for: they are rebuilt only when these change, so typing keeps its cursor. */
+  private builtFor = '';
 
   constructor(private readonly deps: OptionsEditorDeps) {}
 
@@ -43,64 +39,50 @@ export class OptionsEditor implements ProblemSource {
       this.deps.store.state.optionsOpen = this.section.open;
       this.deps.store.save();
     });
-    this.bindText(this.labelCount, 'labelCount', this.labelCountError);
-    this.bindText(this.modelId, 'modelId');
-    this.bindText(this.externalId, 'externalId');
-    this.bindText(this.metadata, 'metadata', this.metadataError);
-    this.bindText(this.resultSchema, 'resultSchema', this.resultSchemaError);
-    this.bindCheck(this.includeMetadata, 'includeMetadata');
-    this.bindCheck(this.capture, 'capture');
   }
 
   render(): void {
-    const platform = this.form.platform;
-    const options = platform ? PLATFORM_TRAITS[platform].options : undefined;
-    this.section.hidden = options === undefined;
-    this.nyckel.hidden = options !== 'nyckel';
-    this.inferable.hidden = options !== 'inferable';
+    const descriptor = this.deps.store.descriptor();
+    const specs = descriptor?.runOptions ?? [];
+    this.section.hidden = specs.length === 0;
     this.section.open = this.deps.store.state.optionsOpen;
-    this.title.textContent = platform ? `${PLATFORM_NAMES[platform]} options` : 'Options';
+    this.title.textContent = descriptor ? `${descriptor.displayName} options` : 'Options';
+    this.build(specs);
     const o = this.form.options;
-    setValue(this.labelCount, o.labelCount ?? '');
-    setValue(this.modelId, o.modelId ?? '');
-    setValue(this.externalId, o.externalId ?? '');
-    this.includeMetadata.checked = o.includeMetadata === true;
-    this.capture.checked = o.capture !== false;
-    setValue(this.metadata, o.metadata ?? '');
-    setValue(this.resultSchema, o.resultSchema ?? '');
+    for (const { spec, input } of this.controls) {
+      const value = o[spec.key];
+      if (spec.type === 'boolean') (input as HTMLInputElement).checked = typeof value === 'boolean' ? value : spec.default;
+      else setValue(input, typeof value === 'string' ? value : '');
+    }
     this.renderCount();
   }
 
   problemTarget(field: string): ProblemTarget | undefined {
-    const reveal = () => this.reveal();
-    if (field === 'labelCount') return { input: this.labelCount, error: this.labelCountError, reveal };
-    if (field === 'metadata') return { input: this.metadata, error: this.metadataError, reveal };
-    if (field === 'resultSchema') return { input: this.resultSchema, error: this.resultSchemaError, reveal };
-    return undefined;
+    const control = this.controls.find((c) => c.spec.key === field);
+    if (!control?.error) return undefined;
+    return { input: control.input, error: control.error, reveal: () => this.reveal() };
   }
 
   clearProblems(): void {
-    setProblem(this.labelCount, this.labelCountError, undefined);
-    setProblem(this.metadata, this.metadataError, undefined);
-    setProblem(this.resultSchema, this.resultSchemaError, undefined);
+    for (const { input, error } of this.controls) if (error) setProblem(input, error, undefined);
   }
 
   checkJson(): void {
-    const { platform, options } = this.form;
-    checkJsonInput(options.metadata ?? '', this.metadata, this.metadataError, platform === 'nyckel');
-    checkJsonInput(options.resultSchema ?? '', this.resultSchema, this.resultSchemaError, platform === 'inferable');
+    for (const { spec, input, error } of this.controls) {
+      if (spec.type !== 'json' || !error) continue;
+      const value = this.form.options[spec.key];
+      checkJsonInput(typeof value === 'string' ? value : '', input, error, true);
+    }
   }
 
   /** Only the header's count: the inputs keep their cursor. */
   private renderCount(): void {
     const o = this.form.options;
-    const options = this.form.platform ? PLATFORM_TRAITS[this.form.platform].options : undefined;
-    const set =
-      options === 'nyckel'
-        ? [o.labelCount?.trim(), o.modelId?.trim(), o.externalId?.trim(), o.includeMetadata, o.capture === false, o.metadata?.trim()].filter(Boolean).length
-        : options === 'inferable'
-          ? [o.resultSchema?.trim()].filter(Boolean).length
-          : 0;
+    const set = this.controls.filter(({ spec }) => {
+      const value = o[spec.key];
+      // A checkbox counts when it differs from the platform's default; the others when filled in.
+      return spec.type === 'boolean' ? typeof value === 'boolean' && value !== spec.default : typeof value === 'string' && value.trim() !== '';
+    }).length;
     this.count.hidden = set === 0;
     this.count.textContent = `${set} set`;
   }
@@ -111,21 +93,58 @@ export class OptionsEditor implements ProblemSource {
     this.deps.store.state.optionsOpen = true;
   }
 
-  private bindText(input: TextInput, key: TextOption, error?: HTMLElement): void {
-    input.addEventListener('input', () => {
-      this.form.options = { ...this.form.options, [key]: input.value };
-      if (error) setProblem(input, error, undefined);
-      if (key === 'metadata' || key === 'resultSchema') this.deps.edited();
-      this.deps.store.save();
-      this.renderCount();
-    });
+  /** One control per option, in the descriptor's order; checkboxes in a row share one cell. */
+  private build(specs: readonly PanelOptionSpec[]): void {
+    const key = JSON.stringify(specs);
+    if (key === this.builtFor) return;
+    this.builtFor = key;
+    this.controls = [];
+    clear(this.grid);
+    let checks: HTMLElement | undefined;
+    for (const spec of specs) {
+      if (spec.type === 'boolean') {
+        if (!checks) checks = this.grid.appendChild(h('div', { className: 'option option-checks' }));
+        checks.appendChild(this.checkbox(spec));
+      } else {
+        checks = undefined;
+        this.grid.appendChild(this.field(spec));
+      }
+    }
   }
 
-  private bindCheck(input: HTMLInputElement, key: CheckOption): void {
+  private checkbox(spec: Extract<PanelOptionSpec, { type: 'boolean' }>): HTMLLabelElement {
+    const input = h('input', { id: `opt-${spec.key}`, attrs: { type: 'checkbox' } });
     input.addEventListener('change', () => {
-      this.form.options = { ...this.form.options, [key]: input.checked };
+      this.form.options = { ...this.form.options, [spec.key]: input.checked };
       this.deps.store.save();
       this.renderCount();
     });
+    this.controls.push({ spec, input });
+    return h('label', { className: 'check' }, input, ` ${spec.label}`);
+  }
+
+  /** A labelled text box or JSON text area; a number or JSON gets a place for its problems. */
+  private field(spec: Exclude<PanelOptionSpec, { type: 'boolean' }>): HTMLElement {
+    const id = `opt-${spec.key}`;
+    const checked = spec.type === 'integer' || spec.type === 'json';
+    const attrs: Record<string, string> = {};
+    if (spec.placeholder !== undefined) attrs.placeholder = spec.placeholder;
+    if (checked) attrs['aria-describedby'] = `${id}-error`;
+    let input: TextInput;
+    if (spec.type === 'json') {
+      input = h('textarea', { id, className: 'code-input', attrs: { rows: spec.shape === 'jsonSchema' ? '5' : '3', spellcheck: 'false', ...attrs } });
+    } else {
+      input = h('input', { id, attrs: { type: 'text', ...(spec.type === 'integer' ? { inputmode: 'numeric' } : {}), ...attrs } });
+    }
+    const error = checked ? h('div', { id: `${id}-error`, className: 'field-error', attrs: { hidden: '' } }) : undefined;
+    input.addEventListener('input', () => {
+      this.form.options = { ...this.form.options, [spec.key]: input.value };
+      if (error) setProblem(input, error, undefined);
+      if (spec.type === 'json') this.deps.edited();
+      this.deps.store.save();
+      this.renderCount();
+    });
+    this.controls.push({ spec, input, error });
+    return h('div', { className: `option${spec.type === 'json' ? ' option-wide' : ''}` }, h('label', { text: spec.label, attrs: { for: id } }), input, error);
   }
 }

@@ -1,7 +1,6 @@
 // Choosing the platform and function: the two pickers, the notice under them (no key yet, or the
 // list could not be loaded) and the chosen function's description.
-import { PLATFORM_NAMES, type PlatformId } from '../src/core/model';
-import { PLATFORM_TRAITS, type PanelFunction, type PlatformEntry } from '../src/shared/panelProtocol';
+import type { PanelFunction, PlatformEntry, PlatformId } from '../src/shared/panelProtocol';
 import { button, byId, clear, h, icon } from './dom';
 import type { Post } from './messaging';
 import type { PanelStore } from './state';
@@ -70,7 +69,8 @@ export class Picker {
     const { store } = this.deps;
     clear(this.platform);
     for (const p of store.platforms) {
-      this.platform.appendChild(h('option', { text: p.hasKey ? p.name : `${p.name} (no key)`, attrs: { value: p.platform } }));
+      const name = p.descriptor.displayName;
+      this.platform.appendChild(h('option', { text: p.hasKey ? name : `${name} (no key)`, attrs: { value: p.platform } }));
     }
     if (store.form.platform) this.platform.value = store.form.platform;
   }
@@ -80,8 +80,9 @@ export class Picker {
     const form = this.deps.store.form;
     clear(this.fn);
     if (entry?.hasKey) {
-      if (PLATFORM_TRAITS[entry.platform].autoFunction) {
-        this.fn.appendChild(h('option', { text: `Let ${PLATFORM_NAMES[entry.platform]} choose`, attrs: { value: '' } }));
+      const platformChooses = entry.descriptor.functions.platformChooses === true;
+      if (platformChooses) {
+        this.fn.appendChild(h('option', { text: `Let ${entry.descriptor.displayName} choose`, attrs: { value: '' } }));
       }
       const option = (fn: PanelFunction) => h('option', { text: fn.name, title: fn.id, attrs: { value: fn.id } });
       const recent = entry.functions.filter((fn) => fn.recent);
@@ -96,7 +97,7 @@ export class Picker {
         this.fn.appendChild(h('option', { text: `${form.function} (not listed)`, attrs: { value: form.function } }));
       }
       if (entry.loading && entry.functions.length === 0) this.fn.appendChild(h('option', { text: 'Loading functions…', attrs: { value: '__loading', disabled: '' } }));
-      if (!entry.loading && entry.functions.length === 0 && !PLATFORM_TRAITS[entry.platform].autoFunction && known) {
+      if (!entry.loading && entry.functions.length === 0 && !platformChooses && known) {
         this.fn.appendChild(h('option', { text: 'No functions found', attrs: { value: '__none', disabled: '' } }));
       }
     }
@@ -109,6 +110,7 @@ export class Picker {
     clear(this.notice);
     this.notice.hidden = true;
     if (!entry) return;
+    const { displayName: name, keyNoun } = entry.descriptor;
     const setKey = (kind: 'primary' | 'secondary') =>
       button({ className: `button ${kind} action-setApiKey`, icon: 'key', label: 'Set API Key…' }, () => post({ type: 'setApiKey', platform: entry.platform }));
     if (!entry.hasKey) {
@@ -116,22 +118,23 @@ export class Picker {
       this.notice.className = 'notice notice-warning';
       this.notice.append(
         icon('key'),
-        h('span', { text: `No ${entry.name} ${entry.platform === 'nyckel' ? 'credentials' : 'API key'} yet. Keys stay in VS Code's secret storage.` }),
+        h('span', { text: `No ${name} ${keyNoun} yet. Keys stay in VS Code's secret storage.` }),
         setKey('primary'),
       );
     } else if (entry.error) {
       this.notice.hidden = false;
       this.notice.className = 'notice notice-error';
-      this.notice.append(icon('warning'), h('span', { text: `Could not list the ${entry.name} functions: ${entry.error.message}` }));
+      this.notice.append(icon('warning'), h('span', { text: `Could not list the ${name} functions: ${entry.error.message}` }));
       if (entry.error.actions.includes('setApiKey')) this.notice.append(setKey('secondary'));
       this.notice.append(button({ className: 'button secondary', icon: 'refresh', label: 'Retry' }, () => post({ type: 'refreshFunctions', platform: entry.platform })));
     }
   }
 
   private describe(): string {
-    const { form } = this.deps.store;
-    const fn = this.deps.store.selectedFunction();
+    const { store } = this.deps;
+    const fn = store.selectedFunction();
     if (fn) return fn.description ?? [fn.inputType, fn.outputType].filter(Boolean).join(' → ');
-    return form.function === '' && form.platform === 'inferable' ? 'Inferable picks the functions to call from your message.' : '';
+    const descriptor = store.descriptor();
+    return store.form.function === '' && descriptor?.functions.platformChooses ? `${descriptor.displayName} picks the functions to call from your ${descriptor.words.input}.` : '';
   }
 }

@@ -1,6 +1,5 @@
 // The recent runs list: open one (its form and result come back) or run it again.
-import { relativeAge } from '../src/core/format';
-import { PLATFORM_NAMES } from '../src/core/model';
+import { relativeAge } from '../src/shared/format';
 import type { RecentRunSummary } from '../src/shared/panelProtocol';
 import { button, byId, clear, h, icon } from './dom';
 import type { Post } from './messaging';
@@ -34,12 +33,13 @@ export class RecentRunsList {
   private item(run: RecentRunSummary, now: number): HTMLLIElement {
     const { store, post } = this.deps;
     const at = new Date(run.at).toISOString();
+    const platform = store.platformName(run.platform);
     const open = h(
       'button',
-      { className: 'recent-open', title: `${run.functionName} · ${PLATFORM_NAMES[run.platform]}\n${run.inputPreview}\n→ ${run.headline}`, attrs: { type: 'button' } },
+      { className: 'recent-open', title: `${run.functionName} · ${platform}\n${run.inputPreview}\n→ ${run.headline}`, attrs: { type: 'button' } },
       icon(run.ok ? 'pass' : 'error', run.ok ? 'recent-ok' : 'recent-failed'),
       h('span', { className: 'recent-function', text: run.functionName }),
-      h('span', { className: 'recent-platform', text: PLATFORM_NAMES[run.platform] }),
+      h('span', { className: 'recent-platform', text: platform }),
       h('span', { className: 'recent-input', text: run.inputPreview }),
       h('span', { className: 'recent-headline', text: run.headline }),
       h('time', { className: 'recent-time', text: relativeAge(at, now) ?? '', attrs: { datetime: at } }),

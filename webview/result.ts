@@ -1,6 +1,5 @@
 // Renders the result card, the error card and the running card. Text only (textContent).
-import { formatCost, formatCount, formatPercent } from '../src/core/format';
-import { PLATFORM_NAMES } from '../src/core/model';
+import { formatCost, formatCount, formatPercent } from '../src/shared/format';
 import type { ErrorAction, PanelError, ResultView } from '../src/shared/panelProtocol';
 import { append, bar, button, h, icon } from './dom';
 
@@ -9,6 +8,8 @@ export interface ResultHandlers {
   insert(): void;
   openRaw(): void;
   insertTarget: string | null;
+  /** The platform's name ("Sutro"). */
+  platformName: string;
 }
 
 const KIND_NAMES: Record<ResultView['kind'], string> = { classification: 'Classification', extraction: 'Extraction', run: 'Run' };
@@ -26,7 +27,7 @@ export function renderResult(view: ResultView, handlers: ResultHandlers): HTMLEl
 
   // Headline: the label (or status) with its confidence, and the badges.
   const headline = h('div', { className: 'result-headline' });
-  headline.appendChild(h('span', { className: 'result-kind', text: `${KIND_NAMES[view.kind]} · ${view.functionName ?? (view.function || 'auto')} · ${PLATFORM_NAMES[view.platform]}` }));
+  headline.appendChild(h('span', { className: 'result-kind', text: `${KIND_NAMES[view.kind]} · ${view.functionName ?? (view.function || 'auto')} · ${handlers.platformName}` }));
   if (view.label !== undefined) {
     headline.appendChild(h('h3', { className: 'result-label', text: view.label }));
   } else if (view.kind === 'run' && view.status) {

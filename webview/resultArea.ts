@@ -1,6 +1,5 @@
 // The result area shows one of: the running card (its elapsed time ticking), the error card with
 // the buttons that fix it, the result card, or the hint shown before the first run.
-import { PLATFORM_NAMES } from '../src/core/model';
 import type { ErrorAction } from '../src/shared/panelProtocol';
 import { byId, clear } from './dom';
 import type { Post } from './messaging';
@@ -30,20 +29,21 @@ export class ResultArea {
     this.element.setAttribute('aria-busy', store.running ? 'true' : 'false');
     if (store.running) {
       const { platform, function: fn, startedAt } = store.running;
-      const card = renderRunning(store.functionLabel(platform, fn), PLATFORM_NAMES[platform], startedAt);
+      const card = renderRunning(store.functionLabel(platform, fn), store.platformName(platform), startedAt);
       this.element.appendChild(card.element);
       card.tick();
       this.ticker = setInterval(card.tick, TICK_MS);
     } else if (store.state.error) {
       this.element.appendChild(renderError(store.state.error.error, (action) => this.onErrorAction(action)));
     } else if (store.state.result) {
-      const runId = store.state.result.runId;
+      const { runId, view } = store.state.result;
       this.element.appendChild(
-        renderResult(store.state.result.view, {
+        renderResult(view, {
           copy: () => post({ type: 'copyResult', runId }),
           insert: () => post({ type: 'insertResult', runId }),
           openRaw: () => post({ type: 'openRaw', runId }),
           insertTarget: store.insertTarget,
+          platformName: store.platformName(view.platform),
         }),
       );
     } else {

@@ -1,5 +1,4 @@
 // Run and Cancel: the buttons, their shortcuts, the progress bar, and sending the form to be run.
-import { PLATFORM_NAMES } from '../src/core/model';
 import type { RunForm } from '../src/shared/panelProtocol';
 import { buildRunRequest } from '../src/shared/runInput';
 import { byId } from './dom';
@@ -63,11 +62,13 @@ export class RunControls {
       return;
     }
     if (!store.hasKey(form.platform)) {
-      toast(`Set a ${PLATFORM_NAMES[form.platform]} key first.`, 'error');
+      toast(`Set a ${store.platformName(form.platform)} key first.`, 'error');
       return;
     }
+    const descriptor = store.descriptor(form.platform);
+    if (!descriptor) return;
     problems.clear();
-    const built = buildRunRequest(form, store.inputFields());
+    const built = buildRunRequest(form, descriptor, store.inputFields());
     if (!built.ok) {
       problems.show(built.problem, true);
       // Showing it may have opened the options section.

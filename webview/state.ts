@@ -2,15 +2,15 @@
 // which is also what the serializer hands back after a restart. The rest is what the host sent;
 // the host sends it again with every `init`, so it is not saved.
 import type { WebviewApi } from 'vscode-webview';
-import { PLATFORM_NAMES, type PlatformId } from '../src/core/model';
 import {
-  PLATFORM_TRAITS,
   emptyDraft,
   panelStateSchema,
   type DraftForm,
+  type PanelDescriptor,
   type PanelFunction,
   type PanelState,
   type PlatformEntry,
+  type PlatformId,
   type RecentRunSummary,
 } from '../src/shared/panelProtocol';
 
@@ -58,6 +58,23 @@ export class PanelStore {
     return platform ? this.platforms.find((p) => p.platform === platform) : undefined;
   }
 
+  /** The host's list of platforms, each with its descriptor (kept in `state` for the next reload's first paint). */
+  setPlatforms(platforms: PlatformEntry[]): void {
+    this.platforms = platforms;
+    this.state.descriptors = platforms.map(({ platform, descriptor }) => ({ platform, descriptor }));
+  }
+
+  /** What the platform says of itself; before the host's `init`, what it said before the reload. */
+  descriptor(platform: PlatformId | undefined = this.form.platform): PanelDescriptor | undefined {
+    if (!platform) return undefined;
+    return this.entry(platform)?.descriptor ?? this.state.descriptors?.find((d) => d.platform === platform)?.descriptor;
+  }
+
+  /** "Sutro". */
+  platformName(platform: PlatformId): string {
+    return this.descriptor(platform)?.displayName ?? platform;
+  }
+
   hasKey(platform: PlatformId | undefined = this.form.platform): boolean {
     return this.entry(platform)?.hasKey === true;
   }
@@ -68,15 +85,15 @@ export class PanelStore {
     return this.entry(platform)?.functions.find((fn) => fn.id === id);
   }
 
-  /** The Sutro function's input fields; for a function not listed (yet), the fields the form has. */
+  /** The function's input fields, on a platform whose functions declare them; for a function not listed (yet), the fields the form has. */
   inputFields(): string[] {
-    if (this.form.platform !== 'sutro') return [];
+    if (!this.descriptor()?.functions.inputFields) return [];
     const fn = this.selectedFunction();
     return fn ? (fn.inputFields ?? []) : Object.keys(this.form.fields);
   }
 
   functionLabel(platform: PlatformId | undefined, id: string | undefined): string {
-    if (platform && id === '' && PLATFORM_TRAITS[platform].autoFunction) return `${PLATFORM_NAMES[platform]}'s choice`;
+    if (platform && id === '' && this.descriptor(platform)?.functions.platformChooses) return `${this.platformName(platform)}'s choice`;
     if (id === undefined) return 'a function';
     return this.entry(platform)?.functions.find((fn) => fn.id === id)?.name ?? id;
   }
@@ -98,7 +115,7 @@ export class PanelStore {
     }
     if (form.platform && form.function === undefined) {
       const entry = this.entry(form.platform);
-      if (PLATFORM_TRAITS[form.platform].autoFunction) form.function = '';
+      if (this.descriptor(form.platform)?.functions.platformChooses) form.function = '';
       else if (entry?.functions[0]) form.function = entry.functions[0].id;
     }
   }

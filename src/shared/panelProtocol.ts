@@ -3,9 +3,10 @@
 // it receives). A message that does not match is rejected and logged, never acted on.
 // No `vscode` import: the webview bundles this file. Nothing here ever carries a key.
 import * as z from 'zod/mini';
-import { PLATFORM_IDS, type PlatformId, type RunResult } from '../core/model';
+import { PLATFORM_IDS, type RunResult } from '../core/model';
+import { cap } from './text';
 
-export { VIEW_TYPE } from '../vscode/panel/viewType';
+export type { PlatformId } from '../core/model';
 
 /** Longest input the panel sends (characters). */
 export const MAX_INPUT_CHARS = 1_000_000;
@@ -16,26 +17,67 @@ const platformId = z.enum(PLATFORM_IDS);
 export const runIdSchema = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
 const count = z.number().check(z.gte(0));
 
+// ---- what the panel knows about a platform
+
+/** A run option's key (a `RunOptions` key); also the form field its problems are shown at. */
+export const OPTION_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
+const optionKey = z.string().check(z.regex(OPTION_KEY_PATTERN));
+/** The most run options a platform offers in the panel. */
+export const MAX_RUN_OPTIONS = 50;
+
+const optionBase = { key: optionKey, label: text(100), help: text(500) };
+
+/**
+ * A run option the panel draws a control for and `buildRunRequest` checks: the panel's copy of a
+ * platform descriptor's `RunOptionSpec` (src/platforms/types.ts).
+ */
+export const panelOptionSpecSchema = z.discriminatedUnion('type', [
+  z.strictObject({ ...optionBase, type: z.literal('integer'), min: z.int(), max: z.int(), placeholder: z.optional(text(200)) }),
+  z.strictObject({ ...optionBase, type: z.literal('text'), placeholder: z.optional(text(200)) }),
+  /** A checkbox; `default` is the platform's own default (only a change from it is sent). */
+  z.strictObject({ ...optionBase, type: z.literal('boolean'), default: z.boolean() }),
+  z.strictObject({ ...optionBase, type: z.literal('json'), shape: z.enum(['object', 'stringRecord', 'jsonSchema']), placeholder: z.optional(text(500)) }),
+]);
+export type PanelOptionSpec = z.infer<typeof panelOptionSpecSchema>;
+
+/**
+ * What the panel (host and webview) needs of a platform's descriptor (src/platforms/types.ts), so
+ * that nothing in the panel names a platform: the same shape, fewer fields, plus `keyNoun`.
+ */
+export const panelDescriptorSchema = z.strictObject({
+  /** "Sutro". */
+  displayName: text(50),
+  /** The platform's own words, lower case: "function", "API key", "message". */
+  words: z.strictObject({ function: text(50), credentials: text(50), input: text(50) }),
+  /** What "No <platform> … yet" calls a missing key: "API key", or "credentials" when it takes several fields. */
+  keyNoun: text(50),
+  functions: z.strictObject({
+    listed: z.boolean(),
+    /** The run may leave the function empty and let the platform choose. */
+    platformChooses: z.optional(z.boolean()),
+    /** Functions declare named input fields (the panel offers a form of them). */
+    inputFields: z.optional(z.boolean()),
+  }),
+  /** The input box's placeholder. */
+  inputPlaceholder: text(200),
+  runOptions: z.array(panelOptionSpecSchema).check(z.maxLength(MAX_RUN_OPTIONS)),
+});
+export type PanelDescriptor = z.infer<typeof panelDescriptorSchema>;
+
 // ---- the form
 
 export const inputModeSchema = z.enum(['text', 'json', 'fields']);
 
-/** Option values as typed (text); `buildRunRequest` checks and converts them. */
-export const formOptionsSchema = z.strictObject({
-  labelCount: z.optional(text(20)),
-  includeMetadata: z.optional(z.boolean()),
-  modelId: z.optional(text(500)),
-  capture: z.optional(z.boolean()),
-  externalId: z.optional(text(500)),
-  metadata: z.optional(text(100_000)),
-  resultSchema: z.optional(text(100_000)),
-});
+/** Option values as typed (text, or a checkbox's state), by option key; `buildRunRequest` checks and converts them. */
+export const formOptionsSchema = z
+  .record(optionKey, z.union([text(100_000), z.boolean()]))
+  .check(z.refine((options: Record<string, unknown>) => Object.keys(options).length <= MAX_RUN_OPTIONS, 'too many options'));
 
 const fieldsSchema = z.record(text(200), text(MAX_INPUT_CHARS));
 
 export const runFormSchema = z.strictObject({
   platform: platformId,
-  /** Sutro: the Function name; Nyckel: the function id; Inferable: `service.function` or '' (let it choose). */
+  /** The function's id; '' lets a platform that chooses (`functions.platformChooses`) choose. */
   function: text(500),
   inputMode: inputModeSchema,
   input: text(MAX_INPUT_CHARS),
@@ -78,7 +120,7 @@ export const resultViewSchema = z.strictObject({
   rationale: z.optional(text(100_000)),
   summary: z.optional(text(100_000)),
   status: z.optional(text(200)),
-  /** Inferable's own run id. */
+  /** The platform's own id of the run, when it has one. */
   platformRunId: z.optional(text(200)),
   usage: z.optional(usageSchema),
   durationMs: count,
@@ -117,7 +159,8 @@ export type PanelFunction = z.infer<typeof panelFunctionSchema>;
 
 export const platformEntrySchema = z.strictObject({
   platform: platformId,
-  name: text(50),
+  /** What the panel shows and checks for this platform (its name, words, run options…). */
+  descriptor: panelDescriptorSchema,
   hasKey: z.boolean(),
   /** The functions are being listed. */
   loading: z.boolean(),
@@ -166,6 +209,8 @@ export const panelStateSchema = z.object({
   optionsOpen: z.boolean(),
   result: z.optional(shownResult),
   error: z.optional(shownError),
+  /** The platforms' descriptors from the last `init`, so a reloaded webview draws its form at once. */
+  descriptors: z.optional(z.array(z.strictObject({ platform: platformId, descriptor: panelDescriptorSchema })).check(z.maxLength(PLATFORM_IDS.length))),
 });
 export type PanelState = z.infer<typeof panelStateSchema>;
 
@@ -246,10 +291,6 @@ function describeRejected(data: unknown, issues: ReadonlyArray<{ path: ReadonlyA
 
 // ---- conversions
 
-function cap(value: string, max: number): string {
-  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
-}
-
 function finite(value: number | undefined): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
@@ -321,13 +362,6 @@ export function insertionText(view: ResultView): string {
   if (view.summary !== undefined) return view.summary;
   return resultHeadline(view);
 }
-
-/** Platforms' panel traits (what the option sections and the picker offer). */
-export const PLATFORM_TRAITS: Record<PlatformId, { autoFunction: boolean; inputName: 'Input' | 'Message'; options: 'nyckel' | 'inferable' | undefined }> = {
-  sutro: { autoFunction: false, inputName: 'Input', options: undefined },
-  nyckel: { autoFunction: false, inputName: 'Input', options: 'nyckel' },
-  inferable: { autoFunction: true, inputName: 'Message', options: 'inferable' },
-};
 
 export function emptyDraft(): DraftForm {
   return { inputMode: 'text', input: '', fields: {}, options: {} };

@@ -1,7 +1,9 @@
 // The run panel's form → a RunRequest, shared by the webview (to show problems before anything is
-// sent) and the host (which checks again and is the one that decides). No `vscode` import: the
-// webview bundles this file.
+// sent) and the host (which checks again and is the one that decides). What a platform takes comes
+// from its descriptor (its words, whether it chooses the function, its run options), never from its
+// name. No `vscode` import: the webview bundles this file.
 import type { PlatformId, RunInput, RunOptions, RunRequest } from '../core/model';
+import type { PanelOptionSpec } from './panelProtocol';
 
 export type InputMode = 'text' | 'json' | 'fields';
 
@@ -13,7 +15,7 @@ export interface JsonProblem {
   column: number;
 }
 
-/** What the panel's form holds; option values are raw text (checked by `buildRunRequest`). */
+/** What the panel's form holds; option values are raw text or a checkbox's state (checked by `buildRunRequest`). */
 export interface RunFormLike {
   platform: PlatformId;
   function: string;
@@ -23,17 +25,20 @@ export interface RunFormLike {
   options: FormOptions;
 }
 
-export interface FormOptions {
-  labelCount?: string;
-  includeMetadata?: boolean;
-  modelId?: string;
-  capture?: boolean;
-  externalId?: string;
-  metadata?: string;
-  resultSchema?: string;
+/** Option values by option key, as typed. */
+export type FormOptions = Record<string, string | boolean>;
+
+/**
+ * What `buildRunRequest` needs to know of the platform: a platform descriptor
+ * (src/platforms/types.ts) or the panel's copy of one (`PanelDescriptor`).
+ */
+export interface RunSpec {
+  words: { input: string };
+  functions: { platformChooses?: boolean };
+  runOptions: readonly PanelOptionSpec[];
 }
 
-/** The form field a problem belongs to: `input`, `function`, an option name, or `field:<name>`. */
+/** The form field a problem belongs to: `input`, `function`, an option key, or `field:<name>`. */
 export interface FormProblem {
   field: string;
   message: string;
@@ -89,20 +94,17 @@ export function fieldsFromJson(text: string, names: readonly string[]): Record<s
   return fields;
 }
 
-/** Checks the form and builds the request the host sends; the first problem otherwise. */
-export function buildRunRequest(form: RunFormLike, inputFields?: readonly string[]): BuildResult {
+/** Checks the form against what `platform` takes and builds the request the host sends; the first problem otherwise. */
+export function buildRunRequest(form: RunFormLike, platform: RunSpec, inputFields?: readonly string[]): BuildResult {
   const fn = form.function.trim();
-  if (!fn && form.platform !== 'inferable') return fail('function', 'Choose a function to run.');
+  if (!fn && !platform.functions.platformChooses) return fail('function', 'Choose a function to run.');
 
-  const input = buildInput(form, inputFields);
+  const input = buildInput(form, platform.words.input, inputFields);
   if (!input.ok) return input;
 
   const options: RunOptions = {};
-  if (form.platform === 'nyckel') {
-    const problem = nyckelOptions(form.options, options);
-    if (problem) return { ok: false, problem };
-  } else if (form.platform === 'inferable') {
-    const problem = inferableOptions(form.options, options);
+  for (const spec of platform.runOptions) {
+    const problem = readOption(spec, form.options, options);
     if (problem) return { ok: false, problem };
   }
   const request: RunRequest = { platform: form.platform, function: fn, input: input.value };
@@ -110,8 +112,7 @@ export function buildRunRequest(form: RunFormLike, inputFields?: readonly string
   return { ok: true, request };
 }
 
-function buildInput(form: RunFormLike, inputFields?: readonly string[]): { ok: true; value: RunInput } | { ok: false; problem: FormProblem } {
-  const what = form.platform === 'inferable' ? 'message' : 'input';
+function buildInput(form: RunFormLike, what: string, inputFields?: readonly string[]): { ok: true; value: RunInput } | { ok: false; problem: FormProblem } {
   if (form.inputMode === 'fields') {
     const names = inputFields && inputFields.length > 0 ? inputFields : Object.keys(form.fields);
     if (names.length === 0) return fail('input', 'This function has no known input fields: use Text or JSON.');
@@ -135,54 +136,83 @@ function buildInput(form: RunFormLike, inputFields?: readonly string[]): { ok: t
   return { ok: true, value };
 }
 
-function nyckelOptions(raw: FormOptions, out: RunOptions): FormProblem | undefined {
-  const labelCount = raw.labelCount?.trim();
-  if (labelCount) {
-    if (!/^\d+$/.test(labelCount) || Number(labelCount) < 1 || Number(labelCount) > 1000) {
-      return { field: 'labelCount', message: 'Label count must be a whole number from 1 to 1000.' };
+/** The option's value as typed: text for every type but `boolean`; a value of the other kind counts as unset. */
+function typed(spec: PanelOptionSpec, raw: FormOptions): string | boolean | undefined {
+  const value = Object.prototype.hasOwnProperty.call(raw, spec.key) ? raw[spec.key] : undefined;
+  if (spec.type === 'boolean') return typeof value === 'boolean' ? value : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Checks one option and puts its converted value in `out`; nothing when it is unset or the platform's default. */
+function readOption(spec: PanelOptionSpec, raw: FormOptions, out: RunOptions): FormProblem | undefined {
+  const value = typed(spec, raw);
+  const set = (converted: unknown) => Object.assign(out, { [spec.key]: converted });
+  switch (spec.type) {
+    case 'boolean':
+      // Only a change from the platform's own default is sent.
+      if (typeof value === 'boolean' && value !== spec.default) set(value);
+      return undefined;
+    case 'text': {
+      const text = typeof value === 'string' ? value.trim() : '';
+      if (text) set(text);
+      return undefined;
     }
-    out.labelCount = Number(labelCount);
-  }
-  if (raw.includeMetadata === true) out.includeMetadata = true;
-  // Nyckel captures invocations unless told not to.
-  if (raw.capture === false) out.capture = false;
-  const modelId = raw.modelId?.trim();
-  if (modelId) out.modelId = modelId;
-  const externalId = raw.externalId?.trim();
-  if (externalId) out.externalId = externalId;
-  const metadata = raw.metadata?.trim() ? raw.metadata : undefined;
-  if (metadata !== undefined) {
-    const problem = jsonProblem(metadata);
-    if (problem) return { field: 'metadata', message: problem.message, line: problem.line, column: problem.column, offset: problem.offset };
-    const value: unknown = JSON.parse(metadata);
-    if (!isPlainObject(value) || !Object.values(value).every((v) => typeof v === 'string')) {
-      return { field: 'metadata', message: 'Metadata must be a JSON object of strings, e.g. {"source": "crm"}.', line: 1, column: 1, offset: 0 };
+    case 'integer': {
+      const text = typeof value === 'string' ? value.trim() : '';
+      if (!text) return undefined;
+      const n = Number(text);
+      if (!/^-?\d+$/.test(text) || n < spec.min || n > spec.max) {
+        return { field: spec.key, message: `${optionName(spec)} must be a whole number from ${spec.min} to ${spec.max}.` };
+      }
+      set(n);
+      return undefined;
     }
-    out.metadata = value as Record<string, string>;
+    case 'json': {
+      if (typeof value !== 'string' || value.trim() === '') return undefined;
+      const problem = jsonProblem(value);
+      if (problem) return { field: spec.key, message: problem.message, line: problem.line, column: problem.column, offset: problem.offset };
+      const parsed: unknown = JSON.parse(value);
+      const message = shapeProblem(spec.shape, parsed, optionName(spec));
+      if (message) return { field: spec.key, message, line: 1, column: 1, offset: 0 };
+      set(parsed);
+      return undefined;
+    }
   }
-  return undefined;
+}
+
+/** The option's name in messages: its label without the note in parentheses ("Metadata (JSON object of strings)" → "Metadata"). */
+function optionName(spec: PanelOptionSpec): string {
+  return spec.label.replace(/\s*\([^)]*\)\s*$/, '') || spec.key;
+}
+
+/** "Result schema" → "result schema" (an acronym such as "URL map" stays). */
+function lowerFirst(name: string): string {
+  return /^[A-Z][A-Z]/.test(name) ? name : name.charAt(0).toLowerCase() + name.slice(1);
 }
 
 const SCHEMA_TYPES = ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'];
 
-function inferableOptions(raw: FormOptions, out: RunOptions): FormProblem | undefined {
-  const text = raw.resultSchema?.trim() ? raw.resultSchema : undefined;
-  if (text === undefined) return undefined;
-  const problem = jsonProblem(text);
-  if (problem) return { field: 'resultSchema', message: problem.message, line: problem.line, column: problem.column, offset: problem.offset };
-  const schema: unknown = JSON.parse(text);
-  const bad = (message: string): FormProblem => ({ field: 'resultSchema', message, line: 1, column: 1, offset: 0 });
-  if (!isPlainObject(schema)) return bad('The result schema must be a JSON Schema object, e.g. {"type": "object", "properties": {…}}.');
-  const types = Array.isArray(schema.type) ? schema.type : schema.type === undefined ? [] : [schema.type];
-  if (!types.every((t) => typeof t === 'string' && SCHEMA_TYPES.includes(t))) {
-    return bad(`The result schema's "type" must be one of ${SCHEMA_TYPES.join(', ')}.`);
+/** Why `value` does not have the option's JSON shape; undefined when it does. */
+function shapeProblem(shape: Extract<PanelOptionSpec, { type: 'json' }>['shape'], value: unknown, name: string): string | undefined {
+  switch (shape) {
+    case 'object':
+      return isPlainObject(value) ? undefined : `${name} must be a JSON object ({ … }).`;
+    case 'stringRecord':
+      return isPlainObject(value) && Object.values(value).every((v) => typeof v === 'string') ? undefined : `${name} must be a JSON object of strings, e.g. {"source": "crm"}.`;
+    case 'jsonSchema': {
+      const the = `The ${lowerFirst(name)}`;
+      if (!isPlainObject(value)) return `${the} must be a JSON Schema object, e.g. {"type": "object", "properties": {…}}.`;
+      const types = Array.isArray(value.type) ? value.type : value.type === undefined ? [] : [value.type];
+      if (!types.every((t) => typeof t === 'string' && SCHEMA_TYPES.includes(t))) {
+        return `${the}'s "type" must be one of ${SCHEMA_TYPES.join(', ')}.`;
+      }
+      if (value.properties !== undefined && !isPlainObject(value.properties)) return `${the}'s "properties" must be an object.`;
+      if (value.required !== undefined && !(Array.isArray(value.required) && value.required.every((r) => typeof r === 'string'))) {
+        return `${the}'s "required" must be an array of property names.`;
+      }
+      return undefined;
+    }
   }
-  if (schema.properties !== undefined && !isPlainObject(schema.properties)) return bad('The result schema\'s "properties" must be an object.');
-  if (schema.required !== undefined && !(Array.isArray(schema.required) && schema.required.every((r) => typeof r === 'string'))) {
-    return bad('The result schema\'s "required" must be an array of property names.');
-  }
-  out.resultSchema = schema;
-  return undefined;
 }
 
 function fail(field: string, message: string, line?: number, column?: number, offset?: number): { ok: false; problem: FormProblem } {

@@ -17,6 +17,10 @@ import {
 } from '../../src/shared/panelProtocol';
 import { MAX_ENTRY_CHARS, MAX_RECENT_RUNS, RecentRuns } from '../../src/vscode/panel/recentRuns';
 import { buildRunRequest, detectInputMode, jsonProblem, lineAndColumn } from '../../src/shared/runInput';
+import { toPanelDescriptor } from '../../src/vscode/panel/panelDescriptor';
+import { SUTRO } from '../../src/platforms/sutro/descriptor';
+import { NYCKEL } from '../../src/platforms/nyckel/descriptor';
+import { INFERABLE } from '../../src/platforms/inferable/descriptor';
 
 const form = (over: Partial<RunForm> = {}): RunForm => ({
   platform: 'sutro',
@@ -41,7 +45,7 @@ const view = {
   durationMs: 412,
 };
 
-const platformEntry = { platform: 'sutro' as const, name: 'Sutro', hasKey: true, loading: false, functions: [{ id: 'lead-qualifier', name: 'lead-qualifier', inputFields: ['query', 'region'], recent: true }] };
+const platformEntry = { platform: 'sutro' as const, descriptor: toPanelDescriptor(SUTRO), hasKey: true, loading: false, functions: [{ id: 'lead-qualifier', name: 'lead-qualifier', inputFields: ['query', 'region'], recent: true }] };
 
 function accepts(message: unknown): void {
   const parsed = parseWebviewMessage(message);
@@ -126,7 +130,7 @@ describe('run panel protocol', () => {
           prefill: { platform: 'sutro', function: 'x', input: '{}', inputMode: 'json', focus: 'input', result: { runId: 'r1', view } },
           state: { version: 1, form: { inputMode: 'text', input: '', fields: {}, options: {} }, optionsOpen: false },
         },
-        { type: 'platforms', platforms: [platformEntry, { platform: 'nyckel', name: 'Nyckel', hasKey: false, loading: false, functions: [] }] },
+        { type: 'platforms', platforms: [platformEntry, { platform: 'nyckel', descriptor: toPanelDescriptor(NYCKEL), hasKey: false, loading: false, functions: [] }] },
         { type: 'prefill', prefill: {} },
         { type: 'running', runId: 'r1', platform: 'inferable', function: '' },
         { type: 'result', runId: 'r1', view },
@@ -258,46 +262,47 @@ describe('run panel input', () => {
   });
 
   it('builds requests and reports the first problem', () => {
-    assert.deepEqual(buildRunRequest(form()), { ok: true, request: { platform: 'sutro', function: 'lead-qualifier', input: 'We have budget and want a demo' } });
-    const fields = buildRunRequest(form({ inputMode: 'fields', fields: { query: 'demo', region: 'APAC', stray: 'x' } }), ['query', 'region']);
+    assert.deepEqual(buildRunRequest(form(), SUTRO), { ok: true, request: { platform: 'sutro', function: 'lead-qualifier', input: 'We have budget and want a demo' } });
+    const fields = buildRunRequest(form({ inputMode: 'fields', fields: { query: 'demo', region: 'APAC', stray: 'x' } }), SUTRO, ['query', 'region']);
     assert.deepEqual(fields.ok && fields.request.input, { query: 'demo', region: 'APAC' });
-    const json = buildRunRequest(form({ inputMode: 'json', input: '{"query": "demo"}' }));
+    const json = buildRunRequest(form({ inputMode: 'json', input: '{"query": "demo"}' }), SUTRO);
     assert.deepEqual(json.ok && json.request.input, { query: 'demo' });
 
-    const bad = buildRunRequest(form({ inputMode: 'json', input: '{"query": "demo",\n}' }));
+    const bad = buildRunRequest(form({ inputMode: 'json', input: '{"query": "demo",\n}' }), SUTRO);
     assert.equal(bad.ok, false);
     assert.deepEqual(!bad.ok && { field: bad.problem.field, line: bad.problem.line }, { field: 'input', line: 2 });
-    const notObject = buildRunRequest(form({ inputMode: 'json', input: '[1]' }));
+    const notObject = buildRunRequest(form({ inputMode: 'json', input: '[1]' }), SUTRO);
     assert.match(!notObject.ok ? notObject.problem.message : '', /must be an object/);
-    assert.equal(buildRunRequest(form({ input: '  ' })).ok, false);
-    assert.equal(buildRunRequest(form({ function: ' ' })).ok, false);
-    const emptyFields = buildRunRequest(form({ inputMode: 'fields', fields: { query: '', region: ' ' } }), ['query', 'region']);
+    assert.equal(buildRunRequest(form({ input: '  ' }), SUTRO).ok, false);
+    assert.equal(buildRunRequest(form({ function: ' ' }), SUTRO).ok, false);
+    const emptyFields = buildRunRequest(form({ inputMode: 'fields', fields: { query: '', region: ' ' } }), SUTRO, ['query', 'region']);
     assert.equal(!emptyFields.ok && emptyFields.problem.field, 'field:query');
   });
 
   it('lets Inferable choose its function and checks the result schema', () => {
     const schema = '{"type": "object", "properties": {"total": {"type": "number"}}}';
-    const ok = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: schema } }));
+    const ok = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: schema } }), INFERABLE);
     assert.deepEqual(ok.ok && ok.request, { platform: 'inferable', function: '', input: 'We have budget and want a demo', options: { resultSchema: JSON.parse(schema) } });
-    const broken = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: '{"type": "object",' } }));
+    const broken = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: '{"type": "object",' } }), INFERABLE);
     assert.equal(!broken.ok && broken.problem.field, 'resultSchema');
-    const wrongType = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: '{"type": "thing"}' } }));
+    const wrongType = buildRunRequest(form({ platform: 'inferable', function: '', options: { resultSchema: '{"type": "thing"}' } }), INFERABLE);
     assert.match(!wrongType.ok ? wrongType.problem.message : '', /"type" must be one of/);
     // Options of another platform are not sent.
-    const sutro = buildRunRequest(form({ options: { resultSchema: schema, labelCount: '2' } }));
+    const sutro = buildRunRequest(form({ options: { resultSchema: schema, labelCount: '2' } }), SUTRO);
     assert.equal(sutro.ok && sutro.request.options, undefined);
   });
 
   it('converts and checks the Nyckel options', () => {
     const nyckel = buildRunRequest(
       form({ platform: 'nyckel', function: 'function_x', options: { labelCount: ' 3 ', includeMetadata: true, capture: false, modelId: ' m1 ', externalId: 'e-1', metadata: '{"source": "vscode"}' } }),
+      NYCKEL,
     );
     assert.deepEqual(nyckel.ok && nyckel.request.options, { labelCount: 3, includeMetadata: true, capture: false, modelId: 'm1', externalId: 'e-1', metadata: { source: 'vscode' } });
-    const defaults = buildRunRequest(form({ platform: 'nyckel', function: 'function_x', options: { capture: true, includeMetadata: false, labelCount: '' } }));
+    const defaults = buildRunRequest(form({ platform: 'nyckel', function: 'function_x', options: { capture: true, includeMetadata: false, labelCount: '' } }), NYCKEL);
     assert.equal(defaults.ok && defaults.request.options, undefined);
-    assert.equal(buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { labelCount: '0' } })).ok, false);
-    assert.equal(buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { labelCount: '2.5' } })).ok, false);
-    const metadata = buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { metadata: '{"n": 1}' } }));
+    assert.equal(buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { labelCount: '0' } }), NYCKEL).ok, false);
+    assert.equal(buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { labelCount: '2.5' } }), NYCKEL).ok, false);
+    const metadata = buildRunRequest(form({ platform: 'nyckel', function: 'f', options: { metadata: '{"n": 1}' } }), NYCKEL);
     assert.equal(!metadata.ok && metadata.problem.field, 'metadata');
   });
 });

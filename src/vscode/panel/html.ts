@@ -85,37 +85,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
     </section>
     <details id="options" class="options">
       <summary><span class="codicon codicon-settings" aria-hidden="true"></span> <span id="options-title">Options</span> <span id="options-count" class="count-badge" hidden></span></summary>
-      <div id="options-nyckel" class="option-grid" hidden>
-        <div class="option">
-          <label for="opt-label-count">Label count</label>
-          <input type="text" inputmode="numeric" id="opt-label-count" placeholder="all" aria-describedby="opt-label-count-error">
-          <div id="opt-label-count-error" class="field-error" hidden></div>
-        </div>
-        <div class="option">
-          <label for="opt-model-id">Model ID</label>
-          <input type="text" id="opt-model-id" placeholder="latest">
-        </div>
-        <div class="option">
-          <label for="opt-external-id">External ID</label>
-          <input type="text" id="opt-external-id" placeholder="none">
-        </div>
-        <div class="option option-checks">
-          <label class="check"><input type="checkbox" id="opt-include-metadata"> Include label metadata</label>
-          <label class="check"><input type="checkbox" id="opt-capture" checked> Capture as a sample</label>
-        </div>
-        <div class="option option-wide">
-          <label for="opt-metadata">Metadata (JSON object of strings)</label>
-          <textarea id="opt-metadata" class="code-input" rows="3" spellcheck="false" placeholder='{"source": "vscode"}' aria-describedby="opt-metadata-error"></textarea>
-          <div id="opt-metadata-error" class="field-error" hidden></div>
-        </div>
-      </div>
-      <div id="options-inferable" class="option-grid" hidden>
-        <div class="option option-wide">
-          <label for="opt-result-schema">Result schema (JSON Schema)</label>
-          <textarea id="opt-result-schema" class="code-input" rows="5" spellcheck="false" placeholder='{"type": "object", "properties": {"answer": {"type": "string"}}}' aria-describedby="opt-result-schema-error"></textarea>
-          <div id="opt-result-schema-error" class="field-error" hidden></div>
-        </div>
-      </div>
+      <div id="options-grid" class="option-grid"></div>
     </details>
     <section id="result" class="result" aria-live="polite" aria-busy="false" aria-label="Result" tabindex="-1"></section>
     <section class="recent-section" aria-labelledby="recent-heading">

@@ -1,9 +1,11 @@
 // Errors as the panel shows them: one sentence and the buttons that fix it, never a stack.
 import { AiFunctionsError, isAiFunctionsError } from '../../core/errors';
-import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
+import type { PlatformId } from '../../core/model';
+import type { PlatformDescriptor } from '../../platforms/types';
 import type { ErrorAction, PanelError } from '../../shared/panelProtocol';
 import type { FormProblem } from '../../shared/runInput';
 import { cap } from '../../shared/text';
+import { keyNoun } from './panelDescriptor';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -39,10 +41,10 @@ export function toPanelError(error: unknown, platform?: PlatformId): PanelError 
 }
 
 /** No key for the platform. It starts with "No " because the error card then titles it "No key set". */
-export function missingKeyError(platform: PlatformId): PanelError {
-  const name = PLATFORM_NAMES[platform];
-  const nyckel = platform === 'nyckel';
-  const message = `No ${name} ${nyckel ? 'credentials are' : 'API key is'} set: set ${nyckel ? 'them' : 'one'} to run ${name} functions.`;
+export function missingKeyError(descriptor: PlatformDescriptor): PanelError {
+  const { id: platform, displayName: name } = descriptor;
+  const { noun, plural } = keyNoun(descriptor);
+  const message = `No ${name} ${noun} ${plural ? 'are' : 'is'} set: set ${plural ? 'them' : 'one'} to run ${name} functions.`;
   return toPanelError(new AiFunctionsError('auth', message, { platform }), platform);
 }
 

@@ -1,9 +1,11 @@
 // The platforms and functions the panel's picker offers. They come from the Functions view's
 // provider, so the panel and the view show the same lists and share one refresh.
-import { PLATFORM_IDS, PLATFORM_NAMES, type FunctionInfo, type PlatformId } from '../../core/model';
+import { PLATFORM_IDS, type FunctionInfo, type PlatformId } from '../../core/model';
+import type { PlatformDescriptor } from '../../platforms/types';
 import type { RecentFunctions } from '../run';
 import type { CredentialStore } from '../keys';
 import type { FunctionsTreeProvider } from '../functions';
+import { toPanelDescriptor } from './panelDescriptor';
 import { toPanelError } from './panelErrors';
 import type { PanelFunction, PlatformEntry } from '../../shared/panelProtocol';
 import { cap } from '../../shared/text';
@@ -18,11 +20,17 @@ export class PanelFunctions {
   constructor(private readonly deps: PanelFunctionsDeps) {}
 
   /**
-   * Every platform with its functions, recently used first. A platform without a key lists none.
+   * Every platform with its descriptor and its functions, recently used first. A platform
+   * without a key lists none.
    * Without `load`, only what is already loaded (fast, for the first paint); `loading` marks the rest.
    */
   async platformEntries(load: boolean): Promise<PlatformEntry[]> {
     return Promise.all(PLATFORM_IDS.map((platform) => this.platformEntry(platform, load)));
+  }
+
+  /** What the platform says of itself (its name, words, run options…). */
+  descriptor(platform: PlatformId): PlatformDescriptor {
+    return this.deps.functions.descriptor(platform);
   }
 
   /** The function as listed, if its list is loaded. */
@@ -32,7 +40,7 @@ export class PanelFunctions {
   }
 
   private async platformEntry(platform: PlatformId, load: boolean): Promise<PlatformEntry> {
-    const base = { platform, name: PLATFORM_NAMES[platform] };
+    const base = { platform, descriptor: toPanelDescriptor(this.descriptor(platform)) };
     if (!(await this.deps.credentials.has(platform))) return { ...base, hasKey: false, loading: false, functions: [] };
     const loaded = this.deps.functions.loaded(platform);
     if (!load) return { ...base, hasKey: true, loading: loaded === undefined, functions: this.forPicker(platform, loaded ?? []) };

@@ -43,14 +43,15 @@ export class PanelRunner implements vscode.Disposable {
   async run(runId: string, form: RunForm): Promise<void> {
     const { post } = this.deps;
     const fn = this.deps.functions.info(form.platform, form.function);
-    const built = buildRunRequest(form, fn?.inputFields);
+    const descriptor = this.deps.runs.descriptor(form.platform);
+    const built = buildRunRequest(form, descriptor, fn?.inputFields);
     if (!built.ok) {
       post({ type: 'error', runId, error: invalidInputError(built.problem) });
       return;
     }
     const request = built.request;
     if (!(await this.deps.credentials.has(request.platform))) {
-      post({ type: 'error', runId, error: missingKeyError(request.platform) });
+      post({ type: 'error', runId, error: missingKeyError(descriptor) });
       return;
     }
     this.active?.cts.cancel();

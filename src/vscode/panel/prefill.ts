@@ -95,13 +95,13 @@ export function recentRunPrefill(run: RecentRun): Prefill {
   return prefill;
 }
 
-/** Puts the input in the form as text or JSON, or into a listed Sutro function's fields. */
+/** Puts the input in the form as text or JSON, or into the fields of a listed function that declares them. */
 function fillInput(prefill: Prefill, input: string, functions: PanelFunctions): void {
   const mode = detectInputMode(input);
   prefill.input = input;
   prefill.inputMode = mode;
   const fields = functions.info(prefill.platform, prefill.function)?.inputFields;
-  if (prefill.platform === 'sutro' && fields && fields.length > 0) {
+  if (prefill.platform && functions.descriptor(prefill.platform).functions.inputFields && fields && fields.length > 0) {
     const values = mode === 'json' ? fieldsFromJson(input, fields) : { ...Object.fromEntries(fields.map((f) => [f, ''])), [fields[0]!]: input };
     if (values) {
       prefill.fields = values;

@@ -1,10 +1,11 @@
 // The run panel (a webview): pick a function, edit the input, run, read the result.
 // The host owns everything that matters (keys, runs, results, recent runs); the webview only
-// shows what it is posted and asks through the typed, validated protocol in ./protocol.ts.
+// shows what it is posted and asks through the typed, validated protocol in
+// src/shared/panelProtocol.ts.
 // This controller owns the panel's life and its messages; the work is done by the modules beside it.
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
-import { PLATFORM_NAMES, type PlatformId } from '../../core/model';
+import type { PlatformId } from '../../core/model';
 import type { ReadOnlyDocuments } from '../base/documents';
 import type { PanelHandoffs } from '../run';
 import type { RecentFunctions } from '../run';
@@ -18,8 +19,6 @@ import { PanelFunctions } from './panelFunctions';
 import { PanelRunner } from './panelRunner';
 import { formPrefill, openingPrefill, recentRunPrefill } from './prefill';
 import {
-  PLATFORM_TRAITS,
-  VIEW_TYPE,
   hostMessageSchema,
   panelStateSchema,
   parseWebviewMessage,
@@ -32,6 +31,7 @@ import { RecentRuns } from './recentRuns';
 import { ResultActions } from './resultActions';
 import { RunHistory, newRunId } from './runHistory';
 import { cap } from '../../shared/text';
+import { VIEW_TYPE } from './viewType';
 
 export interface RunPanelDeps {
   extensionUri: vscode.Uri;
@@ -331,7 +331,8 @@ export class RunPanelController implements vscode.Disposable {
   private updateTitle(platform: PlatformId | undefined, fn: string | undefined): void {
     if (!this.panel) return;
     let name: string;
-    if (platform && fn === '' && PLATFORM_TRAITS[platform].autoFunction) name = `${PLATFORM_NAMES[platform]} (auto)`;
+    const descriptor = platform && this.functions.descriptor(platform);
+    if (descriptor && fn === '' && descriptor.functions.platformChooses) name = `${descriptor.displayName} (auto)`;
     else if (fn) name = this.functions.info(platform, fn)?.name ?? fn;
     else name = 'Run Panel';
     this.panel.title = `AI Functions: ${cap(name, 60)}`;
