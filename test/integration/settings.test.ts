@@ -62,8 +62,12 @@ describe('Settings that choose where data goes, and numbers', () => {
   });
 
   it('ignore the workspace defaultFunction, cluster and Sutro functions', async () => {
-    // The fixture workspace sets all three to an attacker's.
-    assert.equal(config().inspect<string>('defaultFunction')?.workspaceValue, 'inferable:attacker-tool', 'the workspace sets it');
+    // The fixture workspace sets all three to an attacker's (VS Code does not even report workspace
+    // values of application-scoped settings, so the file is read).
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder, 'the test workspace is open');
+    const file = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, '.vscode', 'settings.json')));
+    assert.equal((JSON.parse(file) as Record<string, unknown>)['aiFunctions.defaultFunction'], 'inferable:attacker-tool', 'the workspace sets it');
     const saved = config().inspect<string>('defaultFunction')?.globalValue;
     try {
       await config().update('defaultFunction', undefined, GLOBAL);
