@@ -15,7 +15,7 @@ import { INTERRUPTED_MESSAGE, NOT_RUN_MESSAGE, runRows, type RowOutcome, type Ro
 import { NyckelAdapter } from '../../src/platforms/nyckel';
 import { SutroAdapter } from '../../src/platforms/sutro';
 import { NYCKEL_DEFAULT_CLIENT_ID, NYCKEL_DEFAULT_CLIENT_SECRET, NyckelEmulator } from '../emulator/nyckel';
-import type { RecordedRequest } from '../emulator/server';
+import type { RecordedRequest } from '../emulator';
 import { runSutroFunction, SUTRO_DEFAULT_KEY, SUTRO_FUNCTIONS, SutroEmulator } from '../emulator/sutro';
 
 const SENTIMENT = SUTRO_FUNCTIONS.find((f) => f.name === 'sentiment')!;
