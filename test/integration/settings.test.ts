@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Settings, URL_SETTINGS, USER_ONLY_SETTINGS } from '../../src/vscode/settings';
+import { config, GLOBAL } from './helpers';
 
 describe('URL settings', () => {
   const settings = new Settings();
-  const config = () => vscode.workspace.getConfiguration('aiFunctions');
 
   let saved: string | undefined;
   beforeEach(() => {
@@ -49,8 +49,6 @@ describe('URL settings', () => {
 
 describe('Settings that choose where data goes, and numbers', () => {
   const settings = new Settings();
-  const config = () => vscode.workspace.getConfiguration('aiFunctions');
-  const GLOBAL = vscode.ConfigurationTarget.Global;
 
   it('are all application-scoped and restricted in untrusted workspaces', () => {
     const pkg = vscode.extensions.getExtension('aifn.ai-functions')!.packageJSON;
