@@ -33,12 +33,6 @@ export interface Capabilities {
   maxInFlight?: number;
   /** Options that make a run answer with every prediction, not only the top one. */
   allPredictions?: RunOptions;
-  /**
-   * A run may be sent again without harm (its request only reads a prediction), so a run that
-   * lost its connection or got a 502/503/504 may be retried. Otherwise a run is sent again only
-   * when the platform said it did not process it.
-   */
-  idempotentRun?: boolean;
 }
 
 export interface InputRequest {

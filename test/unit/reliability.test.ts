@@ -103,7 +103,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
         burstsFired++;
         sutroEmu.faults.set({ rateLimit: { count: 12, retryAfter: 1, match: RUN_PATH } });
       };
-      const outcomes = await runRows(inputs, sutroTask(sutroAdapter(http, sutroEmu.url)), { concurrency: 8, retry: { idempotent: false }, onProgress });
+      const outcomes = await runRows(inputs, sutroTask(sutroAdapter(http, sutroEmu.url)), { concurrency: 8, onProgress });
 
       assert.equal(outcomes.length, inputs.length);
       assert.equal(burstsFired, 3);
@@ -178,7 +178,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
       const outcomes = await runRows(
         inputs,
         (input, _i, signal) => nyckel.run({ platform: 'nyckel', function: 'function_sentiment', input }, signal),
-        { concurrency: 8, retry: { idempotent: nyckel.capabilities.idempotentRun === true, baseBackoffMs: 5 } },
+        { concurrency: 8 },
       );
       const sent = requestsByInput(emu.requests, invoke);
       outcomes.forEach((outcome, i) => {
@@ -208,7 +208,6 @@ describe('reliability: many rows over real HTTP with faults', function () {
       let stopped = false;
       const outcomes = await runRows(inputs, sutroTask(sutroAdapter(http, emu.url)), {
         concurrency: 8,
-        retry: { baseBackoffMs: 5 },
         onProgress: (p) => {
           if (!stopped && p.done >= 100) {
             stopped = true;
