@@ -16,7 +16,7 @@ import { NyckelAdapter } from '../../src/platforms/nyckel';
 import { SutroAdapter } from '../../src/platforms/sutro';
 import { INFERABLE_DEFAULT_CLUSTER, INFERABLE_DEFAULT_KEY, InferableEmulator } from '../emulator/inferable';
 import { NYCKEL_DEFAULT_CLIENT_ID, NYCKEL_DEFAULT_CLIENT_SECRET, NyckelEmulator } from '../emulator/nyckel';
-import type { Emulator, FaultSpec, RecordedRequest } from '../emulator/server';
+import type { Emulator, FaultSpec, RecordedRequest } from '../emulator';
 import { SUTRO_DEFAULT_KEY, SutroEmulator } from '../emulator/sutro';
 import { rejection } from './support';
 
