@@ -1,8 +1,10 @@
 // The one shared HTTP client: keep-alive pools per origin, timeouts, a response size cap,
-// retries with backoff, cancellation, and typed errors. Platform clients get it through their
-// constructors. undici is loaded on the first request, so importing this module costs nothing.
+// retries with backoff (the only place anything is sent again), cancellation, and typed errors.
+// Platform clients get it through their constructors. undici is loaded on the first request, so
+// importing this module costs nothing.
 import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   addressSetting,
   AiFunctionsError,
@@ -19,6 +21,7 @@ import {
   timeoutError,
   type ErrorContext,
 } from './errors';
+import type { RateLimiter } from './limiter';
 import type { Logger } from './log';
 import type { PlatformId } from './model';
 
@@ -37,7 +40,7 @@ export interface HttpClientOptions {
   timeouts: () => HttpTimeouts;
   /** Default 10 MiB. */
   maxResponseBytes?: number;
-  /** Retries after the first attempt. Default 3. */
+  /** Retries after the first send: fewer than the default MAX_SENDS - 1 (tests), never more. */
   maxRetries?: number;
   /** A longer Retry-After is not waited for: the request fails at once. Default 60 s. */
   maxRetryAfterMs?: number;
@@ -70,6 +73,18 @@ export interface HttpRequest {
   form?: Record<string, string>;
   signal?: AbortSignal;
   retry?: RetryPolicy;
+  /**
+   * The platform's rate limiter: every send takes a slot of its own, so a retry is counted again
+   * and never waits inside a slot. A 429 makes it hold back every send for the wait.
+   */
+  limiter?: RateLimiter;
+  /** Sends go ahead of those waiting in the limiter (a token request every queued call needs). */
+  urgent?: boolean;
+  /**
+   * Called once on a 401: headers with a renewed credential (Nyckel's access token). The request
+   * is then sent again, within MAX_SENDS: a 401 proves nothing was processed.
+   */
+  renewAuthorization?: () => Promise<Record<string, string>>;
   maxResponseBytes?: number;
   /** 'json' (default): parsed JSON, undefined when empty. 'text': the body as a string. */
   responseType?: 'json' | 'text';
@@ -84,8 +99,9 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** Parsed JSON (undefined for an empty body), or a string for responseType 'text'. */
   body: unknown;
-  /** All attempts and waits. */
+  /** All sends and waits. */
   durationMs: number;
+  /** Times the request was sent (1 to MAX_SENDS). */
   attempts: number;
 }
 
@@ -98,42 +114,58 @@ const CONNECTIONS_PER_ORIGIN = 64;
 export const MAX_JSON_DEPTH = 64;
 const MAX_BACKOFF_MS = 8_000;
 
+/**
+ * The most times one request is sent, retries included: a row or a run reaches the platform at
+ * most this often, whatever fails. Retrying happens in HttpClient.request and nowhere else (not
+ * in the row runner, the adapters or the limiter), so retries never multiply. Four sends ride out
+ * a 429 or two and a brief 5xx without hammering a platform that is already throttling us.
+ */
+export const MAX_SENDS = 4;
+
 /*
- * Retry policy.
+ * Retry policy. A failed send is sent again, at most MAX_SENDS sends in all, only when:
  *
- * A Sutro function run is never sent twice unless the server said it did not process it
- * (429, or 503 with Retry-After).
- *
- * - Any policy: 429 and 503-with-Retry-After are retried after the wait the server asked for
- *   (backoff when a 429 names none). A wait above maxRetryAfterMs is not slept: the request fails
- *   at once (429 → 'rateLimited' carrying retryAfterMs).
+ * - Any policy: 429 and 503-with-Retry-After, after the wait the server asked for (backoff when
+ *   a 429 names none). The server said it did not process the request. A wait above
+ *   maxRetryAfterMs is not slept: the request fails at once (429 → 'rateLimited' with
+ *   retryAfterMs). With a limiter, a 429 makes the limiter hold back every send for the wait
+ *   (the platform throttles the account, not one request) and the request queues again.
  * - Any policy: failures before a connection existed (ECONNREFUSED, EAI_AGAIN, ENETUNREACH,
- *   EHOSTUNREACH) are retried with backoff: nothing was sent.
+ *   EHOSTUNREACH), with backoff: nothing was sent.
+ * - Any policy: one 401, at once, when the request can renew its credential.
  * - 'idempotent' only: a lost connection (ECONNRESET, EPIPE, ETIMEDOUT, socket closed) and
- *   502/503/504 are retried with backoff. For 'notProcessed' these, and 500, fail at once: the
- *   server may have run the request.
+ *   502/503/504, with backoff (or the Retry-After given). For 'notProcessed' these, and 500,
+ *   fail at once: the server may have run the request. So a Sutro function run or an Inferable
+ *   run is never created twice.
  * - Never: timeouts (waiting again would multiply the user's timeout), cancellation, other statuses.
- * After the last attempt the last error is thrown.
+ * After the last send the last error is thrown.
  */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const IDEMPOTENT_STATUSES = new Set([502, 503, 504]);
+
+/** Whether a failed send may be sent again under `policy` (the 401 renewal aside). */
+export function mayResend(error: AiFunctionsError, policy: RetryPolicy): boolean {
+  switch (error.kind) {
+    case 'rateLimited':
+      return true;
+    case 'server':
+      return (error.status === 503 && error.retryAfterMs !== undefined) || (policy === 'idempotent' && IDEMPOTENT_STATUSES.has(error.status ?? 0));
+    case 'network': {
+      // The socket error is the cause (see toError).
+      const code = errorCode(error.cause);
+      return code !== undefined && (NOT_CONNECTED.has(code) || (policy === 'idempotent' && CONNECTION_LOST.has(code)));
+    }
+    default:
+      return false;
+  }
+}
 
 type Undici = typeof import('undici');
 let undiciModule: Undici | undefined;
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelledError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return delay(ms, undefined, { signal });
 }
 
 /** What one attempt produced: a complete reply (any status). */
@@ -286,7 +318,7 @@ function secretsOf(req: HttpRequest): string[] {
 export class HttpClient {
   private readonly logger: Logger;
   private readonly maxResponseBytes: number;
-  private readonly maxRetries: number;
+  private readonly maxSends: number;
   private readonly maxRetryAfterMs: number;
   private readonly baseBackoffMs: number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -299,7 +331,7 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {
     this.logger = options.logger;
     this.maxResponseBytes = options.maxResponseBytes ?? 10 * MiB;
-    this.maxRetries = options.maxRetries ?? 3;
+    this.maxSends = Math.min(MAX_SENDS, (options.maxRetries ?? MAX_SENDS - 1) + 1);
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.baseBackoffMs = options.baseBackoffMs ?? 250;
     this.sleep = options.sleep ?? defaultSleep;
@@ -307,7 +339,10 @@ export class HttpClient {
     this.now = options.now ?? Date.now;
   }
 
-  /** Sends a request, retrying as its policy allows. Throws AiFunctionsError for non-2xx and every failure. */
+  /**
+   * Sends a request, and sends it again as its policy allows, at most MAX_SENDS times in all.
+   * Throws AiFunctionsError for non-2xx and every failure.
+   */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { platform, method, signal } = req;
     if (signal?.aborted || this.closed) throw cancelledError(platform);
@@ -340,15 +375,20 @@ export class HttpClient {
     }
     const cap = req.maxResponseBytes ?? this.maxResponseBytes;
     const started = this.now();
+    /** The request as last sent: its headers name the secrets to keep out of messages. */
+    let sent = req;
+    let renewed = false;
 
     for (let attempt = 1; ; attempt++) {
       const timeouts = this.options.timeouts();
-      const attemptStart = this.now();
+      let attemptStart = this.now();
       let reply: RawReply | undefined;
       let error: AiFunctionsError | undefined;
-      let waitMs: number | undefined; // set when the failure may be retried
-      try {
-        reply = await this.send(this.pool(origin, timeouts.connectMs), platform, cap, timeouts.totalMs, signal, {
+      const sendOnce = (): Promise<RawReply> => {
+        // The limiter may have held the send back while the user cancelled or the client closed.
+        if (signal?.aborted || this.closed) return Promise.reject(cancelledError(platform));
+        attemptStart = this.now();
+        return this.send(this.pool(origin, timeouts.connectMs), platform, cap, timeouts.totalMs, signal, {
           path,
           method,
           headers,
@@ -356,15 +396,12 @@ export class HttpClient {
           headersTimeout: timeouts.firstByteMs,
           bodyTimeout: timeouts.firstByteMs,
         });
+      };
+      try {
+        reply = await (req.limiter ? req.limiter.run(sendOnce, signal, { first: req.urgent }) : sendOnce());
       } catch (e) {
         error = this.toError(e, platform, origin, timeouts, context);
-        const code = errorCode(e);
-        this.logger.debug(`${method} ${url.pathname} ${code ?? error.kind} ${this.now() - attemptStart}ms attempt=${attempt}`);
-        if (error.kind === 'network' && code !== undefined) {
-          if (NOT_CONNECTED.has(code) || (policy === 'idempotent' && CONNECTION_LOST.has(code))) {
-            waitMs = this.backoff(attempt);
-          }
-        }
+        this.logger.debug(`${method} ${url.pathname} ${errorCode(e) ?? error.kind} ${this.now() - attemptStart}ms attempt=${attempt}`);
       }
 
       if (reply) {
@@ -375,31 +412,38 @@ export class HttpClient {
             return {
               status,
               headers: flattenHeaders(reply.headers),
-              body: decode(platform, reply.bytes, req.responseType, status, () => secretsOf(req)),
+              body: decode(platform, reply.bytes, req.responseType, status, () => secretsOf(sent)),
               durationMs: this.now() - started,
               attempts: attempt,
             };
           } catch (e) {
-            throw this.fail(req, url.pathname, e as AiFunctionsError);
+            throw this.fail(sent, url.pathname, e as AiFunctionsError);
           }
         }
         context.now = this.now();
-        context.secrets ??= secretsOf(req);
+        context.secrets ??= secretsOf(sent);
         error = errorFromResponse(platform, status, decodeLoose(reply.bytes), reply.headers, context);
-        const retryAfter = error.retryAfterMs;
-        if (status === 429 || (status === 503 && retryAfter !== undefined)) {
-          waitMs = retryAfter ?? this.backoff(attempt);
-          if (waitMs > this.maxRetryAfterMs) waitMs = undefined;
-        } else if (policy === 'idempotent' && (status === 502 || status === 503 || status === 504)) {
-          waitMs = this.backoff(attempt);
+        if (status === 401 && req.renewAuthorization && !renewed && attempt < this.maxSends) {
+          renewed = true;
+          const fresh = await req.renewAuthorization();
+          headers = { ...headers, ...fresh };
+          sent = { ...req, headers: { ...req.headers, ...fresh } };
+          context.secrets = undefined;
+          continue;
         }
       }
 
-      if (waitMs === undefined || attempt > this.maxRetries) throw this.fail(req, url.pathname, error!);
-      try {
-        await this.sleep(waitMs, signal);
-      } catch {
-        throw cancelledError(platform);
+      const waitMs = attempt < this.maxSends ? this.resendWait(error!, policy, attempt) : undefined;
+      if (waitMs === undefined) throw this.fail(sent, url.pathname, error!);
+      if (req.limiter && error!.kind === 'rateLimited') {
+        // The limiter does the waiting, for every send to the platform; this one queues again.
+        req.limiter.holdOff(waitMs);
+      } else {
+        try {
+          await this.sleep(waitMs, signal);
+        } catch {
+          throw cancelledError(platform);
+        }
       }
       if (signal?.aborted || this.closed) throw cancelledError(platform);
     }
@@ -455,6 +499,13 @@ export class HttpClient {
     redactSecrets(error, secretsOf(req));
     if (error.kind !== 'cancelled') this.logger.warn(`${req.method} ${pathname} failed: ${error.message}`);
     return error;
+  }
+
+  /** How long to wait before sending again after `error`, or undefined when it must not be sent again. */
+  private resendWait(error: AiFunctionsError, policy: RetryPolicy, attempt: number): number | undefined {
+    if (!mayResend(error, policy)) return undefined;
+    const waitMs = error.retryAfterMs ?? this.backoff(attempt);
+    return waitMs > this.maxRetryAfterMs ? undefined : waitMs;
   }
 
   private backoff(attempt: number): number {

@@ -1,6 +1,9 @@
 // A FIFO rate limiter: at most `maxInFlight` tasks running and at most `maxPerSecond` task starts
 // in any sliding window of `windowMs` (1 s by default). One limiter is shared by every request to
 // a platform (single runs and many-rows work alike), so together they stay under its limits.
+// A task is one send: the HttpClient runs every send of a request, retries included, as a task
+// of its own, so each is counted, and a 429 holds every start back for the wait (holdOff).
+import { setTimeout as delay } from 'node:timers/promises';
 import { cancelledError } from './errors';
 import type { PlatformId } from './model';
 
@@ -37,7 +40,7 @@ interface Waiter {
   grant: () => void;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const defaultSleep = (ms: number): Promise<void> => delay(ms);
 
 export class RateLimiter {
   readonly maxInFlight: number;
@@ -55,6 +58,8 @@ export class RateLimiter {
   private queue: Waiter[] = [];
   private head = 0;
   private waking = false;
+  /** No start before this time (set by holdOff). */
+  private heldUntil = -Infinity;
 
   constructor(options: RateLimiterOptions) {
     if (!(options.maxInFlight >= 1) || !(options.maxPerSecond >= 1)) {
@@ -110,14 +115,22 @@ export class RateLimiter {
     }).then(() => this.execute(task));
   }
 
+  /**
+   * The platform answered 429: no task starts for `ms` (the platform throttles the account, not
+   * one request, so every send waits, the refused one included when it queues again).
+   */
+  holdOff(ms: number): void {
+    this.heldUntil = Math.max(this.heldUntil, this.now() + ms);
+  }
+
   private roomAt(now: number): boolean {
     return this.running < this.maxInFlight && this.waitAt(now) <= 0;
   }
 
-  /** How long until the window and the spacing allow another start (≤ 0: now). */
+  /** How long until the window, the spacing and a hold allow another start (≤ 0: now). */
   private waitAt(now: number): number {
     const last = this.starts[(this.next + this.maxPerSecond - 1) % this.maxPerSecond]!;
-    return Math.max(this.starts[this.next]! + this.windowMs - now, last + this.minIntervalMs - now);
+    return Math.max(this.starts[this.next]! + this.windowMs - now, last + this.minIntervalMs - now, this.heldUntil - now);
   }
 
   /** Counts a start (the caller has checked there is room). */

@@ -1,4 +1,4 @@
-// The one interface each platform adapter implements. The UI asks `capabilities` instead of
+// The one interface each platform adapter implements, and the descriptor the UI reads instead of
 // checking platform names.
 import type { HttpClient } from '../core/http';
 import type { Logger } from '../core/log';
@@ -77,12 +77,6 @@ export interface PlatformDescriptor {
   limits: {
     /** The most requests the platform allows in flight at once, if it documents one. */
     maxInFlight?: number;
-    /**
-     * A run may be sent again without harm (its request only reads a prediction), so a run that
-     * lost its connection or got a 502/503/504 may be retried. Otherwise a run is sent again only
-     * when the platform said it did not process it.
-     */
-    idempotentRun: boolean;
   };
   /** What its jobs are called in messages ("batch job", "run"), when it has them. */
   jobNoun?: string;

@@ -14,7 +14,7 @@ import { NyckelAdapter, NYCKEL_LIMITS } from '../../src/platforms/nyckel';
 import { SutroAdapter } from '../../src/platforms/sutro';
 import * as path from 'node:path';
 import { NYCKEL_DEFAULT_CLIENT_ID, NYCKEL_DEFAULT_CLIENT_SECRET, NyckelEmulator } from '../emulator/nyckel';
-import type { EmulatorStats } from '../emulator/server';
+import type { EmulatorStats } from '../emulator';
 import { SUTRO_DEFAULT_KEY, SutroEmulator } from '../emulator/sutro';
 import { printTable, round, startChild, stopChild } from './util';
 

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
 import { LEAD_JSON } from './demoFiles';
 import { screenshot, session, type Session } from './harness';
-import { assertNoStackTrace, ensureKey, rightClickLine, waitUntil } from './steps';
+import { assertNoStackTrace, chooseFunctionInPanel, ensureKey, rightClickLine, waitUntil } from './steps';
 import { exactly } from './workbench';
 
 describe('Run panel', function () {
@@ -42,10 +42,7 @@ describe('Run panel', function () {
     assert.deepEqual(JSON.parse(prefilled), LEAD_JSON);
     await waitUntil('JSON mode', () => frame.locator('#mode-json').isChecked());
 
-    await frame.locator('#platform-picker').selectOption('sutro');
-    const fn = frame.locator('#function-picker');
-    await waitUntil('the Sutro functions in the picker', async () => (await fn.locator('option[value="lead-qualifier"]').count()) > 0);
-    await fn.selectOption('lead-qualifier');
+    await chooseFunctionInPanel(frame, 'sutro', 'lead-qualifier');
     const before = runs().length;
     await frame.locator('#run').click();
 

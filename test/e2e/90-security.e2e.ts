@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import type { Frame } from 'playwright-core';
 import { SUTRO_FUNCTIONS as EMULATOR_FUNCTIONS } from '../emulator/sutro';
 import { screenshot, session, type Session } from './harness';
-import { ensureKey, waitUntil } from './steps';
+import { chooseFunctionInPanel, ensureKey, waitUntil } from './steps';
 
 const MARKUP = '<img src=x onerror=alert(1)>';
 
@@ -37,12 +37,8 @@ describe('Run panel: platform replies render as text', function () {
     const wb = s.workbench;
     await wb.command('AI Functions: Open Run Panel');
     const frame: Frame = await wb.webviewFrame();
-    const platform = frame.locator('#platform-picker');
-    await platform.waitFor({ state: 'visible' });
-    await platform.selectOption('sutro');
-    const fn = frame.locator('#function-picker');
-    await waitUntil('the Sutro functions in the picker', async () => (await fn.locator('option[value="sentiment"]').count()) > 0);
-    await fn.selectOption('sentiment');
+    await frame.locator('#platform-picker').waitFor({ state: 'visible' });
+    await chooseFunctionInPanel(frame, 'sutro', 'sentiment');
     await frame.locator('label[for="mode-text"]').click();
     await frame.locator('#input').fill('What time does the webinar start?');
     await frame.locator('#run').click();

@@ -1,5 +1,7 @@
 // Steps several browser tests share: setting a key through the palette, selecting a line and
-// right-clicking it, reading decorations, waiting for a condition.
+// right-clicking it, choosing a function in the run panel, reading decorations, waiting for a
+// condition.
+import type { Frame } from 'playwright-core';
 import { KEYS, type Session } from './harness';
 import type { Workbench } from './workbench';
 
@@ -64,6 +66,14 @@ export async function rightClickLine(wb: Workbench, line: number, entry: string 
   // Inside the selection (a few characters in), so the right-click keeps it.
   await wb.page.mouse.click(box.x + 30, box.y + box.height / 2, { button: 'right' });
   await wb.chooseMenuItem(entry);
+}
+
+/** In the run panel's webview: picks the platform, waits until its functions are listed, picks `fn`. */
+export async function chooseFunctionInPanel(frame: Frame, platform: Platform, fn: string): Promise<void> {
+  await frame.locator('#platform-picker').selectOption(platform);
+  const picker = frame.locator('#function-picker');
+  await waitUntil(`the ${PLATFORM_NAMES[platform]} functions in the picker`, async () => (await picker.locator(`option[value="${fn}"]`).count()) > 0);
+  await picker.selectOption(fn);
 }
 
 /** The text decorations render after the text (`::after` content), in document order. */

@@ -6,13 +6,23 @@
 // random); prints one JSON line {"sutro":"http://127.0.0.1:…","nyckel":…,"inferable":…}; stops on
 // SIGINT/SIGTERM. `--help` prints the control endpoints and knobs (`HELP` below).
 
+import { hostileFromArgv, portFromArgv, runUntilSignal } from './core/cli';
+import type { EmulatorOptions } from './core/emulator';
 import { InferableEmulator, type InferableOptions } from './inferable';
 import { NyckelEmulator, type NyckelOptions } from './nyckel';
-import { hostileFromArgv, portFromArgv, runUntilSignal, type EmulatorOptions } from './server';
 import { SutroEmulator, type SutroOptions } from './sutro';
 
-export * from './server';
-export * from './hostile';
+// The framework names a test or benchmark may need (recorded requests, fault and stats types, the
+// base class and reply helpers for a subclass, the deterministic helpers); the rest of core/ is internal.
+export { hostileFromArgv, portFromArgv, runUntilSignal } from './core/cli';
+export { classify, hash32, prng, round2, unitHash, words, type Classification, type KeywordLabel } from './core/deterministic';
+export { Emulator, type EmulatorOptions } from './core/emulator';
+export type { CountedFaultSpec, FaultControl, FaultSpec, Match, ShapingKind } from './core/faults';
+export * from './core/hostile';
+export { isPlainObject, jsonBodyProblem, reply, type ApiRequest, type Query, type Reply } from './core/http';
+export { knob, Knobs, type Knob, type KnobActions, type KnobTable } from './core/knobs';
+export type { Limits } from './core/limits';
+export type { EmulatorStats, RecordedRequest, WindowStats } from './core/recording';
 export * from './sutro';
 export * from './nyckel';
 export * from './inferable';

@@ -13,20 +13,12 @@
 // Timing (computed from the clock, no timers): pending for `runStepMs`, running for `runStepMs`,
 // then done / failed / paused.
 
-import type { HostileFields } from './hostile';
-import {
-  Emulator,
-  hostileFromArgv,
-  isPlainObject,
-  jsonBodyProblem,
-  portFromArgv,
-  prng,
-  reply,
-  runUntilSignal,
-  type ApiRequest,
-  type EmulatorOptions,
-  type Reply,
-} from './server';
+import { runEmulatorCli } from './core/cli';
+import { prng } from './core/deterministic';
+import { Emulator, type EmulatorOptions } from './core/emulator';
+import type { HostileFields } from './core/hostile';
+import { isPlainObject, jsonBodyProblem, reply, type ApiRequest, type Reply } from './core/http';
+import { knob, Knobs } from './core/knobs';
 
 export interface InferableFunctionDef {
   name: string;
@@ -223,45 +215,16 @@ export class InferableEmulator extends Emulator {
     this.seedRuns();
   }
 
-  configure(config: Record<string, unknown>): void {
-    const entries = Object.entries(config).sort(([a], [b]) => Number(a === 'runCount') - Number(b === 'runCount'));
-    for (const [key, value] of entries) {
-      switch (key) {
-        case 'keys':
-          if (!Array.isArray(value) || !value.every((k) => typeof k === 'string')) throw new Error('keys must be an array of strings');
-          this.keys = value as string[];
-          break;
-        case 'clusterId':
-          if (typeof value !== 'string') throw new Error('clusterId must be a string');
-          this.clusterId = value;
-          break;
-        case 'runStepMs':
-          if (typeof value !== 'number' || value < 0) throw new Error('runStepMs must be a number >= 0');
-          this.runStepMs = value;
-          break;
-        case 'runShape':
-          if (value !== 'nested' && value !== 'flat') throw new Error("runShape must be 'nested' or 'flat'");
-          this.runShape = value;
-          break;
-        case 'runCount':
-          this.runCount = Number(value);
-          break;
-        case 'services':
-          if (!Array.isArray(value)) throw new Error('services must be an array');
-          this.services = value as InferableServiceDef[];
-          break;
-        case 'hostile':
-          this.hostile = Boolean(value);
-          break;
-        default:
-          throw new Error(`Unknown Inferable config knob '${key}'`);
-      }
-    }
-  }
-
-  config(): Record<string, unknown> {
-    return { keys: this.keys, clusterId: this.clusterId, runStepMs: this.runStepMs, runShape: this.runShape, runCount: this.runCount, hostile: this.hostile, services: this.services };
-  }
+  /** `configure()` and `GET /__emulator/config`, in the order that lists them (see core/knobs.ts). */
+  protected readonly knobs = new Knobs<InferableEmulator>('Inferable', this, {
+    keys: knob.strings,
+    clusterId: knob.string,
+    runStepMs: knob.number,
+    runShape: knob.oneOf('nested', 'flat'),
+    runCount: knob.seedCount,
+    hostile: knob.boolean,
+    services: knob.array<InferableServiceDef>(),
+  });
 
   protected errorBody(status: number, message: string): unknown {
     if (status === 401 && !this.hostile) return undefined;
@@ -681,6 +644,4 @@ export async function startInferable(options: InferableOptions = {}): Promise<In
   return new InferableEmulator(options).start();
 }
 
-if (require.main === module) {
-  void startInferable({ port: portFromArgv(process.argv) ?? 0, hostile: hostileFromArgv(process.argv) }).then((e) => runUntilSignal({ inferable: e.url }, () => e.close()));
-}
+if (require.main === module) runEmulatorCli('inferable', startInferable);

@@ -5,25 +5,13 @@
 // `{"message":"Rate limit exceeded"}` with `Retry-After: 1`.
 
 import { randomBytes } from 'node:crypto';
-import { ODD_IDS, type HostileFields } from './hostile';
-import {
-  classify,
-  Emulator,
-  hash32,
-  hostileFromArgv,
-  isPlainObject,
-  jsonBodyProblem,
-  portFromArgv,
-  reply,
-  round2,
-  runUntilSignal,
-  unitHash,
-  words,
-  type ApiRequest,
-  type EmulatorOptions,
-  type Limits,
-  type Reply,
-} from './server';
+import { runEmulatorCli } from './core/cli';
+import { classify, hash32, round2, unitHash, words } from './core/deterministic';
+import { Emulator, type EmulatorOptions } from './core/emulator';
+import { ODD_IDS, type HostileFields } from './core/hostile';
+import { isPlainObject, jsonBodyProblem, reply, type ApiRequest, type Reply } from './core/http';
+import { knob, Knobs } from './core/knobs';
+import type { Limits } from './core/limits';
 
 export interface NyckelLabelDef {
   name: string;
@@ -213,53 +201,33 @@ export class NyckelEmulator extends Emulator {
     return token;
   }
 
-  configure(config: Record<string, unknown>): void {
-    for (const [key, value] of Object.entries(config)) {
-      switch (key) {
-        case 'clientId':
-        case 'clientSecret':
-          if (typeof value !== 'string') throw new Error(`${key} must be a string`);
-          this[key] = value;
-          break;
-        case 'expiresIn':
-        case 'defaultBatchSize':
-        case 'processingMs':
-          if (typeof value !== 'number' || value < 0) throw new Error(`${key} must be a number >= 0`);
-          this[key] = value;
-          break;
-        case 'limits':
-          if (value === null) this.limits = undefined;
-          else if (isPlainObject(value)) this.limits = { match: LIMITED_PATHS, retryAfter: 1, ...(value as Limits) };
-          else throw new Error('limits must be an object {perSecond?, inFlight?} or null');
-          break;
-        case 'revokeTokens':
-          if (value) this.revokeTokens();
-          break;
-        case 'hostile':
-          this.hostile = Boolean(value);
-          break;
-        case 'functions':
-          if (!Array.isArray(value)) throw new Error('functions must be an array');
-          this.functions = value as NyckelFunctionDef[];
-          break;
-        default:
-          throw new Error(`Unknown Nyckel config knob '${key}'`);
-      }
-    }
-  }
-
-  config(): Record<string, unknown> {
-    return {
-      clientId: this.clientId,
-      clientSecret: this.clientSecret,
-      expiresIn: this.expiresIn,
-      defaultBatchSize: this.defaultBatchSize,
-      processingMs: this.processingMs,
-      limits: this.limits ? { ...this.limits, match: String(this.limits.match) } : null,
-      hostile: this.hostile,
-      functions: this.functions,
-    };
-  }
+  /** `configure()` and `GET /__emulator/config`, in the order that lists them (see core/knobs.ts). */
+  protected readonly knobs = new Knobs<NyckelEmulator>(
+    'Nyckel',
+    this,
+    {
+      clientId: knob.string,
+      clientSecret: knob.string,
+      expiresIn: knob.number,
+      defaultBatchSize: knob.number,
+      processingMs: knob.number,
+      limits: {
+        parse(value) {
+          if (value === null) return undefined;
+          if (isPlainObject(value)) return { match: LIMITED_PATHS, retryAfter: 1, ...(value as Limits) };
+          throw new Error('limits must be an object {perSecond?, inFlight?} or null');
+        },
+        show: (limits) => (limits ? { ...limits, match: String(limits.match) } : null),
+      },
+      hostile: knob.boolean,
+      functions: knob.array<NyckelFunctionDef>(),
+    },
+    {
+      revokeTokens: (value) => {
+        if (value) this.revokeTokens();
+      },
+    },
+  );
 
   /** Hostile mode: ids and the function's input/output types stay (the client routes by them). */
   protected override readonly hostileFields: HostileFields = {
@@ -513,6 +481,4 @@ export async function startNyckel(options: NyckelOptions = {}): Promise<NyckelEm
   return new NyckelEmulator(options).start();
 }
 
-if (require.main === module) {
-  void startNyckel({ port: portFromArgv(process.argv) ?? 0, hostile: hostileFromArgv(process.argv) }).then((e) => runUntilSignal({ nyckel: e.url }, () => e.close()));
-}
+if (require.main === module) runEmulatorCli('nyckel', startNyckel);

@@ -10,23 +10,12 @@
 //   RUNNING after `jobStepMs`, SUCCEEDED after 2 × `jobStepMs`. Cancelling a QUEUED/RUNNING job
 //   makes it CANCELLING at once and CANCELLED `cancelDelayMs` later (default 250 ms).
 
-import type { HostileFields } from './hostile';
-import {
-  classify,
-  Emulator,
-  hostileFromArgv,
-  isPlainObject,
-  jsonBodyProblem,
-  portFromArgv,
-  reply,
-  round2,
-  runUntilSignal,
-  unitHash,
-  type ApiRequest,
-  type EmulatorOptions,
-  type KeywordLabel,
-  type Reply,
-} from './server';
+import { runEmulatorCli } from './core/cli';
+import { classify, round2, unitHash, type KeywordLabel } from './core/deterministic';
+import { Emulator, type EmulatorOptions } from './core/emulator';
+import type { HostileFields } from './core/hostile';
+import { isPlainObject, jsonBodyProblem, reply, type ApiRequest, type Reply } from './core/http';
+import { knob, Knobs } from './core/knobs';
 
 export interface SutroFunctionDef {
   name: string;
@@ -146,6 +135,10 @@ interface SutroJob {
 
 const TERMINAL: JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
+function byName(functions: SutroFunctionDef[]): Map<string, SutroFunctionDef> {
+  return new Map(functions.map((f) => [f.name, f]));
+}
+
 function isoOrNull(ms: number | undefined): string | null {
   return ms === undefined ? null : new Date(ms).toISOString();
 }
@@ -258,7 +251,7 @@ export class SutroEmulator extends Emulator {
   protected resetState(): void {
     const o = this.options;
     this.keys = [...(o.keys ?? [SUTRO_DEFAULT_KEY])];
-    this.functions = new Map((o.functions ?? SUTRO_FUNCTIONS).map((f) => [f.name, f]));
+    this.functions = byName(o.functions ?? SUTRO_FUNCTIONS);
     this.jobStepMs = o.jobStepMs ?? 1500;
     this.cancelDelayMs = o.cancelDelayMs ?? 250;
     this.resultsDelayMs = o.resultsDelayMs ?? 0;
@@ -269,52 +262,21 @@ export class SutroEmulator extends Emulator {
     this.seedJobs();
   }
 
-  configure(config: Record<string, unknown>): void {
-    // jobCount last, so that a jobStepMs given with it applies to the re-seeded jobs.
-    const entries = Object.entries(config).sort(([a], [b]) => Number(a === 'jobCount') - Number(b === 'jobCount'));
-    for (const [key, value] of entries) {
-      switch (key) {
-        case 'keys':
-          if (!Array.isArray(value) || !value.every((k) => typeof k === 'string')) throw new Error('keys must be an array of strings');
-          this.keys = value as string[];
-          break;
-        case 'jobCount':
-          this.jobCount = Number(value);
-          break;
-        case 'jobStepMs':
-        case 'cancelDelayMs':
-        case 'resultsDelayMs':
-          if (typeof value !== 'number' || value < 0) throw new Error(`${key} must be a number >= 0`);
-          this[key] = value;
-          break;
-        case 'lowercaseStatuses':
-        case 'retired':
-        case 'hostile':
-          this[key] = Boolean(value);
-          break;
-        case 'functions':
-          if (!Array.isArray(value)) throw new Error('functions must be an array of function definitions');
-          this.functions = new Map((value as SutroFunctionDef[]).map((f) => [f.name, f]));
-          break;
-        default:
-          throw new Error(`Unknown Sutro config knob '${key}'`);
-      }
-    }
-  }
-
-  config(): Record<string, unknown> {
-    return {
-      keys: this.keys,
-      jobCount: this.jobCount,
-      jobStepMs: this.jobStepMs,
-      cancelDelayMs: this.cancelDelayMs,
-      resultsDelayMs: this.resultsDelayMs,
-      lowercaseStatuses: this.lowercaseStatuses,
-      retired: this.retired,
-      hostile: this.hostile,
-      functions: [...this.functions.values()],
-    };
-  }
+  /** `configure()` and `GET /__emulator/config`, in the order that lists them (see core/knobs.ts). */
+  protected readonly knobs = new Knobs<SutroEmulator>('Sutro', this, {
+    keys: knob.strings,
+    jobCount: knob.seedCount,
+    jobStepMs: knob.number,
+    cancelDelayMs: knob.number,
+    resultsDelayMs: knob.number,
+    lowercaseStatuses: knob.boolean,
+    retired: knob.boolean,
+    hostile: knob.boolean,
+    functions: {
+      parse: (value, key) => byName(knob.array<SutroFunctionDef>('function definitions').parse(value, key)),
+      show: (functions) => [...functions.values()],
+    },
+  });
 
   /** Hostile mode: job statuses and ids stay as they are (the client's state machine reads them). */
   protected override readonly hostileFields: HostileFields = {
@@ -742,6 +704,4 @@ export async function startSutro(options: SutroOptions = {}): Promise<SutroEmula
   return new SutroEmulator(options).start();
 }
 
-if (require.main === module) {
-  void startSutro({ port: portFromArgv(process.argv) ?? 0, hostile: hostileFromArgv(process.argv) }).then((e) => runUntilSignal({ sutro: e.url }, () => e.close()));
-}
+if (require.main === module) runEmulatorCli('sutro', startSutro);

@@ -1,3 +1,5 @@
+// What several integration suites share: the extension and its API, keys, settings, the text of
+// tree items, waiting, and recording context keys and modal questions.
 import * as vscode from 'vscode';
 import type { AiFunctionsApi } from '../../src/api';
 
@@ -12,6 +14,20 @@ export function extension(): vscode.Extension<AiFunctionsApi> {
 export async function api(): Promise<AiFunctionsApi> {
   return extension().activate();
 }
+
+export async function clearAllKeys(): Promise<void> {
+  for (const platform of ['sutro', 'nyckel', 'inferable'] as const) await (await api()).clearApiKey(platform);
+}
+
+/** The extension's settings; the tests change them as a user does, in user settings. */
+export const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('aiFunctions');
+export const GLOBAL = vscode.ConfigurationTarget.Global;
+
+/** The text of a label, description or tooltip, whichever form it takes. */
+export const textOf = (value: string | vscode.MarkdownString | vscode.TreeItemLabel | undefined): string =>
+  value === undefined ? '' : typeof value === 'string' ? value : 'value' in value ? value.value : value.label;
+
+export const labelOf = (item: vscode.TreeItem): string => textOf(item.label);
 
 export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -12,13 +12,10 @@ import type { FunctionsNode } from '../../src/vscode/functions/functionsTree';
 import type { JobsNode } from '../../src/vscode/jobs/jobsTree';
 import { HOSTILE_TEXT } from '../emulator';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
-import { answerModals, api, waitFor } from './helpers';
+import { answerModals, api, textOf, waitFor } from './helpers';
 
 /** The one trusted link: Classify's "Open in Run Panel", whose argument is a handoff id. */
 const OPEN_IN_PANEL = /\[\$\(preview\) Open in Run Panel\]\(command:aiFunctions\.openRunPanel\?%5B%7B%22handoff%22%3A%22h\d+%22%7D%5D\)/g;
-
-const textOf = (value: string | vscode.MarkdownString | vscode.TreeItemLabel | undefined): string =>
-  value === undefined ? '' : typeof value === 'string' ? value : 'value' in value ? value.value : value.label;
 
 describe('hostile platforms: no platform text becomes a link, nothing hangs, nothing leaks', function () {
   this.timeout(180_000);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { answerModals, api, recordContextKeys, waitFor } from './helpers';
+import { answerModals, api, clearAllKeys, recordContextKeys, waitFor } from './helpers';
 
 describe('API keys', () => {
   let contextKeys: ReturnType<typeof recordContextKeys>;
@@ -12,7 +12,7 @@ describe('API keys', () => {
 
   after(async () => {
     contextKeys.restore();
-    for (const platform of ['sutro', 'nyckel', 'inferable'] as const) await (await api()).clearApiKey(platform);
+    await clearAllKeys();
   });
 
   it('the public API stores a key and sets aiFunctions.sutro.hasKey', async () => {

@@ -23,7 +23,7 @@ import { INFERABLE_DEFAULT_KEY } from '../emulator/inferable';
 import { NYCKEL_DEFAULT_CLIENT_ID, NYCKEL_DEFAULT_CLIENT_SECRET } from '../emulator/nyckel';
 import { SUTRO_DEFAULT_KEY } from '../emulator/sutro';
 import { emulators, setAllKeys, testing } from './environment';
-import { answerModals, api, waitFor } from './helpers';
+import { answerModals, api, config, GLOBAL, waitFor } from './helpers';
 
 const id = randomBytes(8).toString('hex');
 /** What is planted, by the name a failure message uses (never the value). */
@@ -105,9 +105,6 @@ async function startEchoServer(): Promise<{ url: string; close(): Promise<void> 
     },
   };
 }
-
-const config = () => vscode.workspace.getConfiguration('aiFunctions');
-const GLOBAL = vscode.ConfigurationTarget.Global;
 
 describe('security: planted keys never leak', function () {
   this.timeout(120_000);

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { Settings, URL_SETTINGS, USER_ONLY_SETTINGS } from '../../src/vscode/base/settings';
+import { config, GLOBAL } from './helpers';
 
 describe('URL settings', () => {
   const settings = new Settings();
-  const config = () => vscode.workspace.getConfiguration('aiFunctions');
 
   let saved: string | undefined;
   beforeEach(() => {
@@ -49,8 +49,6 @@ describe('URL settings', () => {
 
 describe('Settings that choose where data goes, and numbers', () => {
   const settings = new Settings();
-  const config = () => vscode.workspace.getConfiguration('aiFunctions');
-  const GLOBAL = vscode.ConfigurationTarget.Global;
 
   it('are all application-scoped and restricted in untrusted workspaces', () => {
     const pkg = vscode.extensions.getExtension('aifn.ai-functions')!.packageJSON;
@@ -62,8 +60,12 @@ describe('Settings that choose where data goes, and numbers', () => {
   });
 
   it('ignore the workspace defaultFunction, cluster and Sutro functions', async () => {
-    // The fixture workspace sets all three to an attacker's.
-    assert.equal(config().inspect<string>('defaultFunction')?.workspaceValue, 'inferable:attacker-tool', 'the workspace sets it');
+    // The fixture workspace sets all three to an attacker's (VS Code does not even report workspace
+    // values of application-scoped settings, so the file is read).
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder, 'the test workspace is open');
+    const file = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder, '.vscode', 'settings.json')));
+    assert.equal((JSON.parse(file) as Record<string, unknown>)['aiFunctions.defaultFunction'], 'inferable:attacker-tool', 'the workspace sets it');
     const saved = config().inspect<string>('defaultFunction')?.globalValue;
     try {
       await config().update('defaultFunction', undefined, GLOBAL);

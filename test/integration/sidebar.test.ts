@@ -4,13 +4,7 @@ import * as vscode from 'vscode';
 import type { FunctionsNode } from '../../src/vscode/functions/functionsTree';
 import type { JobsNode } from '../../src/vscode/jobs/jobsTree';
 import { emulators, KEYS, setAllKeys, testing } from './environment';
-import { answerModals, api, waitFor } from './helpers';
-
-const labelOf = (item: vscode.TreeItem) => (typeof item.label === 'string' ? item.label : (item.label?.label ?? ''));
-
-async function clearKeys(): Promise<void> {
-  for (const platform of ['sutro', 'nyckel', 'inferable'] as const) await (await api()).clearApiKey(platform);
-}
+import { answerModals, api, clearAllKeys, labelOf, waitFor } from './helpers';
 
 describe('Functions view', function () {
   this.timeout(60_000);
@@ -24,13 +18,13 @@ describe('Functions view', function () {
   });
 
   it('is empty with no key, so the welcome buttons show', async () => {
-    await clearKeys();
+    await clearAllKeys();
     const { functionsTree } = await testing();
     assert.deepEqual(await functionsTree.getChildren(), []);
   });
 
   it('shows every platform once a key is set, with "Set API key…" under those without one', async () => {
-    await clearKeys();
+    await clearAllKeys();
     await (await api()).setApiKey('sutro', KEYS.sutro);
     const { functionsTree } = await testing();
     const roots = await functionsTree.getChildren();

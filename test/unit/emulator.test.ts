@@ -2,45 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { startEmulators, type Emulators } from '../emulator';
-
-interface Res {
-  status: number;
-  headers: Headers;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
-}
-
-interface CallOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  json?: unknown;
-  form?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-async function call(base: string, path: string, o: CallOptions = {}): Promise<Res> {
-  const headers: Record<string, string> = { ...o.headers };
-  let body: string | undefined;
-  if (o.json !== undefined) {
-    body = JSON.stringify(o.json);
-    headers['content-type'] ??= 'application/json';
-  } else if (o.form) {
-    body = new URLSearchParams(o.form).toString();
-    headers['content-type'] ??= 'application/x-www-form-urlencoded';
-  }
-  const res = await fetch(base + path, { method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, body, signal: o.signal });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { call, sleep, type CallResult } from './support';
 
 async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 3000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -406,7 +368,7 @@ describe('emulators', function () {
       emu.inferable.runStepMs = 30;
       const make = async (message: string): Promise<string> => (await call(I, runs, { headers: IK, json: { message, result: { schema: { type: 'object', properties: { a: { type: 'string' } } } } } })).json.id;
       const [fail, approve, summary] = await Promise.all([make('please fail'), make('approve the update'), make('summary only please')]);
-      const get = (id: string): Promise<Res> => call(I, `${runs}/${id}`, { headers: IK });
+      const get = (id: string): Promise<CallResult> => call(I, `${runs}/${id}`, { headers: IK });
       const f = await until(() => get(fail), (r) => r.json.run.status === 'failed');
       assert.match(f.json.run.failureReason, /^No tools found/);
       assert.equal(f.json.run.result, null);

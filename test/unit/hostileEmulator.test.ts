@@ -1,48 +1,11 @@
-// The emulators' hostile-server mode (test/emulator/hostile.ts): hostile text in valid shapes,
+// The emulators' hostile-server mode (test/emulator/core/hostile.ts): hostile text in valid shapes,
 // credential echoes in errors, and the deepNesting, hugePage and oddIds shaping faults.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { HOSTILE_TEXT, ODD_IDS, cutCredential, startEmulators, type Emulators } from '../emulator';
-
-interface Res {
-  status: number;
-  headers: Headers;
-  text: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  json: any;
-}
-
-interface CallOptions {
-  method?: string;
-  headers?: Record<string, string>;
-  json?: unknown;
-  form?: Record<string, string>;
-}
-
-async function call(base: string, path: string, o: CallOptions = {}): Promise<Res> {
-  const headers: Record<string, string> = { ...o.headers };
-  let body: string | undefined;
-  if (o.json !== undefined) {
-    body = JSON.stringify(o.json);
-    headers['content-type'] ??= 'application/json';
-  } else if (o.form) {
-    body = new URLSearchParams(o.form).toString();
-    headers['content-type'] ??= 'application/x-www-form-urlencoded';
-  }
-  const res = await fetch(base + path, { method: o.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+import { call, sleep, type CallResult } from './support';
 
 /** How deep `{"a":{"a":…}}` goes (iteratively: the value may be too deep to recurse into). */
 function depthOf(value: unknown): number {
@@ -354,7 +317,7 @@ describe('emulators in hostile mode', function () {
       const ids = new Set<string>();
       for (let page = 0; page < 40; page++) {
         assert.ok(next, `page ${page} links to the next`);
-        const r: Res = await call(N, next, { headers: h });
+        const r: CallResult = await call(N, next, { headers: h });
         assert.equal(r.status, 200);
         assert.equal(r.json.length, 3);
         for (const f of r.json) ids.add(f.id);

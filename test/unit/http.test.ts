@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpClient, jsonNestedDeeperThan, MAX_JSON_DEPTH, type HttpClientOptions, type HttpTimeouts } from '../../src/core/http';
 import type { AiFunctionsError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/log';
-import { rejection } from './support';
+import { closeServer, listenOnLoopback, rejection } from './support';
 
 interface TestServer {
   url: string;
@@ -27,11 +26,7 @@ async function serve(handler: Handler): Promise<TestServer> {
     origin: '',
     connections: 0,
     requests: [],
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
   server.on('connection', () => state.connections++);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -42,9 +37,7 @@ async function serve(handler: Handler): Promise<TestServer> {
       handler(req, res, state.requests.length);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  state.origin = `http://127.0.0.1:${port}`;
+  state.origin = await listenOnLoopback(server);
   state.url = `${state.origin}/`;
   return state;
 }
@@ -94,15 +87,7 @@ describe('HttpClient', function () {
 
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    await Promise.all(
-      servers.splice(0).map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            s.closeAllConnections();
-            s.close(() => resolve());
-          }),
-      ),
-    );
+    await Promise.all(servers.splice(0).map(closeServer));
   });
 
   it('GETs JSON with a query string and returns status, headers and body', async () => {

@@ -16,7 +16,7 @@ import {
   type InferableEmulator,
   type RecordedRequest,
 } from '../emulator';
-import { rejection, testHttpClient } from './support';
+import { rejection, sleep, testHttpClient } from './support';
 
 const INVENTORY_SCHEMA = {
   type: 'array',
@@ -25,7 +25,6 @@ const INVENTORY_SCHEMA = {
 const STEP_MS = 30;
 
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Inferable adapter', function () {
   let emu: InferableEmulator;
@@ -252,14 +251,14 @@ describe('Inferable adapter', function () {
       const a = adapter();
       const controller = new AbortController();
       const promise = a.run({ platform: 'inferable', function: '', input: 'Slow inventory' }, controller.signal);
-      await delay(150);
+      await sleep(150);
       controller.abort();
       const error = await rejection(promise);
       assert.equal(error.kind, 'cancelled');
       const [run] = emu.runs;
       const count = gets(run!.id).length;
       assert.ok(count >= 3, `${count} GETs before the abort`);
-      await delay(150);
+      await sleep(150);
       assert.equal(gets(run!.id).length, count, 'no request after the abort');
       assert.equal(emu.requestsTo(/\/runs\/[^/]+$/, 'DELETE').length, 0);
       assert.ok(emu.getRun(run!.id), 'the run is still there');

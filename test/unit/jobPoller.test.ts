@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { JobPoller, type JobPollerOptions } from '../../src/core/jobPoller';
 import type { Job, JobStatus, PlatformId } from '../../src/core/model';
-
-/** Lets every pending promise chain settle. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { settle } from './support';
 
 interface Timer {
   at: number;

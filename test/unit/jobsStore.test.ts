@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { JobsStore, matchesFilter, MAX_JOBS_HELD, type JobFilter, type JobsChange, type JobSource } from '../../src/core/jobsStore';
 import type { Job, JobStatus, Page, PageRequest, PlatformId } from '../../src/core/model';
+import { settle } from './support';
 
 const PLATFORM: PlatformId = 'sutro';
 
@@ -82,9 +83,6 @@ class FakeSource implements JobSource {
     return { items, nextCursor };
   }
 }
-
-/** Lets every pending promise chain settle. */
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function ids(store: JobsStore): string[] {
   return store.get(PLATFORM).jobs.map((job) => job.id);

@@ -145,6 +145,34 @@ describe('RateLimiter', () => {
     assert.deepEqual(order, ['a', 'urgent', 'b', 'c']);
   });
 
+  it('after a 429 (holdOff) starts nothing before the wait ends, and a task queued again is counted again', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ maxInFlight: 5, maxPerSecond: 2, now: clock.now, sleep: clock.sleep });
+    const starts: Array<{ name: string; at: number }> = [];
+    const task = (name: string) => async () => {
+      starts.push({ name, at: clock.now() });
+      await clock.sleep(10);
+    };
+    const first = limiter.run(task('refused'));
+    await clock.runUntilIdle();
+    await first;
+    // What the HttpClient does on a 429 with Retry-After: 1: hold, then queue the send again.
+    limiter.holdOff(1000);
+    const done = [limiter.run(task('refused, sent again')), limiter.run(task('b')), limiter.run(task('c'))];
+    await clock.settle();
+    assert.equal(limiter.queued, 3, 'all wait for the hold, the refused send included');
+    await clock.runUntilIdle();
+    await Promise.all(done);
+    assert.deepEqual(starts, [
+      { name: 'refused', at: 0 },
+      { name: 'refused, sent again', at: 1010 },
+      { name: 'b', at: 1010 },
+      // The send made again took a start of the window: 2 per second.
+      { name: 'c', at: 2010 },
+    ]);
+    assert.equal(limiter.inFlight, 0);
+  });
+
   it('runs at once without timers when not saturated', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ maxInFlight: 25, maxPerSecond: 25, now: clock.now, sleep: clock.sleep });

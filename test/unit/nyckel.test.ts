@@ -15,7 +15,7 @@ import {
   NyckelEmulator,
   startNyckel,
 } from '../emulator/nyckel';
-import { reply, type ApiRequest, type Reply } from '../emulator/server';
+import { reply, type ApiRequest, type Reply } from '../emulator';
 import { rejection, testHttpClient } from './support';
 
 const CLIENT_ID = NYCKEL_DEFAULT_CLIENT_ID;

@@ -6,7 +6,6 @@
 // that are too large or too slow.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpClient, type HttpTimeouts } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
 import type { RunResult } from '../../src/core/model';
@@ -15,8 +14,9 @@ import { INTERRUPTED_MESSAGE, NOT_RUN_MESSAGE, runRows, type RowOutcome, type Ro
 import { NyckelAdapter } from '../../src/platforms/nyckel';
 import { SutroAdapter } from '../../src/platforms/sutro';
 import { NYCKEL_DEFAULT_CLIENT_ID, NYCKEL_DEFAULT_CLIENT_SECRET, NyckelEmulator } from '../emulator/nyckel';
-import type { RecordedRequest } from '../emulator/server';
+import type { RecordedRequest } from '../emulator';
 import { runSutroFunction, SUTRO_DEFAULT_KEY, SUTRO_FUNCTIONS, SutroEmulator } from '../emulator/sutro';
+import { closeServer, listenOnLoopback, sleep } from './support';
 
 const SENTIMENT = SUTRO_FUNCTIONS.find((f) => f.name === 'sentiment')!;
 const TEXTS = ['I love the new dashboard, great work!', 'The export is broken again and support is slow.', 'What time does the webinar start?', 'Fast and excellent, thanks'];
@@ -77,8 +77,6 @@ function assertAnswered(outcome: RowOutcome<RunResult>, text: string, row: numbe
   assert.equal(outcome.value.confidence, want.confidence, `row ${row}: the answer belongs to another row`);
 }
 
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('reliability: many rows over real HTTP with faults', function () {
   this.timeout(60_000);
 
@@ -105,7 +103,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
         burstsFired++;
         sutroEmu.faults.set({ rateLimit: { count: 12, retryAfter: 1, match: RUN_PATH } });
       };
-      const outcomes = await runRows(inputs, sutroTask(sutroAdapter(http, sutroEmu.url)), { concurrency: 8, retry: { idempotent: false }, onProgress });
+      const outcomes = await runRows(inputs, sutroTask(sutroAdapter(http, sutroEmu.url)), { concurrency: 8, onProgress });
 
       assert.equal(outcomes.length, inputs.length);
       assert.equal(burstsFired, 3);
@@ -180,7 +178,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
       const outcomes = await runRows(
         inputs,
         (input, _i, signal) => nyckel.run({ platform: 'nyckel', function: 'function_sentiment', input }, signal),
-        { concurrency: 8, retry: { idempotent: nyckel.descriptor.limits.idempotentRun, baseBackoffMs: 5 } },
+        { concurrency: 8 },
       );
       const sent = requestsByInput(emu.requests, invoke);
       outcomes.forEach((outcome, i) => {
@@ -210,7 +208,6 @@ describe('reliability: many rows over real HTTP with faults', function () {
       let stopped = false;
       const outcomes = await runRows(inputs, sutroTask(sutroAdapter(http, emu.url)), {
         concurrency: 8,
-        retry: { baseBackoffMs: 5 },
         onProgress: (p) => {
           if (!stopped && p.done >= 100) {
             stopped = true;
@@ -259,9 +256,9 @@ describe('reliability: many rows over real HTTP with faults', function () {
         },
       });
       // Requests already on their way may still arrive; after that, nothing more (no late retries).
-      await wait(100);
+      await sleep(100);
       const seenAtCancel = sutroEmu.requestsTo(RUN_PATH).length;
-      await wait(300);
+      await sleep(300);
       assert.equal(sutroEmu.requestsTo(RUN_PATH).length, seenAtCancel, 'nothing is sent after the cancel');
 
       const sent = requestsByInput(sutroEmu.requests);
@@ -318,7 +315,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
       };
       pump();
     });
-    await new Promise<void>((resolve) => chunked.listen(0, '127.0.0.1', resolve));
+    const chunkedUrl = await listenOnLoopback(chunked);
     try {
       sutroEmu.faults.set({ largeBody: { count: 3, bytes: cap * 10, match: RUN_PATH } });
       const inputs = rows(20);
@@ -333,9 +330,8 @@ describe('reliability: many rows over real HTTP with faults', function () {
       }
       outcomes.forEach((o, i) => o.ok && assertAnswered(o, inputs[i]!, i));
 
-      const url = `http://127.0.0.1:${(chunked.address() as AddressInfo).port}`;
       const started = performance.now();
-      await assert.rejects(sutroAdapter(http, url).run({ platform: 'sutro', function: 'sentiment', input: 'hello' }), {
+      await assert.rejects(sutroAdapter(http, chunkedUrl).run({ platform: 'sutro', function: 'sentiment', input: 'hello' }), {
         kind: 'invalidResponse',
         message: 'Sutro sent a reply larger than the 64 KB limit.',
       });
@@ -344,8 +340,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
       const after = await sutroAdapter(http, sutroEmu.url).run({ platform: 'sutro', function: 'sentiment', input: TEXTS[0]! });
       assert.equal(after.label, 'positive');
     } finally {
-      chunked.closeAllConnections();
-      await new Promise((resolve) => chunked.close(resolve));
+      await closeServer(chunked);
       await http.close();
     }
   });
@@ -372,10 +367,9 @@ describe('reliability: many rows over real HTTP with faults', function () {
         const timer = setInterval(() => res.write(' '), 100);
         res.on('close', () => clearInterval(timer));
       });
-      await new Promise<void>((resolve) => trickle.listen(0, '127.0.0.1', resolve));
+      const url = await listenOnLoopback(trickle);
       const slow = client({ timeouts: { firstByteMs: 1_000, totalMs: 700 } });
       try {
-        const url = `http://127.0.0.1:${(trickle.address() as AddressInfo).port}`;
         await assert.rejects(sutroAdapter(slow, url).run({ platform: 'sutro', function: 'sentiment', input: 'hello' }), (e: Error & { kind?: string }) => {
           assert.equal(e.kind, 'timeout');
           assert.match(e.message, /^Sutro did not answer within 0\.7 s\. Try again, or raise aiFunctions\.http\.totalTimeoutSeconds\.$/);
@@ -383,8 +377,7 @@ describe('reliability: many rows over real HTTP with faults', function () {
         });
       } finally {
         await slow.close();
-        trickle.closeAllConnections();
-        await new Promise((resolve) => trickle.close(resolve));
+        await closeServer(trickle);
       }
     } finally {
       await http.close();

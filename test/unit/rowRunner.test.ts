@@ -1,15 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { AiFunctionsError } from '../../src/core/errors';
 import { RateLimiter } from '../../src/core/limiter';
-import {
-  INTERRUPTED_MESSAGE,
-  NOT_RUN_MESSAGE,
-  estimateRemainingMs,
-  mayRetryRow,
-  rowRetryDelay,
-  runRows,
-  type RowProgress,
-} from '../../src/core/rowRunner';
+import { INTERRUPTED_MESSAGE, NOT_RUN_MESSAGE, estimateRemainingMs, runRows, type RowProgress } from '../../src/core/rowRunner';
 
 /** Virtual time: `sleep` registers a timer (cancelled by its signal), `run` fires timers in order. */
 class FakeClock {
@@ -80,41 +72,6 @@ const serverError = (status: number, retryAfterMs?: number) =>
 const networkError = (code: string) =>
   new AiFunctionsError('network', `Could not reach Sutro: ${code}.`, { platform: 'sutro', cause: Object.assign(new Error(code), { code }) });
 
-describe('rowRunner: which failures are retried', () => {
-  it('retries what proves the row was not processed, under every policy', () => {
-    assert.equal(mayRetryRow(rateLimited(1000)), true);
-    assert.equal(mayRetryRow(rateLimited()), true);
-    assert.equal(mayRetryRow(serverError(503, 1000)), true);
-    for (const code of ['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']) assert.equal(mayRetryRow(networkError(code)), true, code);
-  });
-
-  it('never retries what the platform may have run, unless the call is idempotent', () => {
-    for (const error of [serverError(503), serverError(502), serverError(504), networkError('ECONNRESET'), networkError('UND_ERR_SOCKET')]) {
-      assert.equal(mayRetryRow(error), false, error.message);
-      assert.equal(mayRetryRow(error, true), true, error.message);
-    }
-    assert.equal(mayRetryRow(serverError(500)), false);
-    assert.equal(mayRetryRow(serverError(500), true), false);
-  });
-
-  it('never retries timeouts, refusals, cancellations or unknown errors', () => {
-    for (const kind of ['timeout', 'invalidInput', 'auth', 'notFound', 'cancelled', 'invalidResponse'] as const) {
-      assert.equal(mayRetryRow(new AiFunctionsError(kind, kind), true), false, kind);
-    }
-    assert.equal(mayRetryRow(new Error('boom'), true), false);
-  });
-
-  it('waits what Retry-After says, backs off otherwise, and stops after the last attempt or a too long wait', () => {
-    assert.equal(rowRetryDelay(rateLimited(1500), 1), 1500);
-    assert.equal(rowRetryDelay(rateLimited(120_000), 1), undefined);
-    assert.equal(rowRetryDelay(rateLimited(1000), 3), undefined, 'three attempts by default');
-    assert.equal(rowRetryDelay(rateLimited(1000), 3, { maxAttempts: 4 }), 1000);
-    const backoff = rowRetryDelay(rateLimited(), 2, { baseBackoffMs: 1000 }, () => 0.5);
-    assert.equal(backoff, 1500, 'attempt 2: cap 2000, half plus half of the jitter');
-    assert.equal(rowRetryDelay(serverError(503), 1), undefined);
-  });
-});
-
 describe('rowRunner: running rows', () => {
   it('never has more than `concurrency` rows in flight and keeps the input order', async () => {
     const clock = new FakeClock();
@@ -131,7 +88,7 @@ describe('rowRunner: running rows', () => {
           inFlight--;
           return n * 2;
         },
-        { concurrency: 5, now: clock.now, sleep: clock.sleep },
+        { concurrency: 5, now: clock.now },
       ),
     );
     assert.equal(maxInFlight, 5);
@@ -141,7 +98,7 @@ describe('rowRunner: running rows', () => {
     );
   });
 
-  it('sends every attempt through the limiter, so its limits hold', async () => {
+  it('rows whose sends go through a limiter keep its limits, above it in concurrency', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ maxInFlight: 3, maxPerSecond: 5, now: clock.now, sleep: (ms) => clock.sleep(ms) });
     const starts: number[] = [];
@@ -150,15 +107,17 @@ describe('rowRunner: running rows', () => {
     const outcomes = await clock.run(
       runRows(
         Array.from({ length: 30 }, (_, i) => i),
-        async (n, _i, signal) => {
-          starts.push(clock.time);
-          inFlight++;
-          maxInFlight = Math.max(maxInFlight, inFlight);
-          await clock.sleep(50, signal);
-          inFlight--;
-          return n;
-        },
-        { concurrency: 10, limiter, now: clock.now, sleep: clock.sleep },
+        // As the Nyckel adapter does: each send (not the row) takes a slot.
+        (n, _i, signal) =>
+          limiter.run(async () => {
+            starts.push(clock.time);
+            inFlight++;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+            await clock.sleep(50, signal);
+            inFlight--;
+            return n;
+          }, signal),
+        { concurrency: 10, now: clock.now },
       ),
     );
     assert.ok(outcomes.every((o) => o.ok));
@@ -167,69 +126,43 @@ describe('rowRunner: running rows', () => {
     for (let i = 5; i < sorted.length; i++) assert.ok(sorted[i]! - sorted[i - 5]! >= 1000, `at most 5 starts in any second (start ${i})`);
   });
 
-  it('retries a 429 after its Retry-After, holding back every other row meanwhile', async () => {
+  // The row runner used to retry rows on top of the HttpClient's retries (up to 12 sends of a
+  // row); retries are now the HttpClient's alone (see retry.test.ts for the sends counted).
+  it('runs a row once whatever it fails with: the failure is its outcome', async () => {
     const clock = new FakeClock();
-    const calls: { row: number; at: number }[] = [];
+    const sent = new Map<number, number>();
+    const failures = [rateLimited(1000), serverError(503, 1000), serverError(503), networkError('ECONNREFUSED'), networkError('ECONNRESET'), new AiFunctionsError('timeout', 'timed out')];
     const outcomes = await clock.run(
       runRows(
-        [0, 1, 2, 3, 4, 5],
-        async (n, _i, signal) => {
-          calls.push({ row: n, at: clock.time });
-          await clock.sleep(10, signal);
-          if (n === 1 && calls.filter((c) => c.row === 1).length === 1) throw rateLimited(1000);
+        [0, 1, 2, 3, 4, 5, 6],
+        async (n) => {
+          sent.set(n, (sent.get(n) ?? 0) + 1);
+          if (n < failures.length) throw failures[n];
           return n;
         },
-        { concurrency: 2, now: clock.now, sleep: clock.sleep },
+        { concurrency: 4, now: clock.now },
       ),
     );
-    assert.ok(outcomes.every((o) => o.ok));
-    assert.equal(outcomes[1]!.attempts, 2);
-    const retry = calls.filter((c) => c.row === 1)[1]!;
-    assert.equal(retry.at, 1010);
-    // Row 0 finished at 10 and row 1 got its 429 at 10: nothing starts before 1010.
-    assert.ok(calls.filter((c) => c.at > 10).every((c) => c.at >= 1010), JSON.stringify(calls));
+    assert.deepEqual([...sent.values()], [1, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(
+      outcomes.map((o) => (o.ok ? 'ok' : o.error.kind)),
+      ['rateLimited', 'server', 'server', 'network', 'network', 'timeout', 'ok'],
+    );
+    assert.ok(outcomes.every((o) => o.attempts === 1));
   });
 
-  it('does not retry a row that may have been processed (Sutro), and retries it when the call is idempotent (Nyckel)', async () => {
-    for (const idempotent of [false, true]) {
-      const clock = new FakeClock();
-      const sent = new Map<number, number>();
-      const failures = [serverError(503), networkError('ECONNRESET'), networkError('ECONNREFUSED'), new AiFunctionsError('timeout', 'timed out')];
-      const outcomes = await clock.run(
-        runRows(
-          [0, 1, 2, 3],
-          async (n) => {
-            sent.set(n, (sent.get(n) ?? 0) + 1);
-            if (sent.get(n) === 1) throw failures[n];
-            return n;
-          },
-          { concurrency: 4, now: clock.now, sleep: clock.sleep, retry: { idempotent } },
-        ),
-      );
-      const expectedSends = idempotent ? [2, 2, 2, 1] : [1, 1, 2, 1];
-      assert.deepEqual([0, 1, 2, 3].map((n) => sent.get(n)), expectedSends, `idempotent=${idempotent}`);
-      assert.deepEqual(
-        outcomes.map((o) => (o.ok ? 'ok' : o.error.kind)),
-        idempotent ? ['ok', 'ok', 'ok', 'timeout'] : ['server', 'network', 'ok', 'timeout'],
-      );
-    }
-  });
-
-  it('gives up after the last attempt with the last error, kind and message only', async () => {
+  it('keeps the kind and message of a failed row only', async () => {
     const clock = new FakeClock();
-    let calls = 0;
     const [outcome] = await clock.run(
       runRows(
         ['x'],
         async () => {
-          calls++;
           throw rateLimited(500);
         },
-        { concurrency: 1, now: clock.now, sleep: clock.sleep, retry: { maxAttempts: 3 } },
+        { concurrency: 1, now: clock.now },
       ),
     );
-    assert.equal(calls, 3);
-    assert.deepEqual(outcome, { ok: false, error: { kind: 'rateLimited', message: 'Sutro is rate limiting requests (429).' }, attempts: 3 });
+    assert.deepEqual(outcome, { ok: false, error: { kind: 'rateLimited', message: 'Sutro is rate limiting requests (429).' }, attempts: 1 });
   });
 
   it('accounts for every row when cancelled midway: done + cancelled = total, none run twice', async () => {
@@ -246,7 +179,7 @@ describe('rowRunner: running rows', () => {
           await clock.sleep(100, signal);
           return n;
         },
-        { concurrency: 4, now: clock.now, sleep: clock.sleep, signal: controller.signal, onProgress: (p) => (last = p) },
+        { concurrency: 4, now: clock.now, signal: controller.signal, onProgress: (p) => (last = p) },
       ),
       { at: { 1050: () => controller.abort() } },
     );
@@ -294,7 +227,7 @@ describe('rowRunner: running rows', () => {
           if (n === 3) throw new AiFunctionsError('invalidInput', 'refused');
           return n;
         },
-        { concurrency: 2, now: clock.now, sleep: clock.sleep, onProgress: (p) => reports.push({ ...p }) },
+        { concurrency: 2, now: clock.now, onProgress: (p) => reports.push({ ...p }) },
       ),
     );
     assert.deepEqual(reports[0], { done: 0, failed: 0, total: 10, inFlight: 0, elapsedMs: 0, etaMs: undefined });

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { can } from '../../src/platforms/types';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
 import type { Credentials } from '../../src/core/model';
 import { MAX_LISTED_JOBS, normalizeStatus, SutroAdapter, type SutroConfig } from '../../src/platforms/sutro';
 import { startSutro, SUTRO_FUNCTIONS, type SutroEmulator, type SutroFunctionDef } from '../emulator/sutro';
-import { rejection, testHttpClient } from './support';
+import { closeServer, listenOnLoopback, rejection, testHttpClient } from './support';
 
 const KEY = 'sk_test_emulator';
 
@@ -658,17 +657,8 @@ async function replyServer(
       res.end(JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const url = await listenOnLoopback(server);
+  return { url, requests, close: () => closeServer(server) };
 }
 
 class Reply {

@@ -18,7 +18,7 @@ export const INFERABLE: PlatformDescriptor = {
       help: 'A JSON Schema the run’s result must follow.',
     },
   ],
-  limits: { idempotentRun: false },
+  limits: {},
   jobNoun: 'run',
   addressSetting: 'aiFunctions.inferable.baseUrl',
 };

@@ -1,6 +1,7 @@
 // Waits for an Inferable run by polling `GET /runs/{r}` (the platform has no push channel a
 // VS Code extension can use): the interval backs off from `pollIntervalMs` by ×1.5 up to
 // `maxPollIntervalMs`, the whole wait is bounded, and an AbortSignal stops it at once.
+import { setTimeout as delay } from 'node:timers/promises';
 import { AiFunctionsError, cancelledError, formatSeconds, isAiFunctionsError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import type { InferableRun } from './mapping';
@@ -37,19 +38,7 @@ export function nextInterval(current: number, max: number): number {
   return Math.min(Math.round(current * BACKOFF_FACTOR), max);
 }
 
-export const realSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelledError('inferable'));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelledError('inferable'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export const realSleep: Sleep = (ms, signal) => delay(ms, undefined, { signal });
 
 function stillGoing(run: InferableRun | undefined, runId: string, timeoutMs: number): AiFunctionsError {
   const state = run?.status ? `still ${run.status}` : 'not finished';
@@ -76,22 +65,15 @@ export async function waitForRun(
 
   // One signal for the caller's cancellation and the deadline, so a request or a sleep in
   // progress ends the moment either happens.
-  const stop = new AbortController();
-  let timedOut = false;
-  const onAbort = () => stop.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const deadline = setTimeout(() => {
-    timedOut = true;
-    stop.abort();
-  }, timeoutMs);
-  deadline.unref?.();
+  const deadline = AbortSignal.timeout(timeoutMs);
+  const stop = signal ? AbortSignal.any([signal, deadline]) : deadline;
 
   const started = now();
   let interval = timing.firstIntervalMs;
   let last: InferableRun | undefined;
   try {
     for (;;) {
-      const run = await getRun(stop.signal);
+      const run = await getRun(stop);
       if (run.status !== last?.status) onStatus?.(run);
       last = run;
       if (stopsWaiting(run.status)) return run;
@@ -100,16 +82,13 @@ export async function waitForRun(
       if (left <= 0) throw stillGoing(run, runId, timeoutMs);
       const wait = Math.min(interval, left);
       logger.debug(`Inferable run ${runId} is ${run.status ?? 'not started'}; next check in ${wait} ms`);
-      await sleep(wait, stop.signal);
-      if (stop.signal.aborted) throw cancelledError('inferable');
+      await sleep(wait, stop);
+      if (stop.aborted) throw cancelledError('inferable');
       interval = nextInterval(interval, timing.maxIntervalMs);
     }
   } catch (e) {
     if (signal?.aborted) throw cancelledError('inferable');
-    if (timedOut && (!isAiFunctionsError(e) || e.kind === 'cancelled')) throw stillGoing(last, runId, timeoutMs);
+    if (deadline.aborted && (!isAiFunctionsError(e) || e.kind === 'cancelled')) throw stillGoing(last, runId, timeoutMs);
     throw e;
-  } finally {
-    clearTimeout(deadline);
-    signal?.removeEventListener('abort', onAbort);
   }
 }

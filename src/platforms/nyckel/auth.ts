@@ -92,8 +92,8 @@ export class NyckelTokenCache {
     let body: unknown;
     try {
       // The token request only mints a token, so sending it again is harmless: 'idempotent'.
-      // It counts against Nyckel's request limits like any other call, so it takes a slot, but
-      // ahead of the queued calls: they all need the token.
+      // It counts against Nyckel's request limits like any other call, so each send takes a
+      // slot, but ahead of the queued calls: they all need the token.
       const request: HttpRequest = {
         platform: 'nyckel',
         method: 'POST',
@@ -104,9 +104,11 @@ export class NyckelTokenCache {
           client_secret: credentials.clientSecret,
         },
         retry: 'idempotent',
+        limiter,
+        urgent: true,
         subject: 'the token endpoint (/connect/token)',
       };
-      const response = await limiter.run(() => http.request(request), undefined, { first: true });
+      const response = await http.request(request);
       body = response.body;
     } catch (e) {
       const error = tokenError(e);

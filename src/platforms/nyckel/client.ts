@@ -32,7 +32,8 @@ export type NyckelInvokeOptions = NyckelRunOptions & { tags?: boolean };
  * Nyckel counts requests when they arrive, not when we send them; new connections (TLS
  * handshakes) delay the first requests more than later ones on warm connections, which packs
  * arrivals closer than starts. A 10% longer window keeps the arrivals under 25 per second; a 429
- * that happens anyway is retried by the HttpClient after its Retry-After.
+ * that happens anyway makes the limiter hold every send back for its Retry-After, and the
+ * HttpClient queues the request again (a new slot, counted again).
  */
 const NYCKEL_WINDOW_MS = 1100;
 
@@ -142,7 +143,7 @@ export class NyckelAdapter implements PlatformAdapter {
      * with backoff and its SDK retries invoke up to five times. We do the same ('idempotent':
      * lost connections and 502/503/504, with backoff): a repeated call can at worst capture the
      * same input twice, which is harmless, while failing the user's run is not. 429 is retried
-     * after its Retry-After under every policy.
+     * after its Retry-After under every policy. Either way at most MAX_SENDS sends (core/http.ts).
      */
     if (tags) {
       // The v0.9 Tags invoke is documented with `{data}` only (no query options).
@@ -185,25 +186,24 @@ export class NyckelAdapter implements PlatformAdapter {
   // ---- requests
 
   /**
-   * Sends one authorized request through the limiter. A 401 means the token was revoked or
-   * expired early: it is replaced once and the request sent once more.
+   * Sends one authorized request, each send through the limiter. A 401 means the token was
+   * revoked or expired early: the HttpClient asks for a new one once and sends again.
    */
   private async call(base: string, req: Omit<HttpRequest, 'platform' | 'headers' | 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
     const credentials = await this.clientCredentials();
-    const send = (token: string): Promise<HttpResponse> =>
-      this.limiter.run(
-        () => this.http.request({ ...req, platform: 'nyckel', headers: { authorization: `Bearer ${token}` }, signal }),
-        signal,
-      );
     const token = await this.tokens.get(base, credentials, signal);
-    try {
-      return await send(token);
-    } catch (e) {
-      if (!isAiFunctionsError(e) || e.status !== 401) throw e;
-      this.tokens.invalidate(token);
-      this.logger.info('Nyckel refused the access token (401); getting a new one and trying once more.');
-      return send(await this.tokens.get(base, credentials, signal));
-    }
+    return this.http.request({
+      ...req,
+      platform: 'nyckel',
+      headers: { authorization: `Bearer ${token}` },
+      signal,
+      limiter: this.limiter,
+      renewAuthorization: async () => {
+        this.tokens.invalidate(token);
+        this.logger.info('Nyckel refused the access token (401); getting a new one and trying once more.');
+        return { authorization: `Bearer ${await this.tokens.get(base, credentials, signal)}` };
+      },
+    });
   }
 
   private async clientCredentials(): Promise<ClientCredentials> {

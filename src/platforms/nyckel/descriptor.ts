@@ -31,6 +31,6 @@ export const NYCKEL: PlatformDescriptor = {
   ],
   // Nyckel returns only the top label unless asked for more.
   allPredictions: { labelCount: 20 },
-  limits: { maxInFlight: NYCKEL_LIMITS.maxInFlight, idempotentRun: true },
+  limits: { maxInFlight: NYCKEL_LIMITS.maxInFlight },
   addressSetting: 'aiFunctions.nyckel.baseUrl',
 };

@@ -10,7 +10,7 @@ export const SUTRO: PlatformDescriptor = {
   functions: { listed: false, inputFields: true },
   inputPlaceholder: 'Text to classify or extract from',
   runOptions: [],
-  limits: { idempotentRun: false },
+  limits: {},
   jobNoun: 'batch job',
   addressSetting: 'aiFunctions.sutro.apiUrl',
 };

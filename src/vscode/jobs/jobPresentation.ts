@@ -1,4 +1,4 @@
-// How a job looks in the tree: icon, description, tooltip and the capabilities its menus test.
+// How a job looks in the tree: icon, description, tooltip and the abilities its menus test.
 import * as vscode from 'vscode';
 import { formatCost, formatCount, formatDuration, relativeAge } from '../../core/format';
 import { isTerminal, type Job, type JobStatus } from '../../core/model';
@@ -77,7 +77,7 @@ export function jobTooltip(job: Job, now: number): vscode.MarkdownString {
   return md;
 }
 
-/** Space-separated capabilities, matched by regex `when` clauses in package.json. */
+/** Space-separated abilities and states, matched by regex `when` clauses in package.json. */
 export function jobContextValue(job: Job, adapter: PlatformAdapter): string {
   const values = ['job', `platform-${adapter.id}`, `status-${job.status}`];
   const answers = can(adapter, 'inputRequests', 'answerInput');

@@ -23,7 +23,8 @@ export class RunService {
   /**
    * One function over many rows (Run Function on Each Line, the public API): every row gets
    * exactly one outcome, in input order. At most `concurrency` rows (and never more than the
-   * platform allows) are in flight; a row is retried only under the platform's retry rules.
+   * platform allows) are in flight; each request is retried only by the HttpClient, under the
+   * platform's retry rules.
    */
   async runRows(
     request: Omit<RunRequest, 'input'>,
@@ -34,7 +35,6 @@ export class RunService {
     const concurrency = Math.max(1, Math.min(options.concurrency, adapter.descriptor.limits.maxInFlight ?? options.concurrency));
     const outcomes = await runRows(inputs, (input, _index, signal) => adapter.run({ ...request, input }, signal), {
       concurrency,
-      retry: { idempotent: adapter.descriptor.limits.idempotentRun },
       signal: options.signal,
       onProgress: options.onProgress,
     });

@@ -1,7 +1,24 @@
-// Hostile-server mode (see server.ts's header): adversarial TEXT inside replies of valid shape,
-// for the security tests that check the extension neutralises it. Pure helpers; the `Emulator`
-// base class applies them to every reply when `hostile` is on, and the platforms use the
-// placeholders and id lists for the `deepNesting`, `hugePage` and `oddIds` shaping faults.
+// Hostile-server mode: adversarial TEXT inside replies of valid shape, for the security tests
+// that check the extension neutralises it. Pure helpers; the `Emulator` base class applies them to
+// every reply when `hostile` is on, and the platforms use the placeholders and id lists for the
+// `deepNesting`, `hugePage` and `oddIds` shaping faults (faults.ts).
+//
+// `hostile: true` — an emulator option (start-up), a config knob (`emu.sutro.configure({hostile:
+//    true})`, `POST /__emulator/config {"hostile":true}`) and the CLI flag `--hostile`; `reset()`
+//    restores the start-up value (off unless started hostile). While on, every API reply keeps
+//    its platform's shape but each human-readable text field (messages, error details, failure
+//    reasons, names, descriptions, labels, rationales, summaries, results, input requests, …;
+//    each platform lists its fields in `hostileFields`) gets `HOSTILE_TEXT` appended: command:
+//    and https links, HTML, markdown, codicon syntax, a U+202E bidi override, newlines. What
+//    drives a client stays valid: ids, Sutro job statuses, Inferable run statuses, Nyckel
+//    input/output types, schemas. In error replies (the platform's 4xx/5xx, the fault knobs'
+//    and the limits' errors; an empty error body, Inferable's 401, gets the platform's error
+//    body) the message field becomes the message followed by ~1,000 characters that echo the
+//    caller's credential (Authorization value, its token, a Basic or form client_secret), whole
+//    and cut (`cutCredential`: at most 20 characters, then '…'), with copies straddling
+//    characters 80 and 300, and `HOSTILE_TEXT`. Headers, control replies, the 413 for a too
+//    large body and the answering faults' bodies (malformed, wrongShape, largeBody) stay as
+//    they are.
 
 /** Each snippet is one attack on a renderer: command links, links, HTML, markdown, codicons, bidi, newlines. */
 export const HOSTILE_SNIPPETS: readonly string[] = [
