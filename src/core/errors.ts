@@ -55,8 +55,6 @@ export function isAiFunctionsError(e: unknown): e is AiFunctionsError {
   return e instanceof AiFunctionsError || (e instanceof Error && e.name === 'AiFunctionsError' && typeof (e as { kind?: unknown }).kind === 'string');
 }
 
-export const platformNames = PLATFORM_NAMES;
-
 export function platformName(platform: PlatformId): string {
   return PLATFORM_NAMES[platform] ?? platform;
 }
@@ -67,6 +65,8 @@ export interface ErrorContext {
   subject?: string;
   /** The setting holding the address that was used, e.g. `aiFunctions.sutro.functionsUrl`. */
   setting?: string;
+  /** What the platform calls its credentials ("client credentials"); default "API key". */
+  credentials?: string;
   /** Wall-clock time in ms, for Retry-After dates (default `Date.now()`). */
   now?: number;
   /** Keys and tokens sent with the request: removed from the platform's text before it is shortened. */
@@ -181,7 +181,7 @@ export function errorFromResponse(
   const setting = context.setting ?? ADDRESS_SETTINGS[platform];
 
   if (status === 401 || status === 403) {
-    const what = platform === 'nyckel' ? 'client credentials' : 'API key';
+    const what = context.credentials ?? 'API key';
     const msg = withDetail(`${name} rejected the ${what} (${status})`, pm, 'Run "AI Functions: Set API Key…" to update it.');
     return new AiFunctionsError('auth', msg, details);
   }

@@ -92,6 +92,8 @@ export interface HttpRequest {
   subject?: string;
   /** The setting holding this URL's base, for network messages (default: the platform's main URL setting). */
   setting?: string;
+  /** What the platform calls its credentials, for a 401 (default "API key"). */
+  credentials?: string;
 }
 
 export interface HttpResponse {
@@ -362,7 +364,7 @@ export class HttpClient {
     const origin = url.origin;
     const path = url.pathname + url.search;
     const policy: RetryPolicy = req.retry ?? (method === 'POST' ? 'notProcessed' : 'idempotent');
-    const context: ErrorContext = { subject: req.subject, setting: req.setting };
+    const context: ErrorContext = { subject: req.subject, setting: req.setting, credentials: req.credentials };
 
     let body: string | undefined;
     let headers = req.headers;

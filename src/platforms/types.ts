@@ -78,10 +78,6 @@ export interface PlatformDescriptor {
     /** The most requests the platform allows in flight at once, if it documents one. */
     maxInFlight?: number;
   };
-  /** What its jobs are called in messages ("batch job", "run"), when it has them. */
-  jobNoun?: string;
-  /** The setting holding the platform's main address (named in error messages). */
-  addressSetting: string;
 }
 
 export interface InputRequest {

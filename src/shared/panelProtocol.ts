@@ -3,6 +3,7 @@
 // it receives). A message that does not match is rejected and logged, never acted on.
 // No `vscode` import: the webview bundles this file. Nothing here ever carries a key.
 import * as z from 'zod/mini';
+export { insertionText, resultHeadline } from './results';
 import { PLATFORM_IDS, type RunResult } from '../core/model';
 import { cap } from './text';
 
@@ -342,25 +343,6 @@ function jsonSafe(value: unknown): unknown {
   } catch {
     return String(value);
   }
-}
-
-/** "qualified · 91%", "done", "3 fields". */
-export function resultHeadline(view: ResultView): string {
-  if (view.label !== undefined) return view.confidence !== undefined ? `${view.label} · ${Math.round(view.confidence * 100)}%` : view.label;
-  if (view.kind === 'run' && view.status) return view.status;
-  if (view.output !== null && typeof view.output === 'object' && !Array.isArray(view.output)) {
-    const n = Object.keys(view.output).length;
-    return `${n} field${n === 1 ? '' : 's'}`;
-  }
-  return 'done';
-}
-
-/** What "Insert into editor" writes: the label, else the output (JSON unless text), else the summary. */
-export function insertionText(view: ResultView): string {
-  if (view.label !== undefined) return view.label;
-  if (view.output !== undefined && view.output !== null) return typeof view.output === 'string' ? view.output : JSON.stringify(view.output, null, 2);
-  if (view.summary !== undefined) return view.summary;
-  return resultHeadline(view);
 }
 
 export function emptyDraft(): DraftForm {

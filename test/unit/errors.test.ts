@@ -10,7 +10,6 @@ import {
   networkError,
   parseRetryAfter,
   platformMessageOf,
-  platformNames,
   redactSecrets,
   redactText,
   responseNotJson,
@@ -56,7 +55,7 @@ describe('errors', () => {
       assert.equal(e.message, 'Sutro rejected the API key (401). Run "AI Functions: Set API Key…" to update it.');
     });
     it('403 with a platform message', () => {
-      const e = errorFromResponse('nyckel', 403, { message: 'Token expired.' }, {});
+      const e = errorFromResponse('nyckel', 403, { message: 'Token expired.' }, {}, { credentials: 'client credentials' });
       assert.equal(e.kind, 'auth');
       assert.equal(e.platformMessage, 'Token expired.');
       assert.equal(e.message, 'Nyckel rejected the client credentials (403): Token expired. Run "AI Functions: Set API Key…" to update it.');
@@ -135,12 +134,11 @@ describe('errors', () => {
       assert.equal(e.field, 'labelName');
       assert.equal(e.message, 'Nyckel sent a reply that does not match its documented shape: field `labelName` (expected string).');
     });
-    it('isAiFunctionsError, platformNames, formatSeconds', () => {
+    it('isAiFunctionsError, formatSeconds', () => {
       assert.ok(isAiFunctionsError(cancelledError()));
       assert.ok(!isAiFunctionsError(new Error('x')));
       assert.ok(cancelledError() instanceof AiFunctionsError);
       assert.ok(cancelledError() instanceof Error);
-      assert.equal(platformNames.inferable, 'Inferable');
       assert.equal(formatSeconds(1500), '1.5 s');
       assert.equal(formatSeconds(60_000), '60 s');
     });

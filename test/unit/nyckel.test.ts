@@ -4,7 +4,8 @@ import { AiFunctionsError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
 import type { Logger } from '../../src/core/log';
 import type { Credentials } from '../../src/core/model';
-import { MAX_LISTED_FUNCTIONS, NyckelAdapter, renewalMarginMs, type NyckelConfig, type NyckelInvokeOptions } from '../../src/platforms/nyckel';
+import { MAX_LISTED_FUNCTIONS, NyckelAdapter, renewalMarginMs, type NyckelConfig } from '../../src/platforms/nyckel';
+import type { NyckelRunOptions } from '../../src/core/model';
 import { classificationResult } from '../../src/platforms/nyckel/mapping';
 import { nextLink } from '../../src/platforms/nyckel/paging';
 import {
@@ -22,8 +23,8 @@ const CLIENT_ID = NYCKEL_DEFAULT_CLIENT_ID;
 const CLIENT_SECRET = NYCKEL_DEFAULT_CLIENT_SECRET;
 const LEAD = 'function_leadintent';
 /** Says up front whether the function is a Tags function, so no type lookup is made. */
-const CLASSIFY: NyckelInvokeOptions = { tags: false };
-const TAGS: NyckelInvokeOptions = { tags: true };
+const CLASSIFY: NyckelRunOptions = { tags: false };
+const TAGS: NyckelRunOptions = { tags: true };
 const QUALIFIED_TEXT = 'We have budget approved and want a demo and pricing this week';
 
 
@@ -244,13 +245,6 @@ describe('Nyckel adapter', function () {
       assert.match(last.body, /client_id=other_client_for_tests/);
       assert.ok(logLines.some((l) => /credentials or base URL changed/.test(l)));
       assert.ok(!logLines.some((l) => l.includes('other_secret_for_tests')));
-    });
-
-    it('invalidateToken() makes the next call fetch a new token', async () => {
-      await nyckel.listFunctions();
-      nyckel.invalidateToken();
-      await nyckel.listFunctions();
-      assert.equal(tokenRequests(), 2);
     });
 
     it('without credentials: a clear auth error and no request', async () => {

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
 import type { Credentials } from '../../src/core/model';
-import { MAX_LISTED_JOBS, normalizeStatus, SutroAdapter, type SutroConfig } from '../../src/platforms/sutro';
+import { normalizeStatus, SutroAdapter, type SutroConfig } from '../../src/platforms/sutro';
 import { startSutro, SUTRO_FUNCTIONS, type SutroEmulator, type SutroFunctionDef } from '../emulator/sutro';
 import { closeServer, listenOnLoopback, rejection, testHttpClient } from './support';
 
@@ -435,59 +435,6 @@ describe('Sutro adapter', () => {
       assert.equal(clamped.items.length, 25);
     });
 
-    it('pages through 10,000 jobs to the end, with no duplicate and no gap', async () => {
-      emulator.jobCount = 10_000;
-      const pages: number[] = [];
-      const jobs = await sutro.listAllJobs({ pageSize: 100, onPage: (items, loaded) => pages.push(items.length, loaded) });
-      assert.equal(jobs.length, 10_000);
-      assert.equal(new Set(jobs.map((j) => j.id)).size, 10_000);
-      jobs.forEach((job, i) => assert.equal(job.id, `job-${String(10_000 - i).padStart(5, '0')}`));
-      assert.equal(emulator.requests.length, 100);
-      assert.equal(pages.length, 200);
-      assert.deepEqual(pages.slice(-2), [100, 10_000]);
-      assert.ok(emulator.requests.every((r) => r.query.limit === '100'));
-    });
-
-    it('holds at most maxJobs, and stops at an empty page that still has a cursor', async () => {
-      emulator.jobCount = 1_000;
-      const capped = await sutro.listAllJobs({ pageSize: 100, maxJobs: 250 });
-      assert.equal(capped.length, 250);
-      assert.equal(emulator.requests.length, 3);
-      assert.equal(MAX_LISTED_JOBS, 20_000);
-
-      let calls = 0;
-      const server = await replyServer(() => {
-        calls++;
-        return { jobs: calls === 1 ? [{ job_id: 'j1', status: 'SUCCEEDED' }] : [], next_cursor: `c${calls}` };
-      });
-      try {
-        config.apiUrl = server.url;
-        const jobs = await sutro.listAllJobs({ pageSize: 1 });
-        assert.deepEqual(jobs.map((j) => j.id), ['j1']);
-        assert.equal(calls, 2);
-      } finally {
-        await server.close();
-      }
-    });
-
-    it('stops with an error when the server repeats a cursor', async () => {
-      let calls = 0;
-      const server = await replyServer(() => {
-        calls++;
-        return { jobs: [{ job_id: `j${calls}`, status: 'SUCCEEDED' }], next_cursor: calls === 1 ? 'c1' : 'c2' };
-      });
-      try {
-        config.apiUrl = server.url;
-        const e = await rejection(sutro.listAllJobs({ pageSize: 1 }));
-        assert.equal(e.kind, 'invalidResponse');
-        assert.equal(e.field, 'next_cursor');
-        assert.match(e.message, /already sent/);
-        assert.equal(calls, 3);
-      } finally {
-        await server.close();
-      }
-    });
-
     it('normalizes statuses case-insensitively', async () => {
       emulator.lowercaseStatuses = true;
       const { items } = await sutro.listJobs({ limit: 10 });
@@ -632,7 +579,7 @@ describe('Sutro adapter', () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 50);
       const started = Date.now();
-      const e = await rejection(sutro.listAllJobs({ signal: controller.signal }));
+      const e = await rejection(sutro.listJobs({ limit: 100 }, controller.signal));
       assert.equal(e.kind, 'cancelled');
       assert.ok(Date.now() - started < 2_000);
     });

@@ -19,6 +19,4 @@ export const INFERABLE: PlatformDescriptor = {
     },
   ],
   limits: {},
-  jobNoun: 'run',
-  addressSetting: 'aiFunctions.inferable.baseUrl',
 };

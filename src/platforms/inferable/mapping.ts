@@ -5,7 +5,6 @@ import type { InputRequest } from '../types';
 import {
   createdRunSchema,
   flatRunSchema,
-  inputRequestSchema,
   nestedRunSchema,
   runListSchema,
   serviceListSchema,
@@ -163,10 +162,6 @@ export function parseTimeline(body: unknown): Pick<InferableRun, 'jobs' | 'input
 
 export function parseCreatedRun(body: unknown): string {
   return parse(createdRunSchema, body).id;
-}
-
-export function parseInputRequest(body: unknown): InputRequest {
-  return toInputRequest(parse(inputRequestSchema, body));
 }
 
 const JOB_STATUS: Record<string, JobStatus> = {

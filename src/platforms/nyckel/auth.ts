@@ -1,6 +1,7 @@
 // Nyckel access tokens (OAuth2 client credentials): fetched once, shared by concurrent callers,
 // kept until shortly before they expire, and dropped when the credentials or the base URL change.
 // Neither the token nor the secret is ever logged or put in a message.
+import { NYCKEL } from './descriptor';
 import { createHash } from 'node:crypto';
 import { AiFunctionsError, configurationError, invalidResponse, isAiFunctionsError, redactSecrets } from '../../core/errors';
 import type { HttpClient, HttpRequest } from '../../core/http';
@@ -96,6 +97,7 @@ export class NyckelTokenCache {
       // slot, but ahead of the queued calls: they all need the token.
       const request: HttpRequest = {
         platform: 'nyckel',
+        credentials: NYCKEL.words.credentials,
         method: 'POST',
         url: tokenUrl,
         form: {

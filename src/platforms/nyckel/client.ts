@@ -24,9 +24,6 @@ export interface NyckelAdapterOptions extends AdapterOptions<NyckelConfig> {
   limiter?: RateLimiter;
 }
 
-/** Run options Nyckel understands, plus `tags` to say a function is a Tags function. */
-export type NyckelInvokeOptions = NyckelRunOptions & { tags?: boolean };
-
 
 /**
  * Nyckel counts requests when they arrive, not when we send them; new connections (TLS
@@ -76,11 +73,6 @@ export class NyckelAdapter implements PlatformAdapter {
       logger: options.logger,
       now: options.now ?? Date.now,
     });
-  }
-
-  /** Forgets the cached access token (e.g. after the credentials were cleared). */
-  invalidateToken(): void {
-    this.tokens.invalidate();
   }
 
   async listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]> {
@@ -133,7 +125,7 @@ export class NyckelAdapter implements PlatformAdapter {
       throw new AiFunctionsError('invalidInput', 'Choose a Nyckel function to run (its id, like function_…).', { platform: 'nyckel' });
     }
     const path = `/functions/${pathSegment(id, 'Nyckel function id', 'nyckel')}/invoke`;
-    const options: NyckelInvokeOptions = request.options ?? {};
+    const options: NyckelRunOptions = request.options ?? {};
     const base = this.baseUrl();
     const tags = await this.isTagsFunction(base, id, options, signal);
 
@@ -195,6 +187,7 @@ export class NyckelAdapter implements PlatformAdapter {
     return this.http.request({
       ...req,
       platform: 'nyckel',
+      credentials: NYCKEL.words.credentials,
       headers: { authorization: `Bearer ${token}` },
       signal,
       limiter: this.limiter,
@@ -249,7 +242,7 @@ export class NyckelAdapter implements PlatformAdapter {
    * Whether `id` is a Tags function: from the options, from a listing seen before, or else from
    * one `GET /v1/functions/{id}` shared by concurrent calls and remembered.
    */
-  private async isTagsFunction(base: string, id: string, options: NyckelInvokeOptions, signal?: AbortSignal): Promise<boolean> {
+  private async isTagsFunction(base: string, id: string, options: NyckelRunOptions, signal?: AbortSignal): Promise<boolean> {
     if (options.tags !== undefined) return options.tags;
     const key = `${base} ${id}`;
     const known = this.outputTypes.get(key);

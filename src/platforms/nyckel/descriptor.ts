@@ -32,5 +32,4 @@ export const NYCKEL: PlatformDescriptor = {
   // Nyckel returns only the top label unless asked for more.
   allPredictions: { labelCount: 20 },
   limits: { maxInFlight: NYCKEL_LIMITS.maxInFlight },
-  addressSetting: 'aiFunctions.nyckel.baseUrl',
 };

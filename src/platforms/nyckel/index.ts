@@ -3,7 +3,6 @@ export {
   NyckelAdapter,
   type NyckelAdapterOptions,
   type NyckelConfig,
-  type NyckelInvokeOptions,
 } from './client';
 export { renewalMarginMs } from './auth';
 export { NYCKEL, NYCKEL_LIMITS } from './descriptor';

@@ -37,16 +37,6 @@ export interface SutroConfig {
 
 export type SutroAdapterOptions = AdapterOptions<SutroConfig>;
 
-export interface ListAllJobsOptions {
-  /** 1–100 (default 100). */
-  pageSize?: number;
-  signal?: AbortSignal;
-  /** Called after each page with that page's jobs and the number loaded so far. */
-  onPage?: (items: Job[], loaded: number) => void;
-  /** The most jobs held; default MAX_LISTED_JOBS. */
-  maxJobs?: number;
-}
-
 export interface SutroJobStatus {
   status: JobStatus;
   rawStatus: string;
@@ -56,11 +46,6 @@ export interface SutroJobStatus {
 
 /** `list-jobs` accepts 1–100 per page. */
 export const MAX_JOBS_PAGE_SIZE = 100;
-/**
- * The most jobs `listAllJobs` holds: far more than anyone pages through, and a bound on the
- * memory a server that keeps sending pages can take.
- */
-export const MAX_LISTED_JOBS = 20_000;
 /** `batch-inference` refuses longer job names. */
 const MAX_JOB_NAME = 45;
 
@@ -184,46 +169,6 @@ export class SutroAdapter implements PlatformAdapter {
     const items = reply.jobs.map(toJob);
     // `next_cursor` is null on the last page; the normalized Page then has no nextCursor at all.
     return reply.next_cursor ? { items, nextCursor: reply.next_cursor } : { items };
-  }
-
-  /**
-   * Every job, following `next_cursor` to the last page, up to `maxJobs` (MAX_LISTED_JOBS): past
-   * that, or after a page with no jobs, it stops with a warning and returns what it has. A cursor
-   * that comes back a second time would loop forever, so it stops with an error instead.
-   */
-  async listAllJobs(options: ListAllJobsOptions = {}): Promise<Job[]> {
-    const limit = jobsPageSize(options.pageSize ?? MAX_JOBS_PAGE_SIZE);
-    const maxJobs = options.maxJobs ?? MAX_LISTED_JOBS;
-    const jobs: Job[] = [];
-    const seen = new Set<string>();
-    let cursor: string | undefined;
-    for (let pages = 1; ; pages++) {
-      const page = await this.listJobs({ limit, cursor }, options.signal);
-      const items = page.items.length > maxJobs - jobs.length ? page.items.slice(0, maxJobs - jobs.length) : page.items;
-      for (const job of items) jobs.push(job);
-      options.onPage?.(items, jobs.length);
-      const next = page.nextCursor;
-      if (!next) return jobs;
-      if (jobs.length >= maxJobs) {
-        this.logger.warn(`Sutro list-jobs: stopped at ${jobs.length} jobs (the most listed at once), after ${pages} pages.`);
-        return jobs;
-      }
-      if (page.items.length === 0) {
-        // Each page must bring a job, or a server could keep this going with new cursors forever.
-        this.logger.warn(`Sutro list-jobs sent an empty page with a next cursor after ${pages} pages; stopped there.`);
-        return jobs;
-      }
-      if (seen.has(next)) {
-        this.logger.warn(`Sutro list-jobs repeated cursor after ${pages} pages`);
-        throw sutroError(
-          'invalidResponse',
-          `Sutro sent a jobs cursor it had already sent (after ${pages} pages, ${jobs.length} jobs), so listing stopped instead of looping forever.`,
-          'next_cursor',
-        );
-      }
-      seen.add(next);
-      cursor = next;
-    }
   }
 
   async getJob(id: string, signal?: AbortSignal): Promise<Job> {

@@ -11,6 +11,4 @@ export const SUTRO: PlatformDescriptor = {
   inputPlaceholder: 'Text to classify or extract from',
   runOptions: [],
   limits: {},
-  jobNoun: 'batch job',
-  addressSetting: 'aiFunctions.sutro.apiUrl',
 };

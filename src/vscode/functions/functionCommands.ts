@@ -1,11 +1,11 @@
 // Commands around functions: refresh, quick run, default function, copy id, Sutro add/remove.
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
-import { formatPercent } from '../../core/format';
-import { type FunctionInfo, type PlatformId, type RunInput, type RunResult } from '../../core/model';
+import { type FunctionInfo, type PlatformId, type RunInput } from '../../core/model';
 import { prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from './functionPicker';
 import { inert } from '../../core/untrusted';
+import { resultHeadline } from '../../shared/results';
 import { registerCommand } from '../base/commands';
 import { showStatus, withProgress } from '../base/notify';
 import type { RunService } from '../run';
@@ -170,8 +170,3 @@ function looksLikeJson(text: string): boolean {
   return /^\s*\{/.test(text);
 }
 
-export function resultHeadline(result: RunResult): string {
-  if (result.label !== undefined) return result.confidence !== undefined ? `${result.label} · ${formatPercent(result.confidence)}` : result.label;
-  if (result.status && result.kind === 'run') return result.status;
-  return 'done';
-}
