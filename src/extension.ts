@@ -1,4 +1,5 @@
 // The composition root: builds the services, registers them, returns the public API.
+import { messageOf } from './core/errors';
 import * as vscode from 'vscode';
 import type { AiFunctionsApi } from './api';
 import { HttpClient } from './core/http';
@@ -79,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
         open: guarded(log, (finished) => jobCommands.openDetails(finished.platform, finished.id)),
         openResults: guarded(log, (finished) => jobCommands.openResults(finished.platform, finished.id)),
       }),
-    onError: (platform, id, error) => log.warn(`Polling ${platform} job ${id} failed: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (platform, id, error) => log.warn(`Polling ${platform} job ${id} failed: ${messageOf(error)}`),
   });
   const jobCommands = new JobCommands({
     platforms,

@@ -47,6 +47,11 @@ export class AiFunctionsError extends Error {
   }
 }
 
+/** An error's message, or the thrown value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /**
  * By shape as well as by class: the run panel is its own bundle (loaded on first use) with its
  * own copy of this module, so an error made in one bundle is not an instance in the other.

@@ -3,7 +3,7 @@
 // an AbortSignal. The outcomes come back indexed by row: every row has exactly one, also when
 // cancelled midway (rows not run are `cancelled`, "not run: cancelled").
 import { setMaxListeners } from 'node:events';
-import { isAiFunctionsError, type ErrorKind } from './errors';
+import { isAiFunctionsError, type ErrorKind, messageOf } from './errors';
 
 export interface RowError {
   /** An AiFunctionsError kind, or 'error' for anything else. */
@@ -43,7 +43,7 @@ export const INTERRUPTED_MESSAGE = 'cancelled while running: the platform may or
 
 export function toRowError(error: unknown): RowError {
   if (isAiFunctionsError(error)) return { kind: error.kind, message: error.message };
-  return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+  return { kind: 'error', message: messageOf(error) };
 }
 
 /** Time left at the pace so far: undefined before the first row finished, 0 when all are. */

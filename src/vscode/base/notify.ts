@@ -3,17 +3,14 @@
 // job name, a failure reason) can never become a link that runs a command. eslint forbids calling
 // the `vscode.window` functions below from anywhere else.
 import * as vscode from 'vscode';
-import { isAiFunctionsError } from '../../core/errors';
+import { isAiFunctionsError, messageOf } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import { inert } from '../../core/untrusted';
 
 /** Longer than a tree description: a notification is where the whole message is read. */
 const NOTIFICATION_CHARS = 1000;
 
-export function errorMessage(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
+export { messageOf as errorMessage } from '../../core/errors';
 
 export function isCancellation(error: unknown): boolean {
   return isAiFunctionsError(error) && error.kind === 'cancelled';
@@ -59,7 +56,7 @@ export function showStatus(icon: string, text: string, hideAfterMs: number): vsc
 /** Logs and shows the error; does not wait for the user to answer the notification. */
 export function showError(error: unknown, log: Logger, prefix?: string): void {
   if (isCancellation(error)) return;
-  const message = prefix ? `${prefix}: ${errorMessage(error)}` : errorMessage(error);
+  const message = prefix ? `${prefix}: ${messageOf(error)}` : messageOf(error);
   log.error(message);
   const actions: string[] = [];
   if (isAiFunctionsError(error) && error.kind === 'auth') actions.push('Set API Key…');

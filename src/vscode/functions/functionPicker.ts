@@ -1,4 +1,5 @@
 // Picks a function across the platforms that have a key, recently used first.
+import { messageOf } from '../../core/errors';
 import * as vscode from 'vscode';
 import { PLATFORM_IDS, type FunctionInfo, type PlatformId } from '../../core/model';
 import { inert } from '../../core/untrusted';
@@ -50,7 +51,7 @@ export class FunctionPicker {
         try {
           return { platform, functions: await this.functions.listFunctions(platform) };
         } catch (error) {
-          return { platform, functions: [] as FunctionInfo[], error: error instanceof Error ? error.message : String(error) };
+          return { platform, functions: [] as FunctionInfo[], error: messageOf(error) };
         }
       }),
     );

@@ -1,5 +1,5 @@
 // Errors as the panel shows them: one sentence and the buttons that fix it, never a stack.
-import { AiFunctionsError, isAiFunctionsError } from '../../core/errors';
+import { AiFunctionsError, isAiFunctionsError, messageOf } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
 import type { PlatformDescriptor } from '../../platforms/types';
 import type { ErrorAction, PanelError } from '../../shared/panelProtocol';
@@ -7,12 +7,9 @@ import type { FormProblem } from '../../shared/runInput';
 import { cap } from '../../shared/text';
 import { keyNoun } from './panelDescriptor';
 
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 export function toPanelError(error: unknown, platform?: PlatformId): PanelError {
-  const message = cap(errorMessage(error), 2000);
+  const message = cap(messageOf(error), 2000);
   const kind = isAiFunctionsError(error) ? error.kind : 'unknown';
   const actions: ErrorAction[] = [];
   switch (kind) {

@@ -3,6 +3,7 @@
 // shows what it is posted and asks through the typed, validated protocol in
 // src/shared/panelProtocol.ts.
 // This controller owns the panel's life and its messages; the work is done by the modules beside it.
+import { messageOf } from '../../core/errors';
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import type { PlatformId } from '../../core/model';
@@ -14,7 +15,6 @@ import type { CredentialStore } from '../keys';
 import type { FunctionsNode, FunctionsTreeProvider } from '../functions';
 import { newNonce, renderPanelHtml } from './html';
 import { InsertTarget, usableEditor } from './insertTarget';
-import { errorMessage } from './panelErrors';
 import { PanelFunctions } from './panelFunctions';
 import { PanelRunner } from './panelRunner';
 import { formPrefill, openingPrefill, recentRunPrefill } from './prefill';
@@ -170,8 +170,8 @@ export class RunPanelController implements vscode.Disposable {
     try {
       await this.dispatch(parsed.message);
     } catch (error) {
-      this.deps.log.error(`Run panel: ${parsed.message.type} failed: ${errorMessage(error)}`);
-      this.post({ type: 'notice', level: 'error', text: cap(errorMessage(error), 300) });
+      this.deps.log.error(`Run panel: ${parsed.message.type} failed: ${messageOf(error)}`);
+      this.post({ type: 'notice', level: 'error', text: cap(messageOf(error), 300) });
     }
     return true;
   }
@@ -314,7 +314,7 @@ export class RunPanelController implements vscode.Disposable {
 
   private deliver(message: HostMessage): void {
     void this.panel?.webview.postMessage(message).then(undefined, (error: unknown) => {
-      this.deps.log.warn(`Run panel: could not post "${message.type}": ${errorMessage(error)}`);
+      this.deps.log.warn(`Run panel: could not post "${message.type}": ${messageOf(error)}`);
     });
   }
 

@@ -2,7 +2,7 @@
 // Re-run Failed Rows: runs the error lines of a results document again and updates it in place.
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import { AiFunctionsError } from '../../core/errors';
+import { AiFunctionsError, messageOf } from '../../core/errors';
 import { formatCount, formatDuration } from '../../core/format';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
@@ -315,7 +315,7 @@ export class RowCommands {
       () => adapter.submitBatch(fn.id, rows, jobName, signalFromToken(token)),
     );
     const job = await adapter.getJob(id).catch((error: unknown): Job => {
-      this.deps.log.warn(`Submitted ${platform} job ${id}, but could not read it back: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.warn(`Submitted ${platform} job ${id}, but could not read it back: ${messageOf(error)}`);
       return { platform: fn.platform, id, status: 'queued', rawStatus: 'QUEUED', name: jobName, rows: rows.length, raw: {} };
     });
     this.deps.jobsStore.update(job);

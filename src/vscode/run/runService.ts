@@ -1,5 +1,6 @@
 // Runs a function for every caller (palette, tree, panel, Classify Selection, public API) and
 // remembers it as recently used.
+import { messageOf } from '../../core/errors';
 import type * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
@@ -51,7 +52,7 @@ export class RunService {
       await this.recent.record(request.platform, request.function);
       return result;
     } catch (error) {
-      this.log.warn(`Run of ${adapter.descriptor.displayName} ${request.function || '(auto)'} failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`Run of ${adapter.descriptor.displayName} ${request.function || '(auto)'} failed: ${messageOf(error)}`);
       throw error;
     }
   }
