@@ -47,6 +47,26 @@ export class AiFunctionsError extends Error {
   }
 }
 
+/** What can fix a failure: the same buttons in notifications, the run panel and the trees. */
+export type ErrorFix = 'setApiKey' | 'openSettings' | 'retry';
+
+export function fixesFor(error: unknown): ErrorFix[] {
+  switch (isAiFunctionsError(error) ? error.kind : undefined) {
+    case 'auth':
+      return ['setApiKey'];
+    case 'configuration':
+      return ['openSettings'];
+    case 'network':
+    case 'timeout':
+      return ['retry', 'openSettings'];
+    case 'rateLimited':
+    case 'server':
+      return ['retry'];
+    default:
+      return [];
+  }
+}
+
 /** An error's message, or the thrown value as text. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -3,7 +3,7 @@
 // job name, a failure reason) can never become a link that runs a command. eslint forbids calling
 // the `vscode.window` functions below from anywhere else.
 import * as vscode from 'vscode';
-import { isAiFunctionsError, messageOf } from '../../core/errors';
+import { fixesFor, isAiFunctionsError, messageOf } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import { inert } from '../../core/untrusted';
 
@@ -58,9 +58,11 @@ export function showError(error: unknown, log: Logger, prefix?: string): void {
   if (isCancellation(error)) return;
   const message = prefix ? `${prefix}: ${messageOf(error)}` : messageOf(error);
   log.error(message);
+  // A notification has no Retry: the user runs the command again.
+  const fixes = fixesFor(error);
   const actions: string[] = [];
-  if (isAiFunctionsError(error) && error.kind === 'auth') actions.push('Set API Key…');
-  if (isAiFunctionsError(error) && error.kind === 'configuration') actions.push('Open Settings');
+  if (fixes.includes('setApiKey')) actions.push('Set API Key…');
+  if (fixes.includes('openSettings') && !fixes.includes('retry')) actions.push('Open Settings');
   actions.push('Show Log');
   void showErrorText(message, ...actions).then((choice) => runAction(choice, error));
 }

@@ -1,7 +1,7 @@
 // What both trees share: the rows under a platform that has no key or whose API failed, and
 // stable node objects.
 import * as vscode from 'vscode';
-import { isAiFunctionsError } from '../../core/errors';
+import { fixesFor, isAiFunctionsError } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
 import { inert } from '../../core/untrusted';
 
@@ -27,7 +27,7 @@ export function setKeyMessage(platform: PlatformId): MessageNode {
 /** The error, "Set API key…" when the key was rejected, and "Retry" (runs `retryCommand`). */
 export function errorMessages(platform: PlatformId, error: Error, retryCommand: string): MessageNode[] {
   const messages: MessageNode[] = [{ kind: 'message', platform, text: shortError(error), icon: 'error', tooltip: inert(error.message) }];
-  if (isAiFunctionsError(error) && error.kind === 'auth') messages.push(setKeyMessage(platform));
+  if (fixesFor(error).includes('setApiKey')) messages.push(setKeyMessage(platform));
   messages.push({ kind: 'message', platform, text: 'Retry', icon: 'refresh', command: { command: retryCommand, title: 'Retry', arguments: [{ platform }] } });
   return messages;
 }

@@ -1,5 +1,5 @@
 // Errors as the panel shows them: one sentence and the buttons that fix it, never a stack.
-import { AiFunctionsError, isAiFunctionsError, messageOf } from '../../core/errors';
+import { AiFunctionsError, fixesFor, isAiFunctionsError, messageOf } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
 import type { PlatformDescriptor } from '../../platforms/types';
 import type { ErrorAction, PanelError } from '../../shared/panelProtocol';
@@ -11,26 +11,7 @@ import { keyNoun } from './panelDescriptor';
 export function toPanelError(error: unknown, platform?: PlatformId): PanelError {
   const message = cap(messageOf(error), 2000);
   const kind = isAiFunctionsError(error) ? error.kind : 'unknown';
-  const actions: ErrorAction[] = [];
-  switch (kind) {
-    case 'auth':
-      actions.push('setApiKey');
-      break;
-    case 'configuration':
-      actions.push('openSettings');
-      break;
-    case 'network':
-    case 'timeout':
-      actions.push('retry', 'openSettings');
-      break;
-    case 'rateLimited':
-    case 'server':
-      actions.push('retry');
-      break;
-    default:
-      break;
-  }
-  actions.push('showLog');
+  const actions: ErrorAction[] = [...fixesFor(error), 'showLog'];
   const result: PanelError = { kind, message, actions };
   const errorPlatform = isAiFunctionsError(error) ? (error.platform ?? platform) : platform;
   if (errorPlatform) result.platform = errorPlatform;
