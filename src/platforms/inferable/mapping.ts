@@ -1,5 +1,5 @@
 // Parses Inferable's replies (zod at the boundary) and maps them to the normalized model.
-import { invalidResponse } from '../../core/errors';
+import { parseReply } from '../parseReply';
 import type { FunctionInfo, Job, JobStatus } from '../../core/model';
 import type { InputRequest } from '../types';
 import {
@@ -47,10 +47,8 @@ export interface InferableRun {
 
 const PLATFORM = 'inferable';
 
-function parse<S extends z.ZodMiniType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw invalidResponse(PLATFORM, parsed.error);
-  return parsed.data as z.infer<S>;
+function parse<T>(schema: z.ZodMiniType<T>, body: unknown): T {
+  return parseReply(PLATFORM, schema, body);
 }
 
 function present(value: string | null | undefined): string | undefined {

@@ -1,9 +1,10 @@
 // Nyckel access tokens (OAuth2 client credentials): fetched once, shared by concurrent callers,
 // kept until shortly before they expire, and dropped when the credentials or the base URL change.
 // Neither the token nor the secret is ever logged or put in a message.
+import { parseReply } from '../parseReply';
 import { NYCKEL } from './descriptor';
 import { createHash } from 'node:crypto';
-import { AiFunctionsError, configurationError, invalidResponse, isAiFunctionsError, redactSecrets } from '../../core/errors';
+import { AiFunctionsError, configurationError, isAiFunctionsError, redactSecrets } from '../../core/errors';
 import type { HttpClient, HttpRequest } from '../../core/http';
 import type { RateLimiter } from '../../core/limiter';
 import type { Logger } from '../../core/log';
@@ -117,14 +118,13 @@ export class NyckelTokenCache {
       // The HttpClient hides the secret; a server that echoes the client id is handled here.
       throw isAiFunctionsError(error) ? redactSecrets(error, [credentials.clientId, credentials.clientSecret]) : error;
     }
-    const parsed = TokenReply.safeParse(body);
-    if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
-    const lifetimeMs = lifetimeSeconds(parsed.data.expires_in) * 1000;
+    const reply = parseReply('nyckel', TokenReply, body);
+    const lifetimeMs = lifetimeSeconds(reply.expires_in) * 1000;
     // Counted from when the request was sent, so the token is never kept past its real expiry.
     const renewAt = requested + lifetimeMs - renewalMarginMs(lifetimeMs);
-    this.cached = { key, token: parsed.data.access_token, renewAt };
+    this.cached = { key, token: reply.access_token, renewAt };
     logger.debug(`Nyckel: new access token, valid for ${Math.round(lifetimeMs / 1000)} s.`);
-    return parsed.data.access_token;
+    return reply.access_token;
   }
 }
 

@@ -1,5 +1,6 @@
 // The Nyckel adapter: invoke a function, list functions. Nyckel has no jobs.
-import { AiFunctionsError, cancelledError, invalidResponse, isAiFunctionsError } from '../../core/errors';
+import { parseReply } from '../parseReply';
+import { AiFunctionsError, cancelledError, isAiFunctionsError } from '../../core/errors';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../core/http';
 import { formatCount } from '../../core/format';
 import { RateLimiter } from '../../core/limiter';
@@ -90,11 +91,10 @@ export class NyckelAdapter implements PlatformAdapter {
       }
       seen.add(url);
       const response = await this.call(base, { method: 'GET', url, subject: 'the function list' }, signal);
-      const parsed = FunctionList.safeParse(response.body);
-      if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
+      const reply = parseReply('nyckel', FunctionList, response.body);
       const before = functions.length;
       let full = false;
-      for (const fn of parsed.data) {
+      for (const fn of reply) {
         if (ids.has(fn.id)) continue; // pages that overlap
         if (functions.length >= MAX_LISTED_FUNCTIONS) {
           full = true;
@@ -144,9 +144,8 @@ export class NyckelAdapter implements PlatformAdapter {
         { method: 'POST', url: `${base}/v0.9${path}`, json: { data: request.input }, retry: 'idempotent', subject: `function ${id}` },
         signal,
       );
-      const parsed = TagsOutput.safeParse(response.body);
-      if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
-      return tagsResult(id, parsed.data, response.durationMs);
+      const reply = parseReply('nyckel', TagsOutput, response.body);
+      return tagsResult(id, reply, response.durationMs);
     }
 
     const body: Record<string, unknown> = { data: request.input };
@@ -170,9 +169,8 @@ export class NyckelAdapter implements PlatformAdapter {
       },
       signal,
     );
-    const parsed = FunctionOutput.safeParse(response.body);
-    if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
-    return classificationResult(id, parsed.data, response.durationMs);
+    const reply = parseReply('nyckel', FunctionOutput, response.body);
+    return classificationResult(id, reply, response.durationMs);
   }
 
   // ---- requests
@@ -260,10 +258,9 @@ export class NyckelAdapter implements PlatformAdapter {
     try {
       const url = `${base}/v1/functions/${pathSegment(id, 'Nyckel function id', 'nyckel')}`;
       const response = await this.call(base, { method: 'GET', url, subject: `function ${id}` });
-      const parsed = NyckelFunction.safeParse(response.body);
-      if (!parsed.success) throw invalidResponse('nyckel', parsed.error);
-      this.rememberOutputType(base, parsed.data);
-      return parsed.data.output ?? undefined;
+      const reply = parseReply('nyckel', NyckelFunction, response.body);
+      this.rememberOutputType(base, reply);
+      return reply.output ?? undefined;
     } catch (e) {
       // A missing function or bad credentials fail the invoke the same way: say so now.
       if (isAiFunctionsError(e) && (e.kind === 'notFound' || e.kind === 'auth' || e.kind === 'configuration')) throw e;

@@ -1,5 +1,6 @@
 // The Sutro adapter: real-time Function runs (legacy Functions host or a deployment's `/v1`) and
 // batch jobs (list, fetch, status, cancel, results, submit). Docs: docs.sutro.sh; the Python SDK.
+import { parseReply } from '../parseReply';
 import { AiFunctionsError, isAiFunctionsError } from '../../core/errors';
 import type { HttpClient, RetryPolicy } from '../../core/http';
 import type { Logger } from '../../core/log';
@@ -18,8 +19,7 @@ import {
   jobListSchema,
   jobResultsSchema,
   jobStatusSchema,
-  parseReply,
-} from './schemas';
+  } from './schemas';
 
 export interface SutroFunctionConfig {
   name: string;
@@ -161,11 +161,11 @@ export class SutroAdapter implements PlatformAdapter {
       if (cursor !== undefined) {
         throw sutroError('invalidInput', 'A Sutro jobs cursor can only be used together with a page size (limit).');
       }
-      const reply = parseReply(jobListSchema, await this.call('GET', this.api('list-jobs'), { signal }));
+      const reply = parseReply('sutro', jobListSchema, await this.call('GET', this.api('list-jobs'), { signal }));
       return { items: reply.jobs.map(toJob) };
     }
     const limit = jobsPageSize(page.limit);
-    const reply = parseReply(jobListSchema, await this.call('GET', this.api('list-jobs'), { query: { limit, cursor }, signal }));
+    const reply = parseReply('sutro', jobListSchema, await this.call('GET', this.api('list-jobs'), { query: { limit, cursor }, signal }));
     const items = reply.jobs.map(toJob);
     // `next_cursor` is null on the last page; the normalized Page then has no nextCursor at all.
     return reply.next_cursor ? { items, nextCursor: reply.next_cursor } : { items };
@@ -173,13 +173,13 @@ export class SutroAdapter implements PlatformAdapter {
 
   async getJob(id: string, signal?: AbortSignal): Promise<Job> {
     const body = await this.call('GET', this.api(`jobs/${pathSegment(id, 'Sutro job id', 'sutro')}`), { signal, subject: `job ${id}` });
-    return toJob(parseReply(fetchJobSchema, body).job);
+    return toJob(parseReply('sutro', fetchJobSchema, body).job);
   }
 
   /** The light status call (`job-status/{id}`), for polling a running job. */
   async jobStatus(id: string, signal?: AbortSignal): Promise<SutroJobStatus> {
     const body = await this.call('GET', this.api(`job-status/${pathSegment(id, 'Sutro job id', 'sutro')}`), { signal, subject: `job ${id}` });
-    const reply = parseReply(jobStatusSchema, body);
+    const reply = parseReply('sutro', jobStatusSchema, body);
     // Documented as `{"<job_id>": "RUNNING"}`; the SDK reads `job_status[job_id]`.
     const rawStatus = typeof reply.job_status === 'string' ? reply.job_status : reply.job_status[id];
     if (typeof rawStatus !== 'string') {
@@ -211,7 +211,7 @@ export class SutroAdapter implements PlatformAdapter {
       this.logger.debug('Sutro job-cancel refused POST (405); sending GET');
       body = await this.call('GET', url, options);
     }
-    const reply = parseReply(cancelReplySchema, body);
+    const reply = parseReply('sutro', cancelReplySchema, body);
     if (reply?.cancelled === false) {
       const detail = reply.message?.trim().replace(/[.\s]+$/, '');
       throw new AiFunctionsError('invalidInput', `Sutro did not cancel job ${id}${detail ? `: ${detail}` : ''}.`, {
@@ -230,7 +230,7 @@ export class SutroAdapter implements PlatformAdapter {
       retry: 'idempotent',
       subject: `the results of job ${id}`,
     });
-    const { outputs, inputs } = parseReply(jobResultsSchema, body).results;
+    const { outputs, inputs } = parseReply('sutro', jobResultsSchema, body).results;
     const rows = outputs.map((output, i) =>
       inputs && i < inputs.length ? { input: inputs[i], output: parseOutput(output) } : { output: parseOutput(output) },
     );
@@ -249,7 +249,7 @@ export class SutroAdapter implements PlatformAdapter {
       retry: 'notProcessed',
       subject: `the Function "${model}"`,
     });
-    const jobId = parseReply(batchReplySchema, body).results;
+    const jobId = parseReply('sutro', batchReplySchema, body).results;
     if (!jobId) throw sutroError('invalidResponse', 'Sutro accepted the batch job but sent no job id (`results` is empty).', 'results');
     return jobId;
   }
@@ -326,8 +326,8 @@ function legacyInput(input: RunRequest['input'], fn: SutroFunctionConfig | undef
 /** Picks the documented reply shape by its keys, then parses it strictly. */
 function toRunResult(body: unknown, deployment: boolean, ctx: { function: string; durationMs: number; raw: unknown }): RunResult {
   const keys = body !== null && typeof body === 'object' && !Array.isArray(body) ? body : {};
-  if ('response' in keys) return fromClassification(parseReply(classificationReplySchema, body), ctx);
-  if (deployment || 'request_id' in keys || 'function' in keys) return fromDeployment(parseReply(deploymentReplySchema, body), ctx);
-  if ('output' in keys) return fromExtraction(parseReply(extractionReplySchema, body), ctx);
-  return fromClassification(parseReply(classificationReplySchema, body), ctx);
+  if ('response' in keys) return fromClassification(parseReply('sutro', classificationReplySchema, body), ctx);
+  if (deployment || 'request_id' in keys || 'function' in keys) return fromDeployment(parseReply('sutro', deploymentReplySchema, body), ctx);
+  if ('output' in keys) return fromExtraction(parseReply('sutro', extractionReplySchema, body), ctx);
+  return fromClassification(parseReply('sutro', classificationReplySchema, body), ctx);
 }

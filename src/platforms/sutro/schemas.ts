@@ -2,7 +2,6 @@
 // are tolerated; fields the docs mark as nullable or optional are both, so a server that sends
 // `null` where another omits the field parses the same way.
 import * as z from 'zod/mini';
-import { invalidResponse } from '../../core/errors';
 
 const optionalText = z.optional(z.nullable(z.string()));
 const optionalNumber = z.optional(z.nullable(z.number()));
@@ -103,9 +102,3 @@ export const jobResultsSchema = z.object({
 /** `batch-inference`: `{results: "<job_id>"}`. */
 export const batchReplySchema = z.object({ results: z.string() });
 
-/** Parses a reply, or throws `invalidResponse` naming the first field that did not match. */
-export function parseReply<T>(schema: z.ZodMiniType<T>, body: unknown): T {
-  const result = schema.safeParse(body);
-  if (!result.success) throw invalidResponse('sutro', result.error);
-  return result.data;
-}
