@@ -33,6 +33,8 @@ const shared = {
   logLevel: 'silent',
   legalComments: 'none',
   plugins: [problemMatcher],
+  // jsonc-parser's `main` is UMD, whose inner requires esbuild cannot follow: use its ES modules.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 /**

@@ -2,6 +2,7 @@
 // sent) and the host (which checks again and is the one that decides). What a platform takes comes
 // from its descriptor (its words, whether it chooses the function, its run options), never from its
 // name. No `vscode` import: the webview bundles this file.
+import { ParseErrorCode, visit } from 'jsonc-parser';
 import type { PlatformId, RunInput, RunOptions, RunRequest } from '../core/model';
 import type { PanelOptionSpec } from './panelProtocol';
 
@@ -53,7 +54,7 @@ const MAX_DEPTH = 256;
 
 /** The first problem in `text` as JSON, with its line and column; undefined when it parses. */
 export function jsonProblem(text: string): JsonProblem | undefined {
-  const at = new JsonScanner(text).problem();
+  const at = strictJsonProblem(text);
   if (!at) return undefined;
   return { message: at.message, offset: at.offset, ...lineAndColumn(text, at.offset) };
 }
@@ -78,7 +79,24 @@ export function describeJsonProblem(problem: Pick<JsonProblem, 'message' | 'line
 
 /** A selection that is a JSON object is JSON; anything else is text. */
 export function detectInputMode(text: string): 'text' | 'json' {
-  return /^\s*\{/.test(text) && jsonProblem(text) === undefined ? 'json' : 'text';
+  return looksLikeJsonObject(text) && jsonProblem(text) === undefined ? 'json' : 'text';
+}
+
+/** Text that looks like a JSON object must parse; anything else is plain text. */
+export function inputProblem(text: string): string | undefined {
+  if (text.trim() === '') return 'The input is empty: select some text or type it.';
+  if (!looksLikeJsonObject(text)) return undefined;
+  const problem = jsonProblem(text);
+  return problem ? `The input looks like JSON but does not parse: ${describeJsonProblem(problem)}` : undefined;
+}
+
+/** A JSON object text as its object (as `detectInputMode` decides); anything else as the text itself. */
+export function parseInput(text: string): RunInput {
+  return detectInputMode(text) === 'json' ? (JSON.parse(text) as Record<string, unknown>) : text;
+}
+
+function looksLikeJsonObject(text: string): boolean {
+  return /^\s*\{/.test(text);
 }
 
 /** The fields of a JSON object text, as strings (non-strings as JSON); undefined if not an object. */
@@ -225,158 +243,219 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A strict JSON (RFC 8259) scanner that reports where and why a text stops being JSON. */
-class JsonScanner {
-  private i = 0;
+// Strict JSON (RFC 8259) on top of jsonc-parser, the parser VS Code uses: comments, trailing commas
+// and empty content are turned off, and its error codes become messages worded for where the parser
+// was (a property name, a ":", a value, a "," …). What it lets through that JSON does not (leading
+// zeros such as 01, any nesting depth) is checked here, and a string's problem is placed on the
+// character at fault rather than on its opening quote.
 
-  constructor(private readonly s: string) {}
+type JsonAt = { message: string; offset: number };
 
-  problem(): { message: string; offset: number } | undefined {
-    try {
-      this.ws();
-      if (this.i >= this.s.length) return { message: 'The JSON is empty.', offset: 0 };
-      this.value(0);
-      this.ws();
-      if (this.i < this.s.length) this.fail(`Unexpected ${this.describe()} after the end of the JSON value.`);
-      return undefined;
-    } catch (error) {
-      if (error instanceof ScanError) return { message: error.message, offset: error.offset };
-      throw error;
-    }
-  }
+/** What the parser is waiting for, from its events: the context a message is worded for. */
+type Expecting = 'value' | 'firstElement' | 'elementAfterComma' | 'firstName' | 'nameAfterComma' | 'colon' | 'nextInObject' | 'nextInArray' | 'end';
 
-  private value(depth: number): void {
-    if (depth > MAX_DEPTH) this.fail('The JSON is nested too deeply.');
-    const c = this.s[this.i];
-    if (c === '{') return this.object(depth);
-    if (c === '[') return this.array(depth);
-    if (c === '"') return this.string();
-    if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return this.number();
-    for (const word of ['true', 'false', 'null']) {
-      if (this.s.startsWith(word, this.i)) {
-        this.i += word.length;
-        return;
-      }
-    }
-    if (c === "'") this.fail('Strings must use double quotes (").');
-    this.fail(`Unexpected ${this.describe()}: expected a value.`);
-  }
-
-  private object(depth: number): void {
-    this.i++;
-    this.ws();
-    if (this.s[this.i] === '}') {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] !== '"') {
-        if (this.s[this.i] === '}') this.fail('Trailing comma before "}".');
-        this.fail(`Expected a property name in double quotes, found ${this.describe()}.`);
-      }
-      this.string();
-      this.ws();
-      if (this.s[this.i] !== ':') this.fail(`Expected ":" after the property name, found ${this.describe()}.`);
-      this.i++;
-      this.ws();
-      this.value(depth + 1);
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === '}') {
-        this.i++;
-        return;
-      }
-      this.fail(`Expected "," or "}" after a property value, found ${this.describe()}.`);
-    }
-  }
-
-  private array(depth: number): void {
-    this.i++;
-    this.ws();
-    if (this.s[this.i] === ']') {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      this.ws();
-      if (this.s[this.i] === ']') this.fail('Trailing comma before "]".');
-      this.value(depth + 1);
-      this.ws();
-      const c = this.s[this.i];
-      if (c === ',') {
-        this.i++;
-        continue;
-      }
-      if (c === ']') {
-        this.i++;
-        return;
-      }
-      this.fail(`Expected "," or "]" after an array element, found ${this.describe()}.`);
-    }
-  }
-
-  private string(): void {
-    const start = this.i;
-    this.i++;
-    for (;;) {
-      if (this.i >= this.s.length) this.fail('Unterminated string: a closing " is missing.', start);
-      const c = this.s[this.i]!;
-      if (c === '"') {
-        this.i++;
-        return;
-      }
-      if (c === '\\') {
-        const e = this.s[this.i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(this.s.slice(this.i + 2, this.i + 6))) this.fail('Invalid \\u escape: four hex digits are needed.');
-          this.i += 6;
-          continue;
-        }
-        if (e === undefined || !'"\\/bfnrt'.includes(e)) this.fail(`Invalid escape "\\${e ?? ''}" in a string.`);
-        this.i += 2;
-        continue;
-      }
-      if (c < ' ') this.fail(c === '\n' ? 'Line break inside a string (write \\n).' : 'Control character inside a string.');
-      this.i++;
-    }
-  }
-
-  private number(): void {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
-    if (!m) this.fail(`Invalid number near ${this.describe()}.`);
-    this.i += m[0].length;
-    const next = this.s[this.i];
-    if (next !== undefined && /[0-9.eE]/.test(next)) this.fail('Invalid number (leading zeros and bare "." are not JSON).');
-  }
-
-  private ws(): void {
-    while (this.i < this.s.length && ' \t\n\r'.includes(this.s[this.i]!)) this.i++;
-  }
-
-  private describe(): string {
-    if (this.i >= this.s.length) return 'the end of the text';
-    const c = this.s[this.i]!;
-    if (c === '"') return 'a string';
-    if (c === "'") return 'a single quote';
-    return c.trim() === '' ? `whitespace (U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})` : `"${c}"`;
-  }
-
-  private fail(message: string, offset = this.i): never {
-    if (this.i >= this.s.length && !message.includes('end of')) message = `${message.replace(/\.$/, '')} (the text ends too early).`;
-    throw new ScanError(message, Math.min(offset, this.s.length));
+class JsonStop extends Error {
+  constructor(readonly at: JsonAt) {
+    super(at.message);
   }
 }
 
-class ScanError extends Error {
-  constructor(
-    message: string,
-    readonly offset: number,
-  ) {
-    super(message);
+function strictJsonProblem(text: string): JsonAt | undefined {
+  if (/^[ \t\n\r]*$/.test(text)) return { message: 'The JSON is empty.', offset: 0 };
+  const open: ('object' | 'array')[] = [];
+  let expecting: Expecting = 'value';
+  const stop = (message: string, offset: number): never => {
+    throw new JsonStop({ message, offset: Math.min(offset, text.length) });
+  };
+  const afterValue = (): Expecting => (open.length === 0 ? 'end' : open[open.length - 1] === 'object' ? 'nextInObject' : 'nextInArray');
+  const checkDepth = (offset: number) => {
+    if (open.length > MAX_DEPTH) stop('The JSON is nested too deeply.', offset);
+  };
+  try {
+    visit(
+      text,
+      {
+        onObjectBegin: (offset) => {
+          checkDepth(offset);
+          open.push('object');
+          expecting = 'firstName';
+        },
+        onArrayBegin: (offset) => {
+          checkDepth(offset);
+          open.push('array');
+          expecting = 'firstElement';
+        },
+        // Also called when the text ends inside the container; the error that follows is about that.
+        onObjectEnd: (offset) => {
+          if (text[offset] !== '}') return;
+          open.pop();
+          expecting = afterValue();
+        },
+        onArrayEnd: (offset) => {
+          if (text[offset] !== ']') return;
+          open.pop();
+          expecting = afterValue();
+        },
+        onObjectProperty: () => {
+          expecting = 'colon';
+        },
+        onSeparator: (separator) => {
+          expecting = separator === ':' ? 'value' : open[open.length - 1] === 'object' ? 'nameAfterComma' : 'elementAfterComma';
+        },
+        onLiteralValue: (value: unknown, offset) => {
+          checkDepth(offset);
+          if (typeof value === 'number') {
+            const problem = numberProblem(text, offset);
+            if (problem) stop(problem.message, problem.offset);
+          }
+          expecting = afterValue();
+        },
+        onError: (code, offset, length) => {
+          const at = errorAt(text, code, offset, length, expecting, afterValue());
+          stop(at.message, at.offset);
+        },
+      },
+      { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+    );
+  } catch (error) {
+    if (error instanceof JsonStop) return error.at;
+    throw error;
   }
+  return undefined;
+}
+
+/**
+ * jsonc-parser's error `code` on the token at `offset`, as a message and the place it is about
+ * (`afterValue`: what the parser would expect once a value stood here). A broken string or number
+ * where none may stand (`"a" "b\x"`) is reported as out of place, as the parser would once the
+ * token were scanned.
+ */
+function errorAt(text: string, code: ParseErrorCode, offset: number, length: number, expecting: Expecting, afterValue: Expecting): JsonAt {
+  const valueMayStand = expecting === 'value' || expecting === 'firstElement' || expecting === 'elementAfterComma';
+  const nameMayStand = expecting === 'firstName' || expecting === 'nameAfterComma';
+  switch (code) {
+    case ParseErrorCode.UnexpectedEndOfString:
+    case ParseErrorCode.InvalidUnicode:
+    case ParseErrorCode.InvalidEscapeCharacter:
+    case ParseErrorCode.InvalidCharacter:
+      if (valueMayStand || nameMayStand) return stringProblem(text, offset);
+      break;
+    case ParseErrorCode.UnexpectedEndOfNumber:
+    case ParseErrorCode.InvalidNumberFormat:
+      if (valueMayStand) return numberProblem(text, offset) ?? { message: `Invalid number ${found(text, offset, length)}.`, offset };
+      break;
+    case ParseErrorCode.InvalidCommentToken:
+    case ParseErrorCode.UnexpectedEndOfComment:
+      return { message: 'Comments are not allowed in JSON.', offset };
+    case ParseErrorCode.InvalidSymbol: {
+      // A literal with something stuck to it (`truex`, `null\u0001`): the literal is fine, what follows is not.
+      const literal = valueMayStand ? /^(?:true|false|null)/.exec(text.slice(offset, offset + length)) : null;
+      if (literal) {
+        const after = offset + literal[0].length;
+        return { message: grammarMessage(text, after, 1, afterValue), offset: after };
+      }
+      break;
+    }
+  }
+  // PropertyNameExpected, ValueExpected, ColonExpected, CommaExpected, CloseBraceExpected,
+  // CloseBracketExpected, EndOfFileExpected, InvalidSymbol: said from where the parser was.
+  return { message: grammarMessage(text, offset, length, expecting), offset };
+}
+
+function grammarMessage(text: string, offset: number, length: number, expecting: Expecting): string {
+  const c = text[offset];
+  const what = found(text, offset, length);
+  switch (expecting) {
+    case 'value':
+    case 'firstElement':
+    case 'elementAfterComma':
+      if (c === ']' && expecting === 'elementAfterComma') return 'Trailing comma before "]".';
+      if (c === "'") return 'Strings must use double quotes (").';
+      if (c === '-') return 'Invalid number: "-" must be followed by a digit.';
+      return `Unexpected ${what}: expected a value.`;
+    case 'firstName':
+    case 'nameAfterComma':
+      if (c === '}' && expecting === 'nameAfterComma') return 'Trailing comma before "}".';
+      return `Expected a property name in double quotes, found ${what}.`;
+    case 'colon':
+      return `Expected ":" after the property name, found ${what}.`;
+    case 'nextInObject':
+      return `Expected "," or "}" after a property value, found ${what}.`;
+    case 'nextInArray':
+      return `Expected "," or "]" after an array element, found ${what}.`;
+    case 'end':
+      return `Unexpected ${what} after the end of the JSON value.`;
+  }
+}
+
+/** The token at `offset` in words: "a string", "the end of the text", "\"x\"", "\"yes\"". */
+function found(text: string, offset: number, length: number): string {
+  if (offset >= text.length) return 'the end of the text';
+  const code = text.codePointAt(offset)!;
+  const c = String.fromCodePoint(code);
+  if (c === '"') return 'a string';
+  if (c === "'") return 'a single quote';
+  if (c.trim() === '') return `whitespace (${codePoint(code)})`;
+  if (code < 0x20 || code === 0x7f) return `a control character (${codePoint(code)})`;
+  if (code >= 0xd800 && code <= 0xdfff) return `an unpaired surrogate (${codePoint(code)})`;
+  const word = text.slice(offset, offset + length);
+  if (/^[\w$+.-]{2,}$/.test(word)) return `"${word.length > 24 ? `${word.slice(0, 24)}…` : word}"`;
+  return `"${c}"`;
+}
+
+function codePoint(code: number): string {
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Where the number at `start` stops being a JSON number (jsonc-parser takes `01` as 0 then 1, and
+ * `1.5.2` as 1.5 then ".2"); undefined when it ends cleanly.
+ */
+function numberProblem(text: string, start: number): JsonAt | undefined {
+  const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+  number.lastIndex = start;
+  const match = number.exec(text);
+  if (!match) return { message: 'Invalid number: "-" must be followed by a digit.', offset: start };
+  const end = start + match[0].length;
+  const next = text[end];
+  if (next === undefined) return undefined;
+  if (next >= '0' && next <= '9') return { message: 'Invalid number: leading zeros are not allowed.', offset: end };
+  const hasFraction = match[0].includes('.');
+  const hasExponent = /[eE]/.test(match[0]);
+  if (next === '.') {
+    return { message: hasFraction || hasExponent ? 'Invalid number: unexpected ".".' : 'Invalid number: a digit must follow ".".', offset: end };
+  }
+  if (next === 'e' || next === 'E') {
+    return { message: hasExponent ? `Invalid number: unexpected "${next}".` : 'Invalid number: the exponent needs digits.', offset: end };
+  }
+  return undefined;
+}
+
+const ESCAPES: Record<number, string> = { 0x08: '\\b', 0x09: '\\t', 0x0c: '\\f' };
+
+/** The first problem in the string that starts (with its `"`) at `start`. */
+function stringProblem(text: string, start: number): JsonAt {
+  for (let i = start + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22) return { message: 'Invalid string.', offset: start };
+    if (code === 0x0a || code === 0x0d) return { message: 'Line break inside a string (write \\n).', offset: i };
+    if (code < 0x20) {
+      const escape = ESCAPES[code] ?? `\\u${code.toString(16).padStart(4, '0')}`;
+      return { message: `Control character ${codePoint(code)} inside a string (write ${escape}).`, offset: i };
+    }
+    if (code !== 0x5c) continue;
+    const e = text[i + 1];
+    if (e === undefined) break;
+    if (e === 'u') {
+      if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return { message: 'Invalid \\u escape: four hex digits are needed.', offset: i };
+      i += 5;
+    } else if ('"\\/bfnrt'.includes(e)) {
+      i++;
+    } else if (e === '\n' || e === '\r') {
+      return { message: 'Line break inside a string (write \\n).', offset: i + 1 };
+    } else {
+      return { message: `Invalid escape "\\${e}" in a string.`, offset: i };
+    }
+  }
+  return { message: 'Unterminated string: a closing " is missing.', offset: start };
 }

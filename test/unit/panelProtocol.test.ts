@@ -16,7 +16,7 @@ import {
   type WebviewMessage,
 } from '../../src/shared/panelProtocol';
 import { MAX_ENTRY_CHARS, MAX_RECENT_RUNS, RecentRuns } from '../../src/vscode/panel/recentRuns';
-import { buildRunRequest, detectInputMode, jsonProblem, lineAndColumn } from '../../src/shared/runInput';
+import { buildRunRequest, detectInputMode, inputProblem, jsonProblem, lineAndColumn, parseInput } from '../../src/shared/runInput';
 import { toPanelDescriptor } from '../../src/vscode/panel/panelDescriptor';
 import { SUTRO } from '../../src/platforms/sutro/descriptor';
 import { NYCKEL } from '../../src/platforms/nyckel/descriptor';
@@ -247,6 +247,102 @@ describe('run panel input', () => {
       }
       assert.equal(jsonProblem(sample) === undefined, parses, sample);
     }
+  });
+
+  it('refuses what the underlying parser (jsonc-parser) lets through but JSON does not', () => {
+    const at = (text: string) => {
+      const problem = jsonProblem(text);
+      return problem && { line: problem.line, column: problem.column, message: problem.message };
+    };
+    assert.deepEqual(at('{"a": 01}'), { line: 1, column: 8, message: 'Invalid number: leading zeros are not allowed.' });
+    assert.match(at('[-01]')?.message ?? '', /leading zeros/);
+    assert.match(at('[1.5.2]')?.message ?? '', /Invalid number/);
+    assert.deepEqual(at('{"a": 1 // why\n}'), { line: 1, column: 9, message: 'Comments are not allowed in JSON.' });
+    assert.deepEqual(at('/* c */ {}'), { line: 1, column: 1, message: 'Comments are not allowed in JSON.' });
+    assert.deepEqual(at('[1,]'), { line: 1, column: 4, message: 'Trailing comma before "]".' });
+    assert.deepEqual(at('{"a": "x\ty"}'), { line: 1, column: 9, message: 'Control character U+0009 inside a string (write \\t).' });
+    assert.deepEqual(at('{\n  "a": "x\ny"\n}'), { line: 2, column: 10, message: 'Line break inside a string (write \\n).' });
+    assert.deepEqual(at('{"a": "x\ry"}'), { line: 1, column: 9, message: 'Line break inside a string (write \\n).' });
+    assert.deepEqual(at('"\\q"'), { line: 1, column: 2, message: 'Invalid escape "\\q" in a string.' });
+    assert.deepEqual(at('"ok \\u12g4"'), { line: 1, column: 5, message: 'Invalid \\u escape: four hex digits are needed.' });
+    assert.deepEqual(at('\ufeff{}'), { line: 1, column: 1, message: 'Unexpected whitespace (U+FEFF): expected a value.' });
+    assert.equal(jsonProblem('{}\u00a0')?.message, 'Unexpected whitespace (U+00A0) after the end of the JSON value.');
+    // Lone surrogates are valid JSON text (RFC 8259's grammar allows them) and JSON.parse takes them.
+    assert.equal(jsonProblem('["\\ud800", "\ud800"]'), undefined);
+  });
+
+  it('limits nesting to 256 levels without overflowing the stack', () => {
+    assert.equal(jsonProblem('['.repeat(256) + '1' + ']'.repeat(256)), undefined);
+    const deep = jsonProblem('['.repeat(257) + '1' + ']'.repeat(257));
+    assert.deepEqual({ message: deep?.message, column: deep?.column }, { message: 'The JSON is nested too deeply.', column: 258 });
+    assert.match(jsonProblem('{"a":'.repeat(300) + '1' + '}'.repeat(300))?.message ?? '', /nested too deeply/);
+    assert.match(jsonProblem('['.repeat(1_000_000))?.message ?? '', /nested too deeply/);
+  });
+
+  it('words each problem for where it is, with the token found', () => {
+    const message = (text: string) => jsonProblem(text)?.message;
+    assert.equal(message('{"a": yes}'), 'Unexpected "yes": expected a value.');
+    assert.equal(message('{"a": truex}'), 'Expected "," or "}" after a property value, found "x".');
+    assert.equal(message("{\"a\": 'x'}"), 'Strings must use double quotes (").');
+    assert.equal(message('{"a": -}'), 'Invalid number: "-" must be followed by a digit.');
+    assert.equal(message('[1e]'), 'Invalid number: the exponent needs digits.');
+    assert.equal(message('[1.]'), 'Invalid number: a digit must follow ".".');
+    assert.equal(message('{"a": 1 "b": 2}'), 'Expected "," or "}" after a property value, found a string.');
+    assert.equal(message('[1 2]'), 'Expected "," or "]" after an array element, found "2".');
+    assert.equal(message('{"a" 1}'), 'Expected ":" after the property name, found "1".');
+    assert.equal(message('{1: 2}'), 'Expected a property name in double quotes, found "1".');
+    assert.equal(message('{,}'), 'Expected a property name in double quotes, found ",".');
+    assert.equal(message('{"a": 1'), 'Expected "," or "}" after a property value, found the end of the text.');
+    assert.equal(message('[1, '), 'Unexpected the end of the text: expected a value.');
+    assert.equal(message('{"a": 1}}'), 'Unexpected "}" after the end of the JSON value.');
+    assert.equal(message(''), 'The JSON is empty.');
+    // A broken string where no string may stand is out of place first.
+    const misplaced = jsonProblem('{"a" "b\\x"}');
+    assert.deepEqual({ column: misplaced?.column, message: misplaced?.message }, { column: 6, message: 'Expected ":" after the property name, found a string.' });
+    const unterminated = jsonProblem('{\n  "a": "b\\"}');
+    assert.deepEqual({ line: unterminated?.line, column: unterminated?.column, message: unterminated?.message }, { line: 2, column: 8, message: 'Unterminated string: a closing " is missing.' });
+  });
+
+  it('agrees with JSON.parse on what is valid, over many edits of valid JSON', () => {
+    const bases = ['{"a": [1, 2.5e-3, {"b": null}], "c": "\\u00e9\\n", "d": true, "e": false, "f": -0}', '[{"x":"y"},[],{},"s\\"q",0,1e10]'];
+    const pieces = ['{', '}', '[', ']', ',', ':', '"', "'", '\\', 'u', '0', '1', '.', 'e', '-', '+', ' ', '\n', '\r', '\t', 'true', 'null', '/', '*', '\u0001', '\u00a0', '\ud800', 'x'];
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let k = 0; k < 5000; k++) {
+      let text = bases[random(bases.length)]!;
+      for (let edits = 1 + random(3); edits > 0; edits--) {
+        const i = random(text.length + 1);
+        const op = random(3);
+        text = text.slice(0, i) + (op === 0 ? '' : pieces[random(pieces.length)]) + text.slice(op === 1 ? i : i + 1);
+      }
+      let parses = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        parses = false;
+      }
+      const problem = jsonProblem(text);
+      assert.equal(problem === undefined, parses, JSON.stringify(text));
+      if (problem) assert.ok(problem.offset >= 0 && problem.offset <= text.length && problem.message, JSON.stringify(text));
+    }
+  });
+
+  it('checks and reads quick-run input: a JSON object if it looks like one, text otherwise', () => {
+    assert.equal(inputProblem(' \n'), 'The input is empty: select some text or type it.');
+    assert.equal(inputProblem('plain words'), undefined);
+    assert.equal(inputProblem('[1, 2'), undefined);
+    assert.equal(inputProblem('{"query": "demo"}'), undefined);
+    assert.equal(
+      inputProblem('{\n  "query": "x",\n  "region" "APAC"\n}'),
+      'The input looks like JSON but does not parse: Line 3, column 12: Expected ":" after the property name, found a string.',
+    );
+    assert.deepEqual(parseInput(' {"query": "demo", "n": [1]}'), { query: 'demo', n: [1] });
+    assert.equal(parseInput('[1, 2]'), '[1, 2]');
+    assert.equal(parseInput('"quoted"'), '"quoted"');
+    assert.equal(parseInput('{not json'), '{not json');
   });
 
   it('counts lines across CRLF', () => {

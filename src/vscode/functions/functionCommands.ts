@@ -1,11 +1,12 @@
 // Commands around functions: refresh, quick run, default function, copy id, Sutro add/remove.
 import * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
-import { type FunctionInfo, type PlatformId, type RunInput } from '../../core/model';
+import { type FunctionInfo, type PlatformId } from '../../core/model';
 import { prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from './functionPicker';
 import { inert } from '../../core/untrusted';
 import { resultHeadline } from '../../shared/results';
+import { inputProblem, parseInput } from '../../shared/runInput';
 import { registerCommand } from '../base/commands';
 import { showStatus, withProgress } from '../base/notify';
 import type { RunService } from '../run';
@@ -147,26 +148,3 @@ function platformOf(arg: unknown): PlatformId[] | undefined {
   const platform = (arg as { platform?: PlatformId } | undefined)?.platform;
   return platform ? [platform] : undefined;
 }
-
-/** Text that looks like a JSON object must parse; anything else is plain text. */
-export function inputProblem(text: string): string | undefined {
-  if (text.trim() === '') return 'The input is empty: select some text or type it.';
-  if (!looksLikeJson(text)) return undefined;
-  try {
-    JSON.parse(text);
-    return undefined;
-  } catch (error) {
-    return `The input looks like JSON but does not parse: ${error instanceof Error ? error.message : String(error)}`;
-  }
-}
-
-export function parseInput(text: string): RunInput {
-  if (!looksLikeJson(text)) return text;
-  const value: unknown = JSON.parse(text);
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : text;
-}
-
-function looksLikeJson(text: string): boolean {
-  return /^\s*\{/.test(text);
-}
-
