@@ -118,7 +118,8 @@ const MAX_BACKOFF_MS = 8_000;
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
-type Undici = typeof import('undici');
+/** What dist/undici.js holds (UNDICI_BUNDLES in esbuild.mjs): Pool, none of the rest of undici. */
+type Undici = Pick<typeof import('undici'), 'Pool'>;
 let undiciModule: Undici | undefined;
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -311,8 +312,8 @@ export class HttpClient {
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { platform, method, signal } = req;
     if (signal?.aborted || this.closed) throw cancelledError(platform);
-    // require, not import(): the bundle loads undici from its own file (dist/undici.js), and a
-    // dynamic import of a CommonJS bundle would only expose `default`.
+    // require, not import(): the bundle loads undici from its own file (dist/undici.js, Pool
+    // only), and a dynamic import of a CommonJS bundle would only expose `default`.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
     undiciModule ??= require('undici') as Undici;
     if (signal?.aborted) throw cancelledError(platform);
