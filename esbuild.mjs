@@ -2,6 +2,7 @@
 // and, with --tests, transpiles src/ and test/ file by file into out/ for mocha.
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -38,13 +39,38 @@ const shared = {
 };
 
 /**
- * undici is most of the HTTP stack's size and is only needed at the first request, so it gets
- * its own bundle (dist/undici.js) that core/http.ts loads on first use; activation stays small.
+ * undici is loaded on the first request from bundles of its own, never at activation. Each holds
+ * only what core/http.ts takes from it: undici's index also builds fetch, WebSocket, the cache
+ * stores, the mocks and every agent (535 KB, about 85 ms to require in the extension host),
+ * where Pool alone is 283 KB and about 20 ms. http.ts's types allow only the exports listed
+ * here, so using more of undici fails to compile until it is added.
+ *
+ * A proxy agent gets an entry of its own, e.g. `'undici/lib/dispatcher/proxy-agent.js'` →
+ * dist/undici-proxy.js exporting ProxyAgent, which http.ts requires only when a proxy is
+ * configured: requests without one never load it. (The specifier is a real undici path, so the
+ * unbundled code the unit tests run loads the same module.)
  */
-const undiciAsSeparateBundle = {
-  name: 'undici-as-separate-bundle',
+const UNDICI_BUNDLES = [
+  {
+    specifier: 'undici',
+    outfile: 'dist/undici.js',
+    exports: { Pool: 'undici/lib/dispatcher/pool.js' },
+  },
+];
+
+/**
+ * Points http.ts's requires at the undici bundles beside the entry bundle. Any other import of
+ * undici fails the build: it would pull undici into the bundle that loads at activation.
+ */
+const undiciAsSeparateBundles = {
+  name: 'undici-as-separate-bundles',
   setup(build) {
-    build.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+    const files = new Map(UNDICI_BUNDLES.map(({ specifier, outfile }) => [specifier, `./${outfile.slice('dist/'.length)}`]));
+    build.onResolve({ filter: /^undici(\/|$)/ }, (args) => {
+      const file = files.get(args.path);
+      if (file) return { path: file, external: true };
+      return { errors: [{ text: `"${args.path}" is not one of the undici bundles (UNDICI_BUNDLES in esbuild.mjs)` }] };
+    });
   },
 };
 
@@ -58,6 +84,23 @@ const runPanelAsSeparateBundle = {
   },
 };
 
+/**
+ * `import * as vscode from 'vscode'` bundles to `__toESM(require('vscode'))`, which copies every
+ * property of the API object (a few hundred) onto a new object as a getter, once per importing
+ * module: 18 times in dist/extension.js, the largest single cost of loading it (about 5–10 ms of
+ * the activation). The API object has no default export to emulate, so the namespace import is
+ * bundled as a plain require of the same object. Type-only imports are left alone.
+ */
+const vscodeImportAsRequire = {
+  name: 'vscode-import-as-require',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      return { contents: source.replace(/^import \* as (\w+) from 'vscode';$/gm, "const $1 = require('vscode');"), loader: 'ts' };
+    });
+  },
+};
+
 const builds = [
   {
     ...shared,
@@ -67,7 +110,7 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, undiciAsSeparateBundle, runPanelAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, runPanelAsSeparateBundle],
   },
   {
     ...shared,
@@ -77,16 +120,20 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, undiciAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles],
   },
-  {
+  ...UNDICI_BUNDLES.map(({ outfile, exports }) => ({
     ...shared,
-    stdin: { contents: "module.exports = require('undici');", resolveDir: '.', loader: 'js' },
-    outfile: 'dist/undici.js',
+    stdin: {
+      contents: `module.exports = {\n${Object.entries(exports).map(([name, module]) => `  ${name}: require(${JSON.stringify(module)}),`).join('\n')}\n};\n`,
+      resolveDir: '.',
+      loader: 'js',
+    },
+    outfile,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-  },
+  })),
   {
     ...shared,
     entryPoints: ['webview/main.ts'],

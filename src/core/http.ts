@@ -163,7 +163,8 @@ export function mayResend(error: AiFunctionsError, policy: RetryPolicy): boolean
   }
 }
 
-type Undici = typeof import('undici');
+/** What dist/undici.js holds (UNDICI_BUNDLES in esbuild.mjs): Pool, none of the rest of undici. */
+type Undici = Pick<typeof import('undici'), 'Pool'>;
 let undiciModule: Undici | undefined;
 
 function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -348,8 +349,8 @@ export class HttpClient {
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { platform, method, signal } = req;
     if (signal?.aborted || this.closed) throw cancelledError(platform);
-    // require, not import(): the bundle loads undici from its own file (dist/undici.js), and a
-    // dynamic import of a CommonJS bundle would only expose `default`.
+    // require, not import(): the bundle loads undici from its own file (dist/undici.js, Pool
+    // only), and a dynamic import of a CommonJS bundle would only expose `default`.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
     undiciModule ??= require('undici') as Undici;
     if (signal?.aborted) throw cancelledError(platform);

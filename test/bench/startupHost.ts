@@ -1,10 +1,17 @@
 // The start-up benchmark's test entry (extensionTestsPath) inside a real VS Code extension host
-// (code-server). It times, for the extension under test:
-//   - loading its main module (require of dist/extension.js, as VS Code does it),
+// (code-server). It activates, one after the other in the order given, our extension and empty
+// ones beside it (test/bench/startup.ts writes them and says why the first one is not compared),
+// timing for each:
+//   - loading its main module (require of its main file, as VS Code does it),
 //   - the activate() call itself,
-//   - extension.activate() as a caller sees it (VS Code's own bookkeeping included),
+//   - extension.activate() as a caller sees it (VS Code's own work included).
+// An empty extension pays only VS Code's part (its storage, its context, the bookkeeping), so
+// ours minus an empty one's, in the same host, is what ours adds. Then, for ours:
 //   - the first public-API request after activation (listJobs on the Sutro emulator: reads the
-//     key, loads dist/undici.js, connects) and a second one.
+//     key, loads dist/undici.js, connects) and a second one,
+//   - webview panels, ours (by its command) and plain ones beside it: when each started (wall
+//     clock, to compare with the paint the browser records; startup.ts reads that), how long the
+//     command took, and when the webview said ready.
 // Writes them as JSON to $AI_FUNCTIONS_BENCH_STARTUP_OUT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,64 +23,194 @@ const EXTENSION_ID = 'aifn.ai-functions';
 type Load = (request: string, parent: unknown, isMain: boolean) => unknown;
 type ModuleWithLoad = { _load: Load };
 
+export interface ActivationTiming {
+  id: string;
+  loadMs: number;
+  activateCallMs: number;
+  /** extension.activate() as a caller awaits it. */
+  totalMs: number;
+}
+
+interface Timing {
+  loadMs?: number;
+  activateCallMs?: number;
+}
+
+/** Wall-clock ms with sub-ms precision, comparable with the browser's performance.timeOrigin + now(). */
+const wallClock = () => performance.timeOrigin + performance.now();
+
+/** Activates each extension in turn, timing its load, its activate() and the whole activation. */
+async function activateTimed(ids: readonly string[]): Promise<{ timings: ActivationTiming[]; apis: Map<string, unknown> }> {
+  const mains = new Map<string, { id: string; timing: Timing }>();
+  const extensions = ids.map((id) => {
+    const extension = vscode.extensions.getExtension(id);
+    if (!extension) {
+      const others = vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => e.id);
+      throw new Error(`${id} is not installed (non-built-in extensions: ${others.join(', ') || 'none'})`);
+    }
+    if (extension.isActive) throw new Error(`${id} was already active: its activation cannot be timed`);
+    const main = path.resolve(extension.extensionPath, String(extension.packageJSON.main));
+    mains.set(main, { id, timing: {} });
+    return { id, extension, main };
+  });
+
+  // VS Code loads an extension's CommonJS main with require(fsPath); wrap those loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- node's Module, to time the load
+  const Module = require('node:module') as ModuleWithLoad;
+  const original = Module._load;
+  Module._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
+    const entry = typeof request === 'string' ? mains.get(path.resolve(request)) : undefined;
+    if (!entry) return original.call(this, request, parent, isMain);
+    const started = performance.now();
+    const exports = original.call(this, request, parent, isMain) as { activate: (context: vscode.ExtensionContext) => unknown };
+    entry.timing.loadMs = performance.now() - started;
+    const activate = exports.activate;
+    return {
+      ...exports,
+      activate(this: unknown, context: vscode.ExtensionContext) {
+        const t = performance.now();
+        try {
+          return activate.call(this, context);
+        } finally {
+          entry.timing.activateCallMs = performance.now() - t;
+        }
+      },
+    };
+  };
+
+  const timings: ActivationTiming[] = [];
+  const apis = new Map<string, unknown>();
+  try {
+    for (const { id, extension, main } of extensions) {
+      const started = performance.now();
+      apis.set(id, await extension.activate());
+      const totalMs = performance.now() - started;
+      const { loadMs, activateCallMs } = mains.get(main)!.timing;
+      if (loadMs === undefined || activateCallMs === undefined) throw new Error(`the main module ${main} of ${id} was not loaded through require`);
+      timings.push({ id, loadMs, activateCallMs, totalMs });
+    }
+  } finally {
+    Module._load = original;
+  }
+  return { timings, apis };
+}
+
+/**
+ * Profiles `work` with the inspector in this thread when $AI_FUNCTIONS_BENCH_CPUPROFILE is set
+ * (a path prefix: `<prefix>-<label>.cpuprofile`). For finding costs; the timings are then slower.
+ */
+async function profiled<T>(label: string, work: () => Promise<T>): Promise<T> {
+  const prefix = process.env.AI_FUNCTIONS_BENCH_CPUPROFILE;
+  if (!prefix) return work();
+  const file = `${prefix}-${label}.cpuprofile`;
+  const inspector = await import('node:inspector/promises');
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/**
+ * Opens webview panels one after the other: `run-panel` (ours, by its command) or a plain panel
+ * (any other name: a line of text, VS Code's own part of showing a webview). Returns when each
+ * started, as wall-clock ms: startup.ts finds each panel's first paint in the browser (by the
+ * `data-bench-panel` mark, or the run panel's ids) and subtracts. After each panel is ready the
+ * host waits a little, so the paint happens and is seen before the next panel hides this one.
+ */
+async function openPanels(api: AiFunctionsApi, names: readonly string[]): Promise<PanelTiming[]> {
+  const out: PanelTiming[] = [];
+  for (const name of names) {
+    const startedAt = wallClock();
+    const t = performance.now();
+    let commandMs: number;
+    if (name === 'run-panel') {
+      const testing = (api as { testing?: { runPanel: { isReady: boolean } } }).testing;
+      if (!testing) throw new Error('the extension exposes no testing hooks (not in test mode?)');
+      await vscode.commands.executeCommand('aiFunctions.openRunPanel');
+      commandMs = performance.now() - t;
+      await waitFor("the run panel's ready message", () => testing.runPanel.isReady, 30_000);
+    } else {
+      const panel = vscode.window.createWebviewPanel(`aiFunctionsBench.${name}`, name, vscode.ViewColumn.Active, { enableScripts: true });
+      let ready = false;
+      panel.webview.onDidReceiveMessage(() => (ready = true));
+      panel.webview.html = plainPanelHtml(name);
+      commandMs = performance.now() - t;
+      await waitFor(`the ${name} panel's ready message`, () => ready, 30_000);
+    }
+    out.push({ name, startedAt, commandMs, readyMs: performance.now() - t });
+    await new Promise((resolve) => setTimeout(resolve, PANEL_SETTLE_MS));
+  }
+  return out;
+}
+
+/** Long enough for the panel to paint and for startup.ts (polling every 25 ms) to read it. */
+const PANEL_SETTLE_MS = 500;
+
+export interface PanelTiming {
+  name: string;
+  /** Wall-clock ms when the command (or createWebviewPanel) started. */
+  startedAt: number;
+  commandMs: number;
+  /** Until the webview's first message reached the host. */
+  readyMs: number;
+}
+
+function plainPanelHtml(name: string): string {
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8"><title>${name}</title></head>
+<body data-bench-panel="${name}"><p>An empty panel.</p>
+<script>acquireVsCodeApi().postMessage('ready');</script></body></html>`;
+}
+
+async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 export async function run(): Promise<void> {
   const out = process.env.AI_FUNCTIONS_BENCH_STARTUP_OUT;
   if (!out) throw new Error('AI_FUNCTIONS_BENCH_STARTUP_OUT is not set');
   const result: Record<string, unknown> = {};
   try {
-    const extension = vscode.extensions.getExtension<AiFunctionsApi>(EXTENSION_ID);
-    if (!extension) throw new Error(`${EXTENSION_ID} is not installed`);
-    if (extension.isActive) throw new Error('the extension was already active: the activation cannot be timed');
-    const main = path.resolve(extension.extensionPath, String(extension.packageJSON.main));
-    result.main = main;
-
-    // VS Code loads an extension's CommonJS main with require(fsPath); wrap that one load.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- node's Module, to time the load
-    const Module = require('node:module') as ModuleWithLoad;
-    const original = Module._load;
-    let loadMs: number | undefined;
-    let activateCallMs: number | undefined;
-    Module._load = function (this: unknown, request: string, parent: unknown, isMain: boolean): unknown {
-      if (typeof request !== 'string' || path.resolve(request) !== main) return original.call(this, request, parent, isMain);
-      const started = performance.now();
-      const exports = original.call(this, request, parent, isMain) as { activate: (context: vscode.ExtensionContext) => unknown };
-      loadMs = performance.now() - started;
-      const activate = exports.activate;
-      return {
-        ...exports,
-        activate(this: unknown, context: vscode.ExtensionContext) {
-          const t = performance.now();
-          try {
-            return activate.call(this, context);
-          } finally {
-            activateCallMs = performance.now() - t;
-          }
-        },
-      };
-    };
-
-    let api: AiFunctionsApi;
-    const started = performance.now();
-    try {
-      api = await extension.activate();
-    } finally {
-      Module._load = original;
-    }
-    result.activationTotalMs = performance.now() - started;
-    if (loadMs === undefined || activateCallMs === undefined) throw new Error(`the main module ${main} was not loaded through require`);
-    result.loadMs = loadMs;
-    result.activateCallMs = activateCallMs;
+    const order = (process.env.AI_FUNCTIONS_BENCH_ACTIVATE ?? EXTENSION_ID).split(',').filter(Boolean);
+    if (!order.includes(EXTENSION_ID)) throw new Error(`AI_FUNCTIONS_BENCH_ACTIVATE does not name ${EXTENSION_ID}`);
+    const { timings, apis } = await profiled('activation', () => activateTimed(order));
+    result.activations = timings;
+    const ours = timings.find((t) => t.id === EXTENSION_ID)!;
+    result.loadMs = ours.loadMs;
+    result.activateCallMs = ours.activateCallMs;
+    result.activationTotalMs = ours.totalMs;
+    // The first activation in a fresh host pays one-time costs: it is only compared when it is ours.
+    const [first, ...rest] = timings;
+    if (first!.id !== EXTENSION_ID) result.warmupActivationMs = first!.totalMs;
+    const empties = (first!.id === EXTENSION_ID ? timings : rest).filter((t) => t.id !== EXTENSION_ID).map((t) => t.totalMs);
+    if (empties.length) result.emptyActivationMs = empties.reduce((a, b) => a + b, 0) / empties.length;
+    const api = apis.get(EXTENSION_ID) as AiFunctionsApi;
 
     const key = process.env.AI_FUNCTIONS_BENCH_SUTRO_KEY;
     if (key) {
       await api.setApiKey('sutro', { apiKey: key });
       let t = performance.now();
-      await api.listJobs('sutro', { limit: 1 });
+      await profiled('first-request', () => api.listJobs('sutro', { limit: 1 }));
       result.firstApiRequestMs = performance.now() - t;
       t = performance.now();
       await api.listJobs('sutro', { limit: 1 });
       result.secondApiRequestMs = performance.now() - t;
     }
+
+    const panels = (process.env.AI_FUNCTIONS_BENCH_PANELS ?? '').split(',').filter(Boolean);
+    if (panels.length) result.panelStarts = await openPanels(api, panels);
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   }
