@@ -255,6 +255,8 @@ describe('Inferable adapter', function () {
       controller.abort();
       const error = await rejection(promise);
       assert.equal(error.kind, 'cancelled');
+      // A GET sent just before the abort may reach the emulator a moment later: let it land.
+      await sleep(50);
       const [run] = emu.runs;
       const count = gets(run!.id).length;
       assert.ok(count >= 3, `${count} GETs before the abort`);
