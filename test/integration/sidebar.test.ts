@@ -326,7 +326,11 @@ describe('Jobs view', function () {
     const { jobsTree, jobsStore } = await testing();
     const run = emu.inferable.createRun('Please ask me to approve the refund', {});
     await waitFor('the run to pause', async () => (await (await setAllKeys()).getJob('inferable', run.id)).status === 'paused', 20_000);
-    await jobsTree.refresh('inferable');
+    // A refresh already in flight (auto-refresh) may have listed the runs before this one existed.
+    await waitFor('the paused run in the Jobs view', async () => {
+      await jobsTree.refresh('inferable');
+      return jobsStore.find('inferable', run.id)?.status === 'paused' || undefined;
+    });
     const item = jobsTree.getTreeItem(jobsTree.jobNode('inferable', run.id));
     assert.match(String(item.contextValue), /\banswerable\b/);
     const confirmed = answerModals((_message, buttons) => buttons.find((b) => b === 'Send Answer'));
