@@ -295,6 +295,26 @@ describe('Inferable, both generations', function () {
     });
   });
 
+  it('keeps working against hostile replies of both generations (text is data; shapes and flags decide)', async () => {
+    emu.configure({ generation: 'current', hostile: true });
+    const a = adapter();
+    assert.equal(await a.generation(), 'current');
+    const tools = await a.listFunctions();
+    const updateLead = tools.find((t) => t.id.startsWith('updateLead'))!;
+    assert.ok(updateLead.id.includes('command:'), 'the tool names carry the hostile text');
+    const paused = await a.run({ platform: 'inferable', function: updateLead.id, input: 'Approve the stage change' });
+    assert.equal(paused.status, 'paused');
+    const [approval] = paused.output as PendingDecision[];
+    assert.equal(approval?.kind, 'approval');
+    assert.ok(approval?.kind === 'approval' && approval.function?.includes('command:') && approval.args?.includes('command:'));
+    await a.decide(paused.runId!, approval!, { approved: true });
+    await a.waitForRun(paused.runId!);
+    assert.match((await a.textAnswer(paused.runId!)) ?? '', /^Done after your approval, using updateLead\. .*command:/s);
+
+    emu.configure({ generation: 'seed' });
+    assert.equal(await adapter().generation(), 'seed', 'a hostile route-miss 404 still tells the generation');
+  });
+
   describe('helpers', () => {
     it('decisionAnswer: an input takes the text; an approval takes approve or deny words only', () => {
       const input: PendingDecision = { kind: 'input', id: 'r' };

@@ -463,8 +463,9 @@ export class InferableAdapter implements PlatformAdapter {
   }
 
   /**
-   * Inferable answers 401 with an empty body, so the generic message has nothing to go on. The
-   * usual causes are a key of another cluster and a machine key (which cannot create runs).
+   * The Oct 2024 API answers 401 with an empty body, so the generic message has nothing to go on
+   * (the current control plane says why, and that message is kept). The usual causes are a key of
+   * another cluster and a machine key (which cannot create runs).
    */
   private explainAuth(e: unknown, clusterId: string): unknown {
     if (!(e instanceof AiFunctionsError) || e.kind !== 'auth' || e.platformMessage) return e;
