@@ -1,6 +1,7 @@
 // The public API returned from activate(): the same surface the UI uses. Stable and versioned.
 import type { CancellationToken } from 'vscode';
 import type { Credentials, FunctionInfo, Job, Page, PlatformId, RunInput, RunRequest, RunResult } from './core/model';
+import type { DecisionAnswer, PendingDecision } from './platforms/types';
 
 export type {
   Credentials,
@@ -16,6 +17,7 @@ export type {
   RunResult,
   Usage,
 } from './core/model';
+export type { ApprovalRequest, DecisionAnswer, InputRequest, PendingDecision } from './platforms/types';
 
 /** One row's outcome from `runRows`: a result or an error, never both, never neither. */
 export interface RowResult {
@@ -47,6 +49,13 @@ export interface AiFunctionsApi {
   getJob(platform: PlatformId, id: string): Promise<Job>;
   /** Asks the platform to cancel the job; resolves with the job as it is afterwards. */
   cancelJob(platform: PlatformId, id: string): Promise<Job>;
-  /** Answers the run's open input request (`requestId`, or its first one). */
+  /**
+   * Answers what the run waits for (`requestId`, or the first): an input request takes `answer` as
+   * its text; an approval takes "approve" or "deny" (also yes/approved, no/denied/reject).
+   */
   answerInputRequest(platform: PlatformId, runId: string, answer: string, requestId?: string): Promise<void>;
+  /** What a paused run waits on a person for: approvals and input requests (none on a platform without them). */
+  pendingDecisions(platform: PlatformId, runId: string): Promise<PendingDecision[]>;
+  /** Approves or denies (`{approved}`) or answers (`{input}`) one of `pendingDecisions` by its id. */
+  decide(platform: PlatformId, runId: string, decisionId: string, answer: DecisionAnswer): Promise<void>;
 }

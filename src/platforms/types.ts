@@ -87,6 +87,42 @@ export interface InputRequest {
   options?: string[];
 }
 
+/** A call the run wants to make once a person approves it (Inferable: a job awaiting approval). */
+export interface ApprovalRequest {
+  kind: 'approval';
+  /** What the platform knows it by (Inferable: the job id). */
+  id: string;
+  /** The function or tool the run wants to call. */
+  function?: string;
+  /** Its arguments as JSON text, when the platform tells them. */
+  args?: string;
+  description?: string;
+}
+
+/**
+ * What a paused run waits on a person for: an approval (approve or deny) or an input request (free
+ * text, or one of `options`). Platform text: shown only through `inert`.
+ */
+export type PendingDecision = ApprovalRequest | (InputRequest & { kind: 'input' });
+
+/** The answer to a PendingDecision: `approved` for an approval, `input` for an input request. */
+export type DecisionAnswer = { approved: boolean } | { input: string };
+
+const APPROVE_WORDS = /^(approve|approved|yes)$/i;
+const DENY_WORDS = /^(deny|denied|no|reject|rejected)$/i;
+
+/**
+ * A typed answer as the decision takes it: the text itself for an input request; approve or deny
+ * words for an approval (undefined when the text is neither).
+ */
+export function decisionAnswer(decision: PendingDecision, text: string): DecisionAnswer | undefined {
+  if (decision.kind === 'input') return { input: text };
+  const word = text.trim();
+  if (APPROVE_WORDS.test(word)) return { approved: true };
+  if (DENY_WORDS.test(word)) return { approved: false };
+  return undefined;
+}
+
 export interface JobResults {
   /** One entry per row, in the job's order. */
   rows: unknown[];
@@ -107,13 +143,22 @@ export interface PlatformAdapter {
   getJob?(id: string, signal?: AbortSignal): Promise<Job>;
   cancelJob?(id: string, signal?: AbortSignal): Promise<void>;
   jobResults?(id: string, signal?: AbortSignal): Promise<JobResults>;
+  /**
+   * @deprecated Superseded by `pendingDecisions` and `decide` (approvals and input requests alike);
+   * no adapter implements it. Kept only so that code naming the ability still compiles.
+   */
   inputRequests?(id: string, signal?: AbortSignal): Promise<InputRequest[]>;
+  /** @deprecated See `inputRequests`. */
   answerInput?(jobId: string, requestId: string, input: string, signal?: AbortSignal): Promise<void>;
+  /** What a paused run waits on a person for (approvals and input requests), oldest first. */
+  pendingDecisions?(jobId: string, signal?: AbortSignal): Promise<PendingDecision[]>;
+  /** Answers one of `pendingDecisions`; the run then goes on. */
+  decide?(jobId: string, decision: PendingDecision, answer: DecisionAnswer, signal?: AbortSignal): Promise<void>;
   submitBatch?(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string>;
 }
 
 /** The optional abilities a platform may have. */
-export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'inputRequests' | 'answerInput' | 'submitBatch';
+export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'inputRequests' | 'answerInput' | 'submitBatch' | 'pendingDecisions' | 'decide';
 
 /** The adapter, typed so that `ability` can be called, when the platform has it. */
 export type With<A extends Ability> = PlatformAdapter & Required<Pick<PlatformAdapter, A>>;

@@ -1,15 +1,49 @@
-// Inferable emulator (the Oct–Nov 2024 API of the seed: runs with `message` + `result.schema`,
-// `{run, jobs, inputRequests}` on GET run, input requests answered with POST).
+// Inferable emulator: the two generations of the control plane's API, chosen with the
+// `generation` knob ('seed' by default).
+//
+// 'seed' — the Oct–Nov 2024 API of the seed (sdk-node contract, github.com/inferablehq/inferable
+// @4385c1f3 `sdk-node/src/contract.ts`): runs with `message` + `result.schema`, `{run, jobs,
+// inputRequests}` on GET run, input requests answered with POST, functions from `/services`.
 // Auth: `authorization: <key>` (bare) or `Bearer <key>`; a missing/unknown key → 401 with an
 // EMPTY body; another scheme → 401 `{error:{message:"Invalid authorization scheme"}}`.
 // Unknown cluster / run / input request → 404 `{message}`; bad bodies/queries → 400 `{error:{message}}`.
 //
+// 'current' — the control plane as published at github.com/inferablehq/inferable @c67acb81
+// (2025-07-05): `control-plane/src/modules/contract.ts` (shapes), `control-plane/src/modules/
+// router/index.ts` (handlers), `control-plane/src/modules/auth/auth.ts` (auth),
+// `control-plane/src/bootstrap.ts` (error bodies), `control-plane/src/modules/runs/messages.ts`
+// (messages, newest first) and `control-plane/src/modules/jobs/jobs.ts` (`submitApproval`):
+//   POST /clusters/{c}/runs {initialPrompt?, resultSchema?, tools?, name?, id?, …} → 201 {id,
+//     status, result}; unknown fields (the seed's `message`, `result`) are dropped, so a run sent
+//     `message` only has no prompt and stays `pending` for ever; `tools: []` → 400 {message};
+//     a resultSchema whose `type` is not "object" → 400 {message}; a known client `id` → that run.
+//   GET /clusters/{c}/runs/{r} → flat {id, userId, type, status, failureReason, test, feedback…,
+//     context, authContext, result (object|null), tools}; the list has no failureReason.
+//   GET /clusters/{c}/runs/{r}/timeline → {messages, activity, jobs:[{id, status, targetFn,
+//     resultType, createdAt, approved, approvalRequested}], run:{…}} (no inputRequests).
+//   GET /clusters/{c}/runs/{r}/messages?after&limit=10..50&waitTime=0..20 → newest first
+//     [{id, type: human|agent|invocation-result, data, createdAt, pending, metadata}]; the final
+//     agent message is {done: true, result, message: <the text answer>}.
+//   GET /clusters/{c}/tools → [{name, description, schema (JSON string), config, shouldExpire,
+//     lastPingAt, createdAt}]; /services and /input-requests are gone (Fastify's 404 {message:
+//     "Route GET:/… not found", error: "Not Found", statusCode: 404}).
+//   GET /clusters/{c}/jobs/{jobId} → {id, status, targetFn, executingMachineId, targetArgs
+//     (packed `{"value": …}` JSON text), result, resultType, createdAt, approved, approvalRequested}.
+//   POST /clusters/{c}/jobs/{jobId}/approval {approved: boolean} → 204 (once decided, again is a
+//     no-op 204); unknown job → 404 {message: "Job not found"}.
+//   Errors go through the global handler: {error: {message, docsLink?}}. A 401 comes from the auth
+//   hook's AuthenticationError, so it carries {error: {message, docsLink:
+//   "https://docs.inferable.ai/pages/auth"}} (the contract's `401: z.undefined()` is not what the
+//   source sends); a key of another cluster → 401 "API Key does not have access to this cluster".
+//   A paused run waits for the approval of its job (`approvalRequested && approved == null`).
+//
 // A run's outcome is driven by its message (case-insensitive, deterministic):
 //   "fail"          → failed, failureReason "No tools found, …", result null, summary null
-//   "approve"/"ask…" → paused with an input request (type "approval") until answered, then
-//                     running for one step, then done (answer no/deny/reject → result null)
-//   "summary only"  → done with result null and a summary
-//   otherwise       → done with a result built from result.schema (null without a schema)
+//   "approve"/"ask…" → paused until answered — seed: an input request (type "approval"); current:
+//                     its job awaits approval — then running for one step, then done (answer
+//                     no/deny/reject, or `approved: false` → result null)
+//   "summary only"  → done with result null and a summary (current: the final agent message)
+//   otherwise       → done with a result built from the schema (null without a schema)
 // Timing (computed from the clock, no timers): pending for `runStepMs`, running for `runStepMs`,
 // then done / failed / paused.
 
@@ -34,13 +68,31 @@ export interface InferableServiceDef {
   functions: InferableFunctionDef[];
 }
 
+/** A tool of the current generation (`GET /clusters/{c}/tools`). */
+export interface InferableToolDef {
+  name: string;
+  description?: string;
+  /** JSON schema of the input, sent as a JSON string (as the API does). */
+  schema?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+/** Which API the emulator speaks: the seed's Oct 2024 API, or the current control plane's. */
+export type InferableGeneration = 'seed' | 'current';
+
 export interface InferableOptions extends EmulatorOptions {
   keys?: string[];
   clusterId?: string;
   runStepMs?: number;
+  /** Seed generation only: the GET run reply's shape. */
   runShape?: 'nested' | 'flat';
   runCount?: number;
+  /** Seed generation: `/services`. */
   services?: InferableServiceDef[];
+  /** Default 'seed'. */
+  generation?: InferableGeneration;
+  /** Current generation: `/tools` (default: the services' functions, by function name). */
+  tools?: InferableToolDef[];
 }
 
 export const INFERABLE_DEFAULT_KEY = 'sk_inf_emulator';
@@ -84,8 +136,18 @@ export const INFERABLE_SERVICES: InferableServiceDef[] = [
   },
 ];
 
+/** The current generation's tools: the seed's service functions, named as tools are (flat). */
+export const INFERABLE_TOOLS: InferableToolDef[] = INFERABLE_SERVICES.flatMap((service) =>
+  service.functions.map((fn) => ({ name: fn.name, description: fn.description, schema: fn.schema })),
+);
+
+/** Where a current-generation 401 points (`AuthenticationError`'s default docsLink). */
+export const INFERABLE_AUTH_DOCS = 'https://docs.inferable.ai/pages/auth';
+export const NOT_APPROVED_MESSAGE = 'This call was denied by the user.';
+
 type RunStatus = 'pending' | 'running' | 'paused' | 'done' | 'failed';
-type RunKind = 'result' | 'fail' | 'input' | 'summary';
+/** `idle`: a current-generation run created without a prompt; nothing ever starts it. */
+type RunKind = 'result' | 'fail' | 'input' | 'summary' | 'idle';
 
 interface InferableRun {
   id: string;
@@ -93,6 +155,8 @@ interface InferableRun {
   message: string;
   schema?: Record<string, unknown>;
   attachedFunctions: string[] | null;
+  /** Current generation: the tools the run was given (null: all of them). */
+  tools: string[] | null;
   metadata: Record<string, string> | null;
   userId: string | null;
   test: boolean;
@@ -107,7 +171,10 @@ interface InferableRun {
   jobId: string;
   inputRequestId: string;
   answeredAt?: number;
+  /** Seed: the input sent; current: 'approve' or 'deny'. */
   answer?: string;
+  /** Current generation: the approval's answer. */
+  approved?: boolean;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -181,6 +248,8 @@ export class InferableEmulator extends Emulator {
   runStepMs = 600;
   runShape: 'nested' | 'flat' = 'nested';
   services: InferableServiceDef[] = [];
+  generation: InferableGeneration = 'seed';
+  tools: InferableToolDef[] = [];
   /** Runs, newest first. */
   runs: InferableRun[] = [];
   private runById = new Map<string, InferableRun>();
@@ -211,6 +280,8 @@ export class InferableEmulator extends Emulator {
     this.runStepMs = o.runStepMs ?? 600;
     this.runShape = o.runShape ?? 'nested';
     this.services = o.services ?? INFERABLE_SERVICES;
+    this.generation = o.generation ?? 'seed';
+    this.tools = o.tools ?? INFERABLE_TOOLS;
     this._runCount = o.runCount ?? 12;
     this.seedRuns();
   }
@@ -224,9 +295,12 @@ export class InferableEmulator extends Emulator {
     runCount: knob.seedCount,
     hostile: knob.boolean,
     services: knob.array<InferableServiceDef>(),
+    generation: knob.oneOf('seed', 'current'),
+    tools: knob.array<InferableToolDef>(),
   });
 
   protected errorBody(status: number, message: string): unknown {
+    if (this.generation === 'current') return status === 401 ? { error: { message, docsLink: INFERABLE_AUTH_DOCS } } : { error: { message } };
     if (status === 401 && !this.hostile) return undefined;
     return { error: { message } };
   }
@@ -236,10 +310,10 @@ export class InferableEmulator extends Emulator {
    * attached functions stay; the status of a run's jobs (free text) does not.
    */
   protected override readonly hostileFields: HostileFields = {
-    text: ['message', 'name', 'description', 'summary', 'failureReason', 'targetFn', 'service', 'function', 'jobs.status'],
-    deep: ['result', 'presentedOptions', 'options', 'requestArgs'],
-    error: ['message'],
-    skip: ['schema', 'config', 'metadata', 'attachedFunctions'],
+    text: ['message', 'name', 'description', 'summary', 'failureReason', 'targetFn', 'service', 'function', 'jobs.status', 'toolName', 'reasoning'],
+    deep: ['result', 'presentedOptions', 'options', 'requestArgs', 'targetArgs'],
+    error: ['message', 'docsLink'],
+    skip: ['schema', 'config', 'metadata', 'attachedFunctions', 'tools', 'input'],
   };
 
   protected override wrongShapeBody(): unknown {
@@ -308,20 +382,34 @@ export class InferableEmulator extends Emulator {
     return undefined;
   }
 
+  /** Current generation: the tool a run calls (the first one, when it was given none). */
+  private resolveTool(tools: string[] | null): { service: string; fn: string } | undefined {
+    const all = this.tools.map((t) => ({ service: '', fn: t.name }));
+    if (!tools || tools.length === 0) return all[0];
+    const found = all.find((t) => tools.includes(t.fn));
+    if (found) return found;
+    // Hostile mode: the client sends back the poisoned names it listed.
+    if (this.hostile) return all.find((t) => tools.some((name) => name.startsWith(t.fn)));
+    return undefined;
+  }
+
   private makeRun(p: {
     name: string;
     message: string;
     schema?: Record<string, unknown>;
     attachedFunctions: string[] | null;
+    /** Current generation: resolve the target among the tools (the seed's services otherwise). */
+    tools?: string[] | null;
     metadata: Record<string, string> | null;
     createdMs: number;
     t0: number;
   }): InferableRun {
-    const target = this.resolveTarget(p.attachedFunctions);
+    const target = p.tools !== undefined ? this.resolveTool(p.tools) : this.resolveTarget(p.attachedFunctions);
     const lower = p.message.toLowerCase();
     let kind: RunKind = 'result';
     const ask = /\bask/.test(lower);
-    if (lower.includes('fail') || !target) kind = 'fail';
+    if (p.tools !== undefined && p.message.trim() === '') kind = 'idle';
+    else if (lower.includes('fail') || !target) kind = 'fail';
     else if (lower.includes('approve') || ask) kind = 'input';
     else if (lower.includes('summary only')) kind = 'summary';
     return {
@@ -330,6 +418,7 @@ export class InferableEmulator extends Emulator {
       message: p.message,
       schema: p.schema,
       attachedFunctions: p.attachedFunctions,
+      tools: p.tools ?? null,
       metadata: p.metadata,
       userId: null,
       test: false,
@@ -345,18 +434,27 @@ export class InferableEmulator extends Emulator {
     };
   }
 
-  /** Creates a run as POST /runs does; returns it. */
-  createRun(message: string, options: { schema?: Record<string, unknown>; attachedFunctions?: string[]; name?: string; metadata?: Record<string, string> } = {}): InferableRun {
+  /**
+   * Creates a run as POST /runs does, in the current `generation`; returns it. Current generation:
+   * `message` is the initialPrompt (empty: the run never starts), `tools` the tools it may call.
+   */
+  createRun(
+    message: string,
+    options: { schema?: Record<string, unknown>; attachedFunctions?: string[]; tools?: string[]; name?: string; metadata?: Record<string, string>; id?: string } = {},
+  ): InferableRun {
     const now = Date.now();
+    const current = this.generation === 'current';
     const run = this.makeRun({
-      name: options.name ?? (message.length > 40 ? `${message.slice(0, 39)}…` : message),
+      name: options.name ?? (message.length > 40 ? `${message.slice(0, 39)}…` : message || 'Untitled run'),
       message,
       schema: options.schema,
       attachedFunctions: options.attachedFunctions ?? null,
+      tools: current ? (options.tools ?? null) : undefined,
       metadata: options.metadata ?? null,
       createdMs: now,
       t0: now,
     });
+    if (options.id) run.id = options.id;
     run.userId = 'user_emulator';
     this.runs.unshift(run);
     this.runById.set(run.id, run);
@@ -375,6 +473,7 @@ export class InferableEmulator extends Emulator {
 
   statusOf(run: InferableRun, now = Date.now()): RunStatus {
     const step = this.runStepMs;
+    if (run.kind === 'idle') return 'pending';
     if (run.kind === 'input' && run.answeredAt !== undefined) return now < run.answeredAt + step ? 'running' : 'done';
     if (now < run.t0 + step) return 'pending';
     if (now < run.t0 + 2 * step) return 'running';
@@ -384,14 +483,20 @@ export class InferableEmulator extends Emulator {
   private outcome(run: InferableRun, status: RunStatus): { result: unknown; summary: string | null; failureReason: string | null } {
     if (status === 'failed') return { result: null, summary: null, failureReason: NO_TOOLS_REASON };
     if (status !== 'done') return { result: null, summary: null, failureReason: null };
-    const fn = `${run.target.service}.${run.target.fn}`;
+    const fn = this.fnName(run);
     if (run.kind === 'summary') return { result: null, summary: `Summary: handled "${run.message}" with ${fn}; no structured result was requested.`, failureReason: null };
     if (run.kind === 'input' && /^\s*(no|deny|denied|reject|rejected)\b/i.test(run.answer ?? '')) {
       return { result: null, summary: `The call to ${fn} was not approved, so no changes were made.`, failureReason: null };
     }
     const result = run.schema ? valueForSchema(run.schema) : null;
-    const summary = run.kind === 'input' ? `Done after your input ("${run.answer ?? ''}"), using ${fn}.` : run.schema ? 'I found the following items' : `Completed "${run.message}" using ${fn}.`;
+    const afterInput = this.generation === 'current' ? `Done after your approval, using ${fn}.` : `Done after your input ("${run.answer ?? ''}"), using ${fn}.`;
+    const summary = run.kind === 'input' ? afterInput : run.schema ? 'I found the following items' : `Completed "${run.message}" using ${fn}.`;
     return { result, summary, failureReason: null };
+  }
+
+  /** The function a run calls as the generation names it: `service.function`, or the tool's name. */
+  private fnName(run: InferableRun): string {
+    return this.generation === 'current' || !run.target.service ? run.target.fn : `${run.target.service}.${run.target.fn}`;
   }
 
   private iso(ms: number): string {
@@ -462,9 +567,126 @@ export class InferableEmulator extends Emulator {
     return { run: this.runObject(run, status), jobs: this.jobsView(run, status), inputRequests: this.inputRequestsView(run, status) };
   }
 
+  // ---- current generation: views
+
+  /** Whether the run's job waits for a person's approval (current generation). */
+  private awaitsApproval(run: InferableRun, status: RunStatus): boolean {
+    return run.kind === 'input' && status === 'paused' && run.approved === undefined;
+  }
+
+  /** The current generation's job of a run: one call of its tool, once the run is running. */
+  private currentJob(run: InferableRun, status: RunStatus): Record<string, unknown> | undefined {
+    if (run.kind === 'fail' || run.kind === 'idle' || status === 'pending') return undefined;
+    const decided = run.kind === 'input' && run.approved !== undefined;
+    const denied = decided && run.approved === false;
+    let jobStatus = 'running';
+    let resultType: string | null = null;
+    if (this.awaitsApproval(run, status)) {
+      jobStatus = 'interrupted';
+      resultType = 'interrupt';
+    } else if (denied || status === 'done') {
+      jobStatus = 'success';
+      resultType = denied ? 'rejection' : 'resolution';
+    }
+    return {
+      id: run.jobId,
+      status: jobStatus,
+      targetFn: run.target.fn,
+      resultType,
+      createdAt: this.iso(Math.max(run.createdMs, run.t0 + this.runStepMs)),
+      approved: run.kind === 'input' ? (run.approved ?? null) : null,
+      approvalRequested: run.kind === 'input',
+    };
+  }
+
+  /** The call's arguments, from the tool's input schema (deterministic). */
+  private jobArgs(run: InferableRun): unknown {
+    const tool = this.tools.find((t) => t.name === run.target.fn);
+    const args = tool?.schema ? valueForSchema(tool.schema) : {};
+    return isPlainObject(args) ? args : { input: args };
+  }
+
+  /** `GET /clusters/{c}/jobs/{jobId}`. */
+  private jobDetail(run: InferableRun, status: RunStatus): Record<string, unknown> | undefined {
+    const job = this.currentJob(run, status);
+    if (!job) return undefined;
+    const denied = run.approved === false;
+    const result = job.status === 'success' ? JSON.stringify({ value: denied ? { message: NOT_APPROVED_MESSAGE } : { ok: true } }) : null;
+    return {
+      ...job,
+      executingMachineId: job.status === 'running' ? 'machine_emulator' : null,
+      targetArgs: JSON.stringify({ value: this.jobArgs(run) }),
+      result,
+    };
+  }
+
+  /** The run's messages, oldest first (the messages endpoint sends them newest first). */
+  private currentMessages(run: InferableRun, status: RunStatus, now: number): Record<string, unknown>[] {
+    if (run.kind === 'idle') return [];
+    const message = (n: number, type: string, data: Record<string, unknown>, at: number): Record<string, unknown> => ({
+      id: `${run.id}-m${n}`,
+      type,
+      data,
+      createdAt: this.iso(Math.max(run.createdMs, Math.min(at, now))),
+      pending: false,
+      metadata: null,
+    });
+    const out = [message(1, 'human', { message: run.message }, run.createdMs)];
+    const job = this.currentJob(run, status);
+    if (!job) return out;
+    const tool = run.target.fn;
+    out.push(message(2, 'agent', { invocations: [{ id: run.jobId, toolName: tool, reasoning: `Calling ${tool} to answer the request.`, input: this.jobArgs(run) }] }, run.t0 + this.runStepMs));
+    if (job.status === 'success') {
+      const denied = run.approved === false;
+      const at = run.answeredAt ?? run.t0 + 2 * this.runStepMs;
+      out.push(message(3, 'invocation-result', { id: run.jobId, toolName: tool, resultType: denied ? 'rejection' : 'resolution', result: denied ? { message: NOT_APPROVED_MESSAGE } : { ok: true } }, at));
+    }
+    if (status === 'done') {
+      const o = this.outcome(run, status);
+      const data: Record<string, unknown> = { done: true, message: o.summary ?? '' };
+      if (isPlainObject(o.result)) data.result = o.result;
+      const at = run.answeredAt !== undefined ? run.answeredAt + this.runStepMs : run.t0 + 2 * this.runStepMs;
+      out.push(message(4, 'agent', data, at));
+    }
+    return out;
+  }
+
+  /** The flat run of `GET /clusters/{c}/runs/{r}` (current). */
+  private currentRun(run: InferableRun, status: RunStatus): Record<string, unknown> {
+    const o = this.outcome(run, status);
+    return {
+      id: run.id,
+      userId: run.userId,
+      type: 'multi-step',
+      status,
+      failureReason: o.failureReason,
+      test: run.test,
+      feedbackComment: run.feedbackComment,
+      feedbackScore: run.feedbackScore,
+      context: null,
+      authContext: null,
+      result: isPlainObject(o.result) ? o.result : null,
+      tools: run.tools,
+    };
+  }
+
+  private currentTimeline(run: InferableRun, now: number): Record<string, unknown> {
+    const status = this.statusOf(run, now);
+    const job = this.currentJob(run, status);
+    const flat = this.currentRun(run, status);
+    delete flat.type;
+    return {
+      messages: this.currentMessages(run, status, now),
+      activity: [],
+      jobs: job ? [job] : [],
+      run: { ...flat, name: run.name, systemPrompt: null, interactive: true, workflowExecutionId: null, workflowVersion: null, workflowName: null },
+    };
+  }
+
   // ---- routing
 
   protected handle(req: ApiRequest): Reply {
+    if (this.generation === 'current') return this.handleCurrent(req);
     const header = String(req.headers.authorization ?? '').trim();
     if (!header) return reply.empty(401);
     let key = header;
@@ -533,6 +755,160 @@ export class InferableEmulator extends Emulator {
       return reply.empty(204);
     }
     return notFound();
+  }
+
+  // ---- current generation: routing
+
+  private handleCurrent(req: ApiRequest): Reply {
+    const denied = (message: string): Reply => reply.json(401, { error: { message, docsLink: INFERABLE_AUTH_DOCS } });
+    const header = String(req.headers.authorization ?? '').trim();
+    if (!header) return denied('No authorization token found');
+    let key = header;
+    const parts = header.split(' ');
+    if (parts.length > 1) {
+      if (parts[0]!.toLowerCase() !== 'bearer') return denied('Invalid authorization scheme');
+      key = parts[1]!;
+    }
+    if (!this.keys.includes(key)) return denied('Auth not extracted from request');
+
+    const [clusters, clusterId, collection, id, sub, ...extra] = req.segments;
+    const m = req.method;
+    // Fastify's own answer for a route it does not have (no error handler is involved).
+    const noRoute = (): Reply => reply.json(404, { message: `Route ${m}:${req.path} not found`, error: 'Not Found', statusCode: 404 });
+    const bad = (message: string): Reply => reply.json(400, { error: { message } });
+    if (clusters !== 'clusters' || clusterId === undefined || extra.length > 0) return noRoute();
+    if (clusterId !== this.clusterId) return denied('API Key does not have access to this cluster');
+    const now = Date.now();
+
+    if (collection === undefined) {
+      if (m !== 'GET') return noRoute();
+      return reply.json(200, { id: this.clusterId, name: 'Emulator cluster', description: 'Served by the AI Functions test emulator', createdAt: this.iso(SEED_BASE_TIME), debug: false, isDemo: false });
+    }
+    if (collection === 'tools' && id === undefined) return m === 'GET' ? this.listTools(req) : noRoute();
+    if (collection === 'jobs' && id !== undefined) {
+      const run = this.runs.find((r) => r.jobId === id);
+      const status = run ? this.statusOf(run, now) : 'pending';
+      const detail = run ? this.jobDetail(run, status) : undefined;
+      if (sub === undefined) {
+        if (m !== 'GET') return noRoute();
+        return detail ? reply.json(200, detail) : reply.json(404, { message: 'Job not found' });
+      }
+      if (sub !== 'approval' || m !== 'POST') return noRoute();
+      const body = req.json;
+      if (!isPlainObject(body) || typeof body.approved !== 'boolean') return bad(jsonBodyProblem(req) ?? 'Body must be {"approved": boolean}');
+      if (!run || !detail) return reply.json(404, { message: 'Job not found' });
+      // `submitApproval` changes only a job that asked and was not decided: again is a no-op.
+      if (this.awaitsApproval(run, status)) {
+        run.approved = body.approved;
+        run.answeredAt = now;
+        run.answer = body.approved ? 'approve' : 'deny';
+      }
+      return reply.empty(204);
+    }
+    if (collection !== 'runs') return noRoute();
+    if (id === undefined) {
+      if (m === 'GET') return this.listRuns(req);
+      if (m === 'POST') return this.postCurrentRun(req);
+      return noRoute();
+    }
+    const run = this.runById.get(id);
+    if (sub === undefined) {
+      if (m !== 'GET' && m !== 'DELETE') return noRoute();
+      if (!run) return reply.json(404, { error: { message: 'Run not found' } });
+      if (m === 'DELETE') {
+        this.runs = this.runs.filter((r) => r !== run);
+        this.runById.delete(run.id);
+        return reply.empty(204);
+      }
+      const status = this.statusOf(run, now);
+      const view = this.currentRun(run, status);
+      const deep = status === 'done' ? this.deepNesting(req) : undefined;
+      return reply.json(200, deep ? { ...view, result: deep } : view);
+    }
+    if (sub === 'timeline') {
+      if (m !== 'GET') return noRoute();
+      return run ? reply.json(200, this.currentTimeline(run, now)) : reply.empty(404);
+    }
+    if (sub === 'messages') {
+      if (m !== 'GET') return noRoute();
+      if (!run) return reply.json(404, { error: { message: 'Run not found' } });
+      return this.listMessages(req, run, now);
+    }
+    if (sub === 'feedback') return m === 'POST' ? (run ? this.feedback(req, run) : reply.empty(404)) : noRoute();
+    return noRoute();
+  }
+
+  private listTools(req: ApiRequest): Reply {
+    const createdAt = this.iso(SEED_BASE_TIME);
+    const tool = (t: InferableToolDef): Record<string, unknown> => ({
+      name: t.name,
+      description: t.description ?? null,
+      schema: t.schema ? JSON.stringify(t.schema) : null,
+      config: t.config ?? null,
+      shouldExpire: false,
+      lastPingAt: this.iso(Math.max(SEED_BASE_TIME, Date.now() - 30_000)),
+      createdAt,
+    });
+    const tools = this.tools.map(tool);
+    const huge = this.hugePage(req);
+    if (huge !== undefined) {
+      const schema = { type: 'object', properties: { query: { type: 'string' } } };
+      for (let i = 1; i <= huge; i++) tools.push(tool({ name: `hugeTool${i}`, description: `Synthetic tool ${i}`, schema }));
+    }
+    return reply.json(200, tools);
+  }
+
+  /** `?after=<id>&limit=10..50&waitTime=0..20` → newest first (no long-poll: the emulator answers at once). */
+  private listMessages(req: ApiRequest, run: InferableRun, now: number): Reply {
+    const number = (name: string, min: number, max: number, fallback: number): number | undefined => {
+      const raw = req.query.get(name);
+      if (raw === null) return fallback;
+      const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+      return n >= min && n <= max ? n : undefined;
+    };
+    const limit = number('limit', 10, 50, 50);
+    if (limit === undefined) return reply.json(400, { error: { message: 'limit must be a number between 10 and 50' } });
+    if (number('waitTime', 0, 20, 0) === undefined) return reply.json(400, { error: { message: 'waitTime must be a number between 0 and 20' } });
+    const after = req.query.get('after') ?? '0';
+    const messages = this.currentMessages(run, this.statusOf(run, now), now).filter((msg) => String(msg.id) > after);
+    return reply.json(200, messages.reverse().slice(0, limit));
+  }
+
+  private postCurrentRun(req: ApiRequest): Reply {
+    const body = req.json;
+    const bad = (message: string): Reply => reply.json(400, { error: { message } });
+    // What the handler itself refuses comes as the contract's 400 {message}.
+    const refused = (message: string): Reply => reply.json(400, { message });
+    if (!isPlainObject(body)) return bad(jsonBodyProblem(req) ?? 'Body must be a JSON object');
+    if (body.id !== undefined && (typeof body.id !== 'string' || !/^[0-9A-Za-z-_.]{4,128}$/.test(body.id))) {
+      return bad('Run ID must contain only alphanumeric characters, dashes, underscores, and periods. Must be between 4 and 128 characters long.');
+    }
+    for (const field of ['initialPrompt', 'systemPrompt', 'name'] as const) {
+      if (body[field] !== undefined && typeof body[field] !== 'string') return bad(`${field} must be a string`);
+    }
+    if (body.resultSchema !== undefined && !isPlainObject(body.resultSchema)) return bad('resultSchema must be an object');
+    if (body.tools !== undefined && (!Array.isArray(body.tools) || !body.tools.every((t) => typeof t === 'string'))) return bad('tools must be an array of strings');
+    if (body.attachedFunctions !== undefined) {
+      const ok = Array.isArray(body.attachedFunctions) && body.attachedFunctions.every((f) => isPlainObject(f) && typeof f.service === 'string' && typeof f.function === 'string');
+      if (!ok) return bad('attachedFunctions must be an array of {service, function}');
+    }
+    if (Array.isArray(body.attachedFunctions) && body.attachedFunctions.length === 0) return refused('attachedFunctions cannot be an empty array');
+    if (Array.isArray(body.tools) && body.tools.length === 0) return refused('tools cannot be an empty array');
+    const schema = body.resultSchema as Record<string, unknown> | undefined;
+    if (schema && 'type' in schema && schema.type !== 'object') return refused('resultSchema must be an object');
+
+    const existing = typeof body.id === 'string' ? this.runById.get(body.id) : undefined;
+    const run =
+      existing ??
+      this.createRun(typeof body.initialPrompt === 'string' ? body.initialPrompt : '', {
+        schema,
+        tools: (body.tools as string[] | undefined) ?? (body.attachedFunctions as { function: string }[] | undefined)?.map((f) => f.function),
+        name: body.name as string | undefined,
+        id: body.id as string | undefined,
+      });
+    const status = this.statusOf(run, Date.now());
+    const result = this.outcome(run, status).result;
+    return reply.json(201, { id: run.id, status, result: isPlainObject(result) ? result : null });
   }
 
   /** GET run, with the `deepNesting` fault in the result of a done run. */

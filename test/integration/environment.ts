@@ -2,7 +2,7 @@
 // and the user settings and keys that point the extension at them.
 import type { PanelHandoffs } from '../../src/vscode/run/panelHandoffs';
 import * as vscode from 'vscode';
-import { startEmulators, type Emulators } from '../emulator';
+import { startEmulators, type Emulators, type InferableGeneration } from '../emulator';
 import type { AiFunctionsApi } from '../../src/api';
 import type { JobsStore } from '../../src/core/jobsStore';
 import type { JobPoller } from '../../src/core/jobPoller';
@@ -61,6 +61,16 @@ export async function setAllKeys(): Promise<AiFunctionsApi> {
   await extension.setApiKey('nyckel', KEYS.nyckel);
   await extension.setApiKey('inferable', KEYS.inferable);
   return extension;
+}
+
+/**
+ * Switches the Inferable emulator to an API generation, and lets the extension see the change: it
+ * remembers a cluster's generation and detects it again when a listing route is gone.
+ */
+export async function useInferableGeneration(generation: InferableGeneration): Promise<void> {
+  const emu = await emulators();
+  emu.inferable.configure({ generation });
+  await (await setAllKeys()).listFunctions('inferable');
 }
 
 export async function testing(): Promise<Testing> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { can } from '../../src/platforms/types';
+import { can, type PendingDecision } from '../../src/platforms/types';
 import { AiFunctionsError } from '../../src/core/errors';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
@@ -140,12 +140,13 @@ describe('Inferable adapter', function () {
       const result = await a.run({ platform: 'inferable', function: 'crm.updateLead', input: 'Move Acme Labs to negotiation (approve first)' });
       assert.equal(result.status, 'paused');
       const run = emu.getRun(result.runId!)!;
-      assert.deepEqual(result.output, [
-        { id: run.inputRequestId, type: 'approval', description: 'Approve the call to crm.updateLead?', options: ['approve', 'deny'] },
-      ]);
-      assert.deepEqual(await a.inputRequests(result.runId!), result.output);
+      const decision: PendingDecision = { kind: 'input', id: run.inputRequestId, type: 'approval', description: 'Approve the call to crm.updateLead?', options: ['approve', 'deny'] };
+      assert.deepEqual(result.output, [decision]);
+      assert.equal(result.summary, 'The run waits for your answer to an input request: answer it from the Jobs view.');
+      assert.deepEqual(await a.pendingDecisions(result.runId!), result.output);
+      await assert.rejects(a.decide(result.runId!, decision, { approved: true }), /An input request is answered with text/);
 
-      await a.answerInput(result.runId!, run.inputRequestId, 'approve');
+      await a.decide(result.runId!, decision, { input: 'approve' });
       const [answer] = emu.requestsTo(`/clusters/${INFERABLE_DEFAULT_CLUSTER}/runs/${run.id}/input-requests/${run.inputRequestId}`, 'POST');
       assert.deepEqual(answer?.parsed, { input: 'approve' });
       assert.equal(answer?.status, 204);
@@ -153,7 +154,7 @@ describe('Inferable adapter', function () {
 
       const done = await a.waitForRun(run.id);
       assert.equal(done.status, 'done');
-      assert.deepEqual(done.inputRequests, [], 'answered requests are no longer pending');
+      assert.deepEqual(done.decisions, [], 'answered requests are no longer pending');
       assert.match(done.summary ?? '', /Done after your input \("approve"\)/);
     });
 
@@ -169,7 +170,7 @@ describe('Inferable adapter', function () {
       assert.equal(paused.status, 'paused');
       const run = emu.getRun(paused.runId!)!;
       assert.deepEqual(paused.output, [
-        { id: run.inputRequestId, type: 'approval', description: 'The agent needs more information before calling default.searchInventory: which region should it use?', options: undefined },
+        { kind: 'input', id: run.inputRequestId, type: 'approval', description: 'The agent needs more information before calling default.searchInventory: which region should it use?', options: undefined },
       ]);
       assert.equal(emu.requestsTo(`/clusters/${INFERABLE_DEFAULT_CLUSTER}/runs/${run.id}/timeline`, 'GET').length, 1);
     });
@@ -308,8 +309,9 @@ describe('Inferable adapter', function () {
       assert.equal(getRun.kind, 'invalidInput');
       assert.equal(getRun.message, 'The Inferable run id ".." is not valid.');
       assert.equal((await rejection(a.getJob('.'))).kind, 'invalidInput');
-      assert.equal((await rejection(a.answerInput('run-1', '..', 'yes'))).message, 'The Inferable input request id ".." is not valid.');
-      assert.equal((await rejection(a.answerInput('..', 'req-1', 'yes'))).kind, 'invalidInput');
+      assert.equal((await rejection(a.decide('run-1', { kind: 'input', id: '..' }, { input: 'yes' }))).message, 'The Inferable input request id ".." is not valid.');
+      assert.equal((await rejection(a.decide('..', { kind: 'input', id: 'req-1' }, { input: 'yes' }))).kind, 'invalidInput');
+      assert.equal((await rejection(a.decide('run-1', { kind: 'approval', id: '..' }, { approved: true }))).message, 'The Inferable job id ".." is not valid.');
       config = { ...config, clusterId: '..' };
       assert.equal((await rejection(a.listFunctions())).kind, 'configuration');
       assert.equal(emu.requests.length, 0);
@@ -421,7 +423,8 @@ describe('Inferable adapter', function () {
 
   it('declares its abilities and describes itself', () => {
     const inferable = adapter();
-    assert.deepEqual((['listJobs', 'getJob', 'cancelJob', 'jobResults', 'inputRequests', 'answerInput', 'submitBatch'] as const).filter((a) => can(inferable, a)), ['listJobs', 'getJob', 'inputRequests', 'answerInput']);
+    const abilities = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'inputRequests', 'answerInput', 'submitBatch', 'pendingDecisions', 'decide'] as const;
+    assert.deepEqual(abilities.filter((a) => can(inferable, a)), ['listJobs', 'getJob', 'pendingDecisions', 'decide']);
     assert.equal(inferable.descriptor.functions.listed, true);
     assert.equal(inferable.descriptor.functions.platformChooses, true);
   });

@@ -1,14 +1,18 @@
 // Parses Inferable's replies (zod at the boundary) and maps them to the normalized model.
 import { parseReply } from '../parseReply';
 import type { FunctionInfo, Job, JobStatus } from '../../core/model';
-import type { InputRequest } from '../types';
+import type { ApprovalRequest, PendingDecision } from '../types';
+import type { Generation } from './generation';
 import {
   createdRunSchema,
   flatRunSchema,
+  jobDetailSchema,
+  messageListSchema,
   nestedRunSchema,
   runListSchema,
   serviceListSchema,
   timelineSchema,
+  toolListSchema,
   type FlatRunReply,
   type InputRequestReply,
   type RunJobReply,
@@ -25,6 +29,10 @@ export interface InferableRunJob {
   service?: string;
   resultType?: string;
   createdAt?: string;
+  /** Current generation: the job asked for a person's approval, */
+  approvalRequested?: boolean;
+  /** and got it (true), was denied (false), or still waits (undefined). */
+  approved?: boolean;
 }
 
 /** One run, whichever reply shape it came in. */
@@ -39,8 +47,11 @@ export interface InferableRun {
   failureReason?: string;
   createdAt?: string;
   jobs: InferableRunJob[];
-  /** The input requests still waiting for an answer (resolved ones are left out). */
-  inputRequests: InputRequest[];
+  /**
+   * What the run waits on a person for: approvals of its jobs (current generation) and input
+   * requests (Oct 2024); decided and resolved ones are left out.
+   */
+  decisions: PendingDecision[];
   /** The parsed reply. */
   raw: unknown;
 }
@@ -97,13 +108,16 @@ function toRunJob(job: RunJobReply): InferableRunJob {
     service: present(job.service),
     resultType: present(job.resultType),
     createdAt: isoDate(job.createdAt),
+    approvalRequested: job.approvalRequested ?? undefined,
+    approved: job.approved ?? undefined,
   };
 }
 
-export function toInputRequest(request: InputRequestReply): InputRequest {
+export function toInputRequest(request: InputRequestReply): PendingDecision {
   const fn = [present(request.service), present(request.function)].filter(Boolean).join('.');
   const options = request.presentedOptions ?? request.options ?? undefined;
   return {
+    kind: 'input',
     id: request.id,
     type: present(request.type),
     description: present(request.description) ?? (fn ? `Input for ${fn}` : undefined),
@@ -113,6 +127,23 @@ export function toInputRequest(request: InputRequestReply): InputRequest {
 
 function isPending(request: InputRequestReply): boolean {
   return request.resolvedAt === null || request.resolvedAt === undefined;
+}
+
+/** The jobs that wait for a person's approval (`approvalRequested && approved == null`). */
+function approvalsOf(jobs: InferableRunJob[]): ApprovalRequest[] {
+  return jobs
+    .filter((job) => job.approvalRequested === true && job.approved === undefined)
+    .map((job) => ({
+      kind: 'approval',
+      id: job.id,
+      function: job.targetFn,
+      description: job.targetFn ? `Approve the call to ${job.targetFn}?` : 'Approve the call?',
+    }));
+}
+
+/** Pending input requests, then jobs awaiting approval. */
+function decisionsOf(jobs: InferableRunJob[], inputRequests: InputRequestReply[] | null | undefined): PendingDecision[] {
+  return [...(inputRequests ?? []).filter(isPending).map(toInputRequest), ...approvalsOf(jobs)];
 }
 
 /** `GET /clusters/{c}/runs/{r}` in either documented shape. */
@@ -127,6 +158,7 @@ export function parseRun(body: unknown): InferableRun {
   } else {
     run = reply = parse(flatRunSchema, body);
   }
+  const jobs = (reply.jobs ?? []).map(toRunJob);
   return {
     id: run.id,
     name: present(run.name),
@@ -135,31 +167,34 @@ export function parseRun(body: unknown): InferableRun {
     summary: normalizeSummary(run.summary),
     failureReason: present(run.failureReason),
     createdAt: isoDate(run.createdAt),
-    jobs: (reply.jobs ?? []).map(toRunJob),
-    inputRequests: (reply.inputRequests ?? []).filter(isPending).map(toInputRequest),
+    jobs,
+    decisions: decisionsOf(jobs, reply.inputRequests),
     raw: body,
   };
 }
 
 /**
- * True when a run reply carries no `inputRequests` list: the flat shape, whose run keeps its
- * input requests in the timeline instead.
+ * True when a run reply carries no `inputRequests` list: the flat shape (Oct 2024 contract and
+ * current), whose run keeps its jobs, approvals and input requests in the timeline instead.
  */
-export function lacksInputRequests(body: unknown): boolean {
+export function lacksDecisionLists(body: unknown): boolean {
   return typeof body !== 'object' || body === null || !Array.isArray((body as { inputRequests?: unknown }).inputRequests);
 }
 
-/** The jobs and pending input requests of `GET /runs/{r}/timeline`. */
-export function parseTimeline(body: unknown): Pick<InferableRun, 'jobs' | 'inputRequests'> {
+/** The jobs and pending decisions of `GET /runs/{r}/timeline`. */
+export function parseTimeline(body: unknown): Pick<InferableRun, 'jobs' | 'decisions'> {
   const timeline = parse(timelineSchema, body);
-  return {
-    jobs: (timeline.jobs ?? []).map(toRunJob),
-    inputRequests: (timeline.inputRequests ?? []).filter(isPending).map(toInputRequest),
-  };
+  const jobs = (timeline.jobs ?? []).map(toRunJob);
+  return { jobs, decisions: decisionsOf(jobs, timeline.inputRequests) };
 }
 
-export function parseCreatedRun(body: unknown): string {
-  return parse(createdRunSchema, body).id;
+/**
+ * The new run's id, and the generation whose reply it is: only the current control plane answers
+ * with the run's `status`.
+ */
+export function parseCreatedRun(body: unknown): { id: string; answeredBy: Generation } {
+  const created = parse(createdRunSchema, body);
+  return { id: created.id, answeredBy: 'status' in created ? 'current' : 'seed' };
 }
 
 const JOB_STATUS: Record<string, JobStatus> = {
@@ -247,4 +282,56 @@ export function parseServices(body: unknown): FunctionInfo[] {
 export function attachedFunctionKey(functionId: string): string {
   const dot = functionId.indexOf('.');
   return dot === -1 ? functionId : `${functionId.slice(0, dot)}_${functionId.slice(dot + 1)}`;
+}
+
+/** `GET /clusters/{c}/tools` (current) → one FunctionInfo per tool, id = the tool's name. */
+export function parseTools(body: unknown): FunctionInfo[] {
+  return parse(toolListSchema, body).map((tool) => {
+    const hasSchema = tool.schema !== undefined && tool.schema !== null && tool.schema !== '';
+    return {
+      platform: PLATFORM,
+      id: tool.name,
+      name: tool.name,
+      description: present(tool.description),
+      inputType: hasSchema ? 'JSON schema' : undefined,
+      inputFields: hasSchema ? schemaFields(tool.schema!) : undefined,
+    };
+  });
+}
+
+/**
+ * The run's text answer from `GET /runs/{r}/messages` (current): the newest `agent` message that
+ * has text. The control plane sends the newest first; the order is not relied on.
+ */
+export function lastAgentText(body: unknown): string | undefined {
+  let best: { at: number; id: string; text: string } | undefined;
+  for (const message of parse(messageListSchema, body)) {
+    const text = message.type === 'agent' ? message.data?.message : undefined;
+    if (typeof text !== 'string' || text.trim() === '') continue;
+    const at = Date.parse(isoDate(message.createdAt) ?? '');
+    const when = Number.isNaN(at) ? -Infinity : at;
+    // Ids are ULIDs: among messages of the same millisecond the greater id is the newer.
+    if (!best || when > best.at || (when === best.at && message.id > best.id)) best = { at: when, id: message.id, text };
+  }
+  return best?.text;
+}
+
+/**
+ * The arguments of a job awaiting approval (`GET /clusters/{c}/jobs/{jobId}`), as compact JSON
+ * text. The control plane stores them packed as `{"value": …}` in a JSON string.
+ */
+export function parseJobArgs(body: unknown): string | undefined {
+  const raw = parse(jobDetailSchema, body).targetArgs;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw) as unknown;
+    } catch {
+      return present(raw);
+    }
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && 'value' in value) {
+    value = (value as { value: unknown }).value;
+  }
+  return value === undefined || value === null ? undefined : JSON.stringify(value);
 }

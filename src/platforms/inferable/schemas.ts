@@ -7,10 +7,19 @@ const text = z.optional(z.nullable(z.string()));
 /** Dates arrive as ISO strings; epoch milliseconds are tolerated. */
 const date = z.optional(z.nullable(z.union([z.string(), z.number()])));
 
-/** `POST /clusters/{c}/runs` → 201 `{id}` (the current API adds `status`, `result`). */
-export const createdRunSchema = z.looseObject({ id: z.string() });
+/**
+ * `POST /clusters/{c}/runs` → 201 `{id}` (Oct 2024); the current control plane answers
+ * `{id, status, result}` (contract.ts `createRun`), which is how a reply tells the generation.
+ */
+export const createdRunSchema = z.looseObject({ id: z.string(), status: z.optional(z.nullable(z.string())) });
 
-/** A job the run called (the seed's `jobs[]`). */
+const flag = z.optional(z.nullable(z.boolean()));
+
+/**
+ * A job the run called (the seed's `jobs[]`, the timeline's `jobs[]`). The current control plane
+ * adds `approvalRequested` and `approved`: a job with `approvalRequested && approved == null` waits
+ * for a person.
+ */
 export const runJobSchema = z.looseObject({
   id: z.string(),
   status: z.nullable(z.string()),
@@ -18,6 +27,17 @@ export const runJobSchema = z.looseObject({
   service: text,
   resultType: text,
   createdAt: date,
+  approved: flag,
+  approvalRequested: flag,
+});
+
+/** `GET /clusters/{c}/jobs/{jobId}` (current): `targetArgs` is the packed input, `{"value": …}` as JSON text. */
+export const jobDetailSchema = z.looseObject({
+  id: z.string(),
+  targetFn: text,
+  targetArgs: z.optional(z.unknown()),
+  approved: flag,
+  approvalRequested: flag,
 });
 
 /** A question the run is waiting on (2024 timeline `inputRequests[]`, or `GET …/input-requests/{id}`). */
@@ -93,9 +113,36 @@ export const serviceListSchema = z.array(
   }),
 );
 
+/**
+ * `GET /clusters/{c}/tools` (current) → `[{name, description, schema, config, shouldExpire,
+ * lastPingAt, createdAt}]`; `schema` is a JSON schema as a JSON string.
+ */
+export const toolListSchema = z.array(
+  z.looseObject({
+    name: z.string(),
+    description: text,
+    schema: z.optional(z.nullable(z.union([z.string(), z.record(z.string(), z.unknown())]))),
+  }),
+);
+
+/**
+ * `GET /clusters/{c}/runs/{r}/messages` (current) → the newest messages first: `{id, type, data,
+ * createdAt, pending, metadata}`; an `agent` message's text is `data.message`.
+ */
+export const messageListSchema = z.array(
+  z.looseObject({
+    id: z.string(),
+    type: z.string(),
+    data: z.optional(z.nullable(z.looseObject({ message: z.optional(z.nullable(z.unknown())) }))),
+    createdAt: date,
+  }),
+);
+
 export type NestedRunReply = z.infer<typeof nestedRunSchema>;
 export type FlatRunReply = z.infer<typeof flatRunSchema>;
 export type RunJobReply = z.infer<typeof runJobSchema>;
 export type InputRequestReply = z.infer<typeof inputRequestSchema>;
 export type RunListReply = z.infer<typeof runListSchema>;
 export type ServiceListReply = z.infer<typeof serviceListSchema>;
+export type ToolListReply = z.infer<typeof toolListSchema>;
+export type MessageListReply = z.infer<typeof messageListSchema>;

@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import type { AiFunctionsApi, RowResult, RunRowsOptions } from '../../api';
 import { AiFunctionsError } from '../../core/errors';
 import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
-import { hasJobs } from '../../platforms/types';
+import { can, decisionAnswer, hasJobs, type DecisionAnswer, type PendingDecision } from '../../platforms/types';
 import { signalFromToken } from '../base/cancellation';
 import { requireAbility, type Platforms } from '../base/platforms';
 import type { RunService } from '../run';
@@ -29,6 +29,7 @@ const rowsSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown()
 const rowsOptionsSchema = z.optional(z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()) }));
 
 const pageSchema = z.optional(z.object({ limit: z.optional(z.number()), cursor: z.optional(z.string()) }));
+const answerSchema = z.union([z.strictObject({ approved: z.boolean() }), z.strictObject({ input: z.string() })]);
 
 export class PublicApi implements AiFunctionsApi {
   readonly version = 1 as const;
@@ -91,11 +92,33 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async answerInputRequest(platform: PlatformId, runId: string, answer: string, requestId?: string): Promise<void> {
-    const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'inputRequests', 'answerInput');
-    const open = await adapter.inputRequests(runId);
-    const request = requestId === undefined ? open[0] : open.find((r) => r.id === requestId);
-    if (!request) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${requestId === undefined ? 'input' : `input request ${requestId}`}.`, { platform: adapter.id });
-    await adapter.answerInput(runId, request.id, answer);
+    checked('answerInputRequest', z.string(), runId, 'runId');
+    checked('answerInputRequest', z.string(), answer, 'answer');
+    checked('answerInputRequest', z.optional(z.string()), requestId, 'requestId');
+    const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'pendingDecisions', 'decide');
+    const open = await adapter.pendingDecisions(runId);
+    const decision = requestId === undefined ? open[0] : open.find((d) => d.id === requestId);
+    if (!decision) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${requestId === undefined ? 'input' : `input request ${requestId}`}.`, { platform: adapter.id });
+    const reply = decisionAnswer(decision, answer);
+    if (!reply) throw new AiFunctionsError('invalidInput', `Run ${runId} waits for an approval of ${decision.kind === 'approval' && decision.function ? decision.function : 'a call'}: answer "approve" or "deny".`, { platform: adapter.id });
+    await adapter.decide(runId, decision, reply);
+  }
+
+  async pendingDecisions(platform: PlatformId, runId: string): Promise<PendingDecision[]> {
+    checked('pendingDecisions', z.string(), runId, 'runId');
+    const adapter = this.platforms[checkPlatform(platform)];
+    // A platform whose runs never wait for a person has nothing pending.
+    return can(adapter, 'pendingDecisions', 'decide') ? adapter.pendingDecisions(runId) : [];
+  }
+
+  async decide(platform: PlatformId, runId: string, decisionId: string, answer: DecisionAnswer): Promise<void> {
+    checked('decide', z.string(), runId, 'runId');
+    checked('decide', z.string(), decisionId, 'decisionId');
+    checked('decide', answerSchema, answer, 'answer');
+    const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'pendingDecisions', 'decide');
+    const decision = (await adapter.pendingDecisions(runId)).find((d) => d.id === decisionId);
+    if (!decision) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${decisionId}.`, { platform: adapter.id });
+    await adapter.decide(runId, decision, answer);
   }
 }
 

@@ -1,10 +1,12 @@
-// Commands around jobs: refresh, load more, filter, details, cancel, results, input requests.
+// Commands around jobs: refresh, load more, filter, details, cancel, results, and what a paused run
+// waits for (Approve, Deny, Answer Input Request…).
 import * as vscode from 'vscode';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobFilter, JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, isTerminal, type Job, type PlatformId } from '../../core/model';
-import { can, hasJobs, type PlatformAdapter } from '../../platforms/types';
+import { AiFunctionsError } from '../../core/errors';
+import { can, decisionAnswer, hasJobs, type DecisionAnswer, type PendingDecision, type PlatformAdapter, type With } from '../../platforms/types';
 import { signalFromToken } from '../base/cancellation';
 import { jsonLines, prettyJson, type ReadOnlyDocuments } from '../base/documents';
 import { inert } from '../../core/untrusted';
@@ -12,7 +14,7 @@ import { registerCommand, setContext } from '../base/commands';
 import { confirm, showInformation, showStatus, withProgress } from '../base/notify';
 import { requireAbility, type Platforms } from '../base/platforms';
 import type { CredentialStore } from '../keys';
-import { jobLabel, statusLabel } from './jobPresentation';
+import { approvalSubject, decisionQuestion, jobLabel, statusLabel } from './jobPresentation';
 import { FILTER_LABELS, type JobsNode, type JobsTreeProvider } from './jobsTree';
 
 const FILTER_STATE_KEY = 'aiFunctions.jobs.filter';
@@ -31,6 +33,20 @@ export interface JobCommandsDeps {
 }
 
 type PlatformArg = { platform?: PlatformId } | undefined;
+
+/**
+ * What Answer Input Request…, Approve and Deny act on: a run or decision row of the Jobs view, or
+ * `{platform, id}` (a command link can supply it: the run, and `requestId`/`decisionId` to name
+ * one of its decisions, `answer` to answer without asking).
+ */
+type DecisionArg = JobsNode | { platform: PlatformId; id: string; answer?: string; requestId?: string; decisionId?: string };
+
+interface DecisionTarget {
+  platform: PlatformId;
+  runId: string;
+  decisionId?: string;
+  answer?: string;
+}
 
 export function savedJobFilter(state: vscode.Memento): JobFilter {
   const saved = state.get<string>(FILTER_STATE_KEY);
@@ -53,9 +69,9 @@ export class JobCommands {
       command('aiFunctions.openJobResults', (node: JobsNode) => this.openResults(node.platform, idOf(node))),
       command('aiFunctions.copyJobId', (node: JobsNode) => this.copyId(idOf(node))),
       command('aiFunctions.openRun', (node: JobsNode) => this.openRun(node.platform, idOf(node))),
-      command('aiFunctions.answerInputRequest', (arg: JobsNode | { platform: PlatformId; id: string; answer: string }) =>
-        'kind' in arg ? this.answerInput(arg.platform, idOf(arg)) : this.answerInput(arg.platform, arg.id, arg.answer),
-      ),
+      command('aiFunctions.answerInputRequest', (arg: DecisionArg) => this.answer(decisionTarget(arg))),
+      command('aiFunctions.approveRun', (arg: DecisionArg) => this.approve(decisionTarget(arg), true)),
+      command('aiFunctions.denyRun', (arg: DecisionArg) => this.approve(decisionTarget(arg), false)),
     ];
   }
 
@@ -164,42 +180,101 @@ export class JobCommands {
   }
 
   /**
-   * Asks for the answer. An answer given as an argument (which a command link can do) is sent only
-   * after a modal confirmation that quotes it; scripts answer through the public API.
+   * Answers what the run waits for: an input request (free text, or one of its options) or an
+   * approval (Approve or Deny, picked). An answer given as an argument (which a command link can
+   * do) is sent only after a modal confirmation that quotes it; scripts answer through the public
+   * API. The decision is always read again from the platform: a row's copy is not trusted.
    */
-  private async answerInput(platform: PlatformId, id: string, scriptedAnswer?: string): Promise<void> {
-    const adapter = requireAbility(this.adapter(platform), 'runs take no input', 'inputRequests', 'answerInput');
-    const requests = await adapter.inputRequests(id);
-    if (requests.length === 0) {
-      void showInformation('This run is not waiting for input any more.');
+  private async answer(target: DecisionTarget): Promise<void> {
+    const { platform, runId } = target;
+    const adapter = requireAbility(this.adapter(platform), 'runs take no input', 'pendingDecisions', 'decide');
+    const pending = await this.pendingOf(adapter, runId);
+    if (pending.length === 0) {
+      void showInformation('This run is not waiting for an answer any more.');
       return;
     }
-    const request =
-      requests.length === 1 || scriptedAnswer !== undefined
-        ? requests[0]
-        : (
-            await vscode.window.showQuickPick(
-              requests.map((r) => ({ label: inert(r.description ?? r.id), description: inert(r.type ?? ''), request: r })),
-              { title: 'Answer which request?' },
-            )
-          )?.request;
-    if (!request) return;
-    const asked = inert(request.description ?? request.type ?? '');
-    if (scriptedAnswer !== undefined) {
-      const run = this.deps.store.find(platform, id);
-      const question = `Send the answer "${scriptedAnswer}" to ${this.name(platform)} run "${run ? jobLabel(run) : id}"?`;
-      if (!(await confirm(question, `The run asked: ${asked}. The run goes on with this answer.`, 'Send Answer'))) return;
+    const decision = target.decisionId !== undefined ? pending.find((d) => d.id === target.decisionId) : pending.length === 1 || target.answer !== undefined ? pending[0] : await this.pickDecision(pending, 'Answer which request?');
+    if (!decision) {
+      if (target.decisionId !== undefined) void showInformation('This run is not waiting for that answer any more.');
+      return;
     }
-    const answer =
-      scriptedAnswer ??
-      (request.options?.length
-        ? (await vscode.window.showQuickPick(request.options.map((option) => ({ label: inert(option), option })), { title: asked || 'The run asks for input', ignoreFocusOut: true }))?.option
-        : await vscode.window.showInputBox({ title: 'The run asks for input', prompt: asked, ignoreFocusOut: true }));
-    if (answer === undefined) return;
-    await adapter.answerInput(id, request.id, answer);
-    showStatus('check', 'Answer sent', 3000);
-    const job = await this.fetchJob(platform, id);
+    const asked = inert(decisionQuestion(decision));
+    let answer: DecisionAnswer | undefined;
+    if (target.answer !== undefined) {
+      answer = decisionAnswer(decision, target.answer);
+      if (!answer) throw new AiFunctionsError('invalidInput', `"${target.answer}" does not answer an approval: answer approve or deny.`, { platform });
+      const run = this.runName(platform, runId);
+      const [question, action] =
+        'input' in answer
+          ? [`Send the answer "${target.answer}" to ${this.name(platform)} run "${run}"?`, 'Send Answer']
+          : [`${answer.approved ? 'Approve' : 'Deny'} ${approvalOf(decision)} of ${this.name(platform)} run "${run}"?`, answer.approved ? 'Approve' : 'Deny'];
+      if (!(await confirm(question, `The run asked: ${asked}. The run goes on with this answer.`, action))) return;
+    } else if (decision.kind === 'approval') {
+      const choice = await vscode.window.showQuickPick(
+        [
+          { label: '$(check) Approve', description: 'The run goes on and makes the call', approved: true },
+          { label: '$(close) Deny', description: 'The run goes on without it', approved: false },
+        ],
+        { title: inert(`Approve ${approvalOf(decision)}?`, 300), ignoreFocusOut: true },
+      );
+      if (!choice) return;
+      answer = { approved: choice.approved };
+    } else {
+      const input = decision.options?.length
+        ? (await vscode.window.showQuickPick(decision.options.map((option) => ({ label: inert(option), option })), { title: asked || 'The run asks for input', ignoreFocusOut: true }))?.option
+        : await vscode.window.showInputBox({ title: 'The run asks for input', prompt: asked, ignoreFocusOut: true });
+      if (input === undefined) return;
+      answer = { input };
+    }
+    await this.send(adapter, target, decision, answer, 'Answer sent');
+  }
+
+  /**
+   * Approve or Deny: always after a modal confirmation that names the call and its arguments, as a
+   * row and `{platform, id}` from a command link look alike.
+   */
+  private async approve(target: DecisionTarget, approved: boolean): Promise<void> {
+    const { platform, runId } = target;
+    const adapter = requireAbility(this.adapter(platform), 'runs ask for no approvals', 'pendingDecisions', 'decide');
+    const approvals = (await this.pendingOf(adapter, runId)).filter((d) => d.kind === 'approval');
+    const verb = approved ? 'Approve' : 'Deny';
+    const decision =
+      target.decisionId !== undefined ? approvals.find((d) => d.id === target.decisionId) : approvals.length <= 1 ? approvals[0] : await this.pickDecision(approvals, `${verb} which call?`);
+    if (!decision) {
+      if (approvals.length === 0 || target.decisionId !== undefined) void showInformation('This run is not waiting for that approval any more.');
+      return;
+    }
+    const question = `${verb} ${approvalOf(decision)} of ${this.name(platform)} run "${this.runName(platform, runId)}"?`;
+    const detail = approved ? 'The run goes on and makes the call.' : 'The run goes on without making the call.';
+    if (!(await confirm(question, detail, verb))) return;
+    await this.send(adapter, target, decision, { approved }, approved ? 'Approved' : 'Denied');
+  }
+
+  private async send(adapter: With<'decide'>, target: DecisionTarget, decision: PendingDecision, answer: DecisionAnswer, done: string): Promise<void> {
+    const { platform, runId } = target;
+    await adapter.decide(runId, decision, answer);
+    showStatus('check', done, 3000);
+    this.deps.tree.forgetDecisions(platform, runId);
+    const job = await this.fetchJob(platform, runId);
     this.deps.poller.track(job, true);
+  }
+
+  private async pendingOf(adapter: With<'pendingDecisions'>, runId: string): Promise<PendingDecision[]> {
+    return await withProgress({ location: vscode.ProgressLocation.Window, title: `Reading what ${adapter.descriptor.displayName} run ${runId} waits for` }, () => adapter.pendingDecisions(runId));
+  }
+
+  private async pickDecision(decisions: PendingDecision[], title: string): Promise<PendingDecision | undefined> {
+    const items = decisions.map((d) => ({
+      label: inert(decisionQuestion(d)),
+      description: inert(d.kind === 'approval' ? (d.args ?? '') : (d.type ?? '')),
+      decision: d,
+    }));
+    return (await vscode.window.showQuickPick(items, { title }))?.decision;
+  }
+
+  private runName(platform: PlatformId, id: string): string {
+    const run = this.deps.store.find(platform, id);
+    return run ? jobLabel(run) : id;
   }
 
   private async pickPlatform(title: string, applies: (adapter: PlatformAdapter) => boolean): Promise<PlatformId | undefined> {
@@ -224,6 +299,32 @@ export class JobCommands {
   private name(platform: PlatformId): string {
     return this.adapter(platform).descriptor.displayName;
   }
+}
+
+/** "the call to updateLead with {…}" for an approval (platform text: shown only through `inert`). */
+function approvalOf(decision: PendingDecision): string {
+  return decision.kind === 'approval' ? approvalSubject(decision) : decisionQuestion(decision);
+}
+
+/** The run (and decision) a command was given, checked: a command link can pass anything. */
+function decisionTarget(arg: DecisionArg | undefined): DecisionTarget {
+  const wrong = (): Error => new Error('This command works on a paused run in the Jobs view.');
+  if (typeof arg !== 'object' || arg === null || !PLATFORM_IDS.includes(arg.platform)) throw wrong();
+  if ('kind' in arg) {
+    if (arg.kind === 'job') return { platform: arg.platform, runId: arg.id };
+    if (arg.kind === 'decision' && typeof arg.runId === 'string' && typeof arg.decision?.id === 'string') {
+      return { platform: arg.platform, runId: arg.runId, decisionId: arg.decision.id };
+    }
+    throw wrong();
+  }
+  if (typeof arg.id !== 'string' || arg.id === '') throw wrong();
+  const decisionId = arg.decisionId ?? arg.requestId;
+  return {
+    platform: arg.platform,
+    runId: arg.id,
+    decisionId: typeof decisionId === 'string' ? decisionId : undefined,
+    answer: typeof arg.answer === 'string' ? arg.answer : undefined,
+  };
 }
 
 function idOf(node: JobsNode): string {

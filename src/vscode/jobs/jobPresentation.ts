@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { formatCost, formatCount, formatDuration, relativeAge } from '../../core/format';
 import { isTerminal, type Job, type JobStatus } from '../../core/model';
 import { inert, inertMarkdown } from '../../core/untrusted';
-import { can, type PlatformAdapter } from '../../platforms/types';
+import { can, type PendingDecision, type PlatformAdapter } from '../../platforms/types';
 
 const STATUS_LABELS: Record<JobStatus, string> = {
   queued: 'Queued',
@@ -77,15 +77,41 @@ export function jobTooltip(job: Job, now: number): vscode.MarkdownString {
   return md;
 }
 
-/** Space-separated abilities and states, matched by regex `when` clauses in package.json. */
-export function jobContextValue(job: Job, adapter: PlatformAdapter): string {
+/**
+ * Space-separated abilities and states, matched by regex `when` clauses in package.json. A paused
+ * run is `answerable` (Answer Input Request…) and/or `approvable` (Approve, Deny) by what it waits
+ * for; until that is known (`decisions` undefined) it is `answerable`, which handles both.
+ */
+export function jobContextValue(job: Job, adapter: PlatformAdapter, decisions?: readonly PendingDecision[]): string {
   const values = ['job', `platform-${adapter.id}`, `status-${job.status}`];
-  const answers = can(adapter, 'inputRequests', 'answerInput');
+  const decides = can(adapter, 'pendingDecisions', 'decide');
   if (can(adapter, 'cancelJob') && !isTerminal(job.status)) values.push('cancellable');
   if (can(adapter, 'jobResults') && job.status === 'succeeded') values.push('hasResults');
-  if (answers) values.push('run');
-  if (answers && job.status === 'paused') values.push('answerable');
+  if (decides) values.push('run');
+  if (decides && job.status === 'paused') {
+    if (!decisions || decisions.some((d) => d.kind === 'input')) values.push('answerable');
+    if (decisions?.some((d) => d.kind === 'approval')) values.push('approvable');
+  }
   return values.join(' ');
+}
+
+/** A decision's tree row: `decision` and `answerable` (an input request) or `approvable` (an approval). */
+export function decisionContextValue(decision: PendingDecision, adapter: PlatformAdapter): string {
+  return ['decision', `platform-${adapter.id}`, decision.kind === 'approval' ? 'approvable' : 'answerable'].join(' ');
+}
+
+/** What the decision asks, as the platform put it; pass it through `inert` before showing it. */
+export function decisionQuestion(decision: PendingDecision): string {
+  if (decision.kind === 'approval') return decision.description ?? (decision.function ? `Approve the call to ${decision.function}?` : 'Approve the call?');
+  return decision.description ?? decision.type ?? 'The run asks for input';
+}
+
+/** "the call to updateLead {…}" (arguments shortened); platform text, pass it through `inert`. */
+export function approvalSubject(decision: PendingDecision & { kind: 'approval' }, argsChars = 300): string {
+  const call = decision.function ? `the call to ${decision.function}` : 'the call';
+  if (!decision.args) return call;
+  const args = decision.args.length > argsChars ? `${decision.args.slice(0, argsChars)}…` : decision.args;
+  return `${call} with ${args}`;
 }
 
 function dateLine(iso: string | undefined, now: number): string | undefined {
