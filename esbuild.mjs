@@ -1,7 +1,7 @@
 // Builds the extension (dist/extension.js), the run panel's browser code (dist/webview.js)
 // and, with --tests, transpiles src/ and test/ file by file into out/ for mocha.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -152,11 +152,18 @@ function listTs(dir) {
   });
 }
 
+/**
+ * The run panel preloads the font (src/vscode/panel/html.ts), which only helps when the
+ * stylesheet asks for the same URL: its cache-busting query goes. Webview resource URLs change
+ * with the extension's folder, hence its version, anyway.
+ */
 function copyCodicons() {
   mkdirSync('dist/codicons', { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) {
-    cpSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
-  }
+  cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicons/codicon.ttf');
+  const css = readFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'utf8');
+  const fontUrl = /url\("\.\/codicon\.ttf\?[0-9a-f]+"\)/;
+  if (!fontUrl.test(css)) throw new Error('codicon.css no longer loads ./codicon.ttf?<hash>: check the run panel\'s font preload');
+  writeFileSync('dist/codicons/codicon.css', css.replace(fontUrl, 'url("./codicon.ttf")'));
 }
 
 if (tests) {

@@ -10,6 +10,8 @@ export interface PanelHtmlOptions {
   scriptUri: string;
   styleUri: string;
   codiconsUri: string;
+  /** dist/codicons/codicon.ttf, fetched at once: found only through the stylesheet, it held back the first paint. */
+  codiconsFontUri?: string;
   /** A fresh nonce per render (see `newNonce`). */
   nonce: string;
 }
@@ -35,14 +37,14 @@ function attr(value: string): string {
 }
 
 export function renderPanelHtml(options: PanelHtmlOptions): string {
-  const { cspSource, scriptUri, styleUri, codiconsUri, nonce } = options;
+  const { cspSource, scriptUri, styleUri, codiconsUri, codiconsFontUri, nonce } = options;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${attr(codiconsUri)}">
+${codiconsFontUri ? `<link rel="preload" href="${attr(codiconsFontUri)}" as="font" type="font/ttf" crossorigin>\n` : ''}<link rel="stylesheet" href="${attr(codiconsUri)}">
 <link rel="stylesheet" href="${attr(styleUri)}">
 <title>AI Functions: Run Panel</title>
 </head>

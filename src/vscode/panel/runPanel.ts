@@ -268,6 +268,7 @@ export class RunPanelController implements vscode.Disposable {
       scriptUri: uri('dist', 'webview.js'),
       styleUri: uri('media', 'runPanel.css'),
       codiconsUri: uri('dist', 'codicons', 'codicon.css'),
+      codiconsFontUri: uri('dist', 'codicons', 'codicon.ttf'),
     });
   }
 
