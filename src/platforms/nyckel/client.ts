@@ -6,7 +6,7 @@ import { formatCount } from '../../core/format';
 import { RateLimiter } from '../../core/limiter';
 import type { Logger } from '../../core/log';
 import { pathSegment } from '../../core/urls';
-import type { FunctionInfo, NyckelRunOptions, RunRequest, RunResult } from '../../core/model';
+import type { FunctionInfo, NyckelRunOptions, RunInput, RunRequest, RunResult } from '../../core/model';
 import { NYCKEL, NYCKEL_LIMITS, NYCKEL_RETRY_STATUSES } from './descriptor';
 import type { AdapterOptions, PlatformAdapter } from '../types';
 import { abortable } from './abortable';
@@ -48,6 +48,23 @@ export const MAX_LISTED_FUNCTIONS = 5_000;
 const MAX_REMEMBERED_TYPES = 2 * MAX_LISTED_FUNCTIONS;
 
 const NO_CREDENTIALS = 'Nyckel has no client credentials. Run "AI Functions: Set API Key…" to add them.';
+
+/**
+ * An object input's own id (a row of JSON Lines or CSV): its `externalId` field, else its `id`
+ * field, a non-empty string or a number of at most 200 characters. It is sent as the invoke's
+ * externalId instead of as a field of the data. Text has none, nor has an object whose
+ * `externalId` field is empty.
+ */
+export function ownId(input: RunInput): { data: RunInput; id?: string } {
+  if (typeof input === 'string') return { data: input };
+  const key = input.externalId === undefined ? 'id' : 'externalId';
+  const value = input[key];
+  const id = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+  if (!id || id.length > 200) return { data: input };
+  const data = { ...input };
+  delete data[key];
+  return { data, id };
+}
 
 /** The type remembered for a function whose lookup answered 404: invoked as a classification. */
 const NOT_LOOKED_UP = '(lookup 404)';
@@ -132,6 +149,8 @@ export class NyckelAdapter implements PlatformAdapter {
     const base = this.baseUrl();
     const tags = await this.isTagsFunction(base, id, options, signal);
     const subject = `function ${id}`;
+    const { data, id: inputId } = ownId(request.input);
+    const externalId = options.externalId ?? inputId;
 
     /*
      * Retries. The invoke is a POST, but it only reads a prediction; with capture on (Nyckel's
@@ -144,19 +163,19 @@ export class NyckelAdapter implements PlatformAdapter {
      *
      * Capture: a send that failed after Nyckel ran it (a 500 after the sample was stored, a
      * connection lost before the reply) and is then sent again can store the input twice. With
-     * an `externalId` (the run option, or a row's own `externalId`/`id` field, see
-     * RunService.runRows) every send carries the same id, in the body and the query, so the
-     * repeat names the sample the first send stored instead of making an anonymous second one
-     * (Nyckel's docs do not say whether it then keeps one sample or two with the same id; the
-     * emulator keeps one). Without an id a retry may capture a duplicate; `capture: false`
-     * captures nothing. The Tags invoke (v0.9) takes no externalId: its retries may capture a
-     * duplicate.
+     * an `externalId` (the run option, else the input's own id: see ownId, so a row of JSON
+     * Lines or CSV with an `externalId` or `id` field has one) every send carries the same id,
+     * in the body and the query, so the repeat names the sample the first send stored instead
+     * of making an anonymous second one (Nyckel's docs do not say whether it then keeps one
+     * sample or two with the same id; the emulator keeps one). Without an id a retry may
+     * capture a duplicate; `capture: false` captures nothing. The Tags invoke (v0.9) takes no
+     * externalId: its retries may capture a duplicate.
      */
     if (tags) {
       // The v0.9 Tags invoke is documented with `{data}` only (no query options).
       const response = await this.call(
         base,
-        { method: 'POST', url: `${base}/v0.9${path}`, json: { data: request.input }, subject },
+        { method: 'POST', url: `${base}/v0.9${path}`, json: { data }, subject },
         signal,
       );
       const reply = parseReply('nyckel', TagsOutput, response.body);
@@ -164,7 +183,7 @@ export class NyckelAdapter implements PlatformAdapter {
     }
 
     // Fields left undefined are not sent (JSON has no undefined), nor are such query parameters.
-    const body = { data: request.input, externalId: options.externalId, metadata: options.metadata };
+    const body = { data, externalId, metadata: options.metadata };
     const response = await this.call(
       base,
       {
@@ -175,7 +194,7 @@ export class NyckelAdapter implements PlatformAdapter {
           includeMetadata: options.includeMetadata,
           modelId: options.modelId,
           capture: options.capture,
-          externalId: options.externalId,
+          externalId,
         },
         json: body,
         subject,

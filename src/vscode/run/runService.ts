@@ -10,19 +10,6 @@ import type { Platforms } from '../base/platforms';
 import { signalFromToken } from '../base/cancellation';
 import type { RecentFunctions } from './recentFunctions';
 
-/**
- * A row's own id, when its source gives one: its `externalId` field, else its `id` field (a
- * JSON Lines object's or a CSV column's), a non-empty string or a number. Text rows have none;
- * a row whose `externalId` is empty has none either.
- */
-export function rowIdOf(input: RunInput): string | undefined {
-  if (typeof input === 'string') return undefined;
-  const value = input.externalId ?? input.id;
-  const id = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-  // A longer field is not taken for an id.
-  return id && id.length <= 200 ? id : undefined;
-}
-
 export class RunService {
   constructor(
     private readonly platforms: Platforms,
@@ -39,12 +26,6 @@ export class RunService {
    * exactly one outcome, in input order. At most `concurrency` rows (and never more than the
    * platform allows) are in flight; each request is retried only by the HttpClient, under the
    * platform's retry rules.
-   *
-   * A row with an id of its own (rowIdOf) is run with it as the `externalId` option on platforms
-   * that take one (Nyckel): every send of that row, retries and re-runs included, then carries
-   * the same id, so a retried invoke does not capture a second sample. Rows without one get
-   * none: an id made up from the file and line would be stored with the user's samples as if it
-   * were theirs, and would stop naming the same row once lines move.
    */
   async runRows(
     request: Omit<RunRequest, 'input'>,
@@ -53,11 +34,7 @@ export class RunService {
   ): Promise<RowOutcome<RunResult>[]> {
     const adapter = this.platforms[request.platform];
     const concurrency = Math.max(1, Math.min(options.concurrency, adapter.descriptor.limits.maxInFlight ?? options.concurrency));
-    const takesId = adapter.descriptor.runOptions.some((option) => option.key === 'externalId');
-    const outcomes = await runRows(inputs, (input, _index, signal) => {
-      const id = takesId ? rowIdOf(input) : undefined;
-      return adapter.run({ ...request, input, options: id ? { ...request.options, externalId: id } : request.options }, signal);
-    }, {
+    const outcomes = await runRows(inputs, (input, _index, signal) => adapter.run({ ...request, input }, signal), {
       concurrency,
       signal: options.signal,
       onProgress: options.onProgress,
