@@ -39,6 +39,8 @@ export interface ConnectProxy {
   clear(): void;
   /** Changes which Proxy-Authorization is required (undefined: none). */
   requireAuthorization(value: string | undefined): void;
+  /** Closes every open tunnel and connection (as a restarted proxy would): clients must CONNECT again. */
+  dropConnections(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,11 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     targets: () => requests.map((r) => r.target),
     clear: () => void (requests.length = 0),
     requireAuthorization: (value) => void (required = value),
+    dropConnections: async () => {
+      for (const socket of sockets) socket.destroy();
+      // Let clients see their sockets close before the next request.
+      await new Promise((done) => setTimeout(done, 50));
+    },
     close: () =>
       new Promise<void>((done) => {
         for (const socket of sockets) socket.destroy();
