@@ -71,9 +71,18 @@ function configured(target: URL, settings: ProxySettings | undefined, env: Proxy
   return undefined;
 }
 
-/** Whether any proxy is configured (cheap, asked by every request): else no request loads the proxy code. */
-export function proxyConfigured(settings: ProxySettings | undefined, env: ProxyEnv): boolean {
-  return !!text(settings?.proxy) || PROXY_VARIABLES.some((name) => !!env[name]?.trim());
+/**
+ * Whether http.proxy is set, else whether the environment names a proxy (`envProxy`, which a
+ * caller may read once: a process's environment does not change under it). Cheap, and asked by
+ * every request: without either, no request loads the proxy code.
+ */
+export function proxyConfigured(settings: ProxySettings | undefined, envProxy: () => boolean): boolean {
+  return !!text(settings?.proxy) || envProxy();
+}
+
+/** Whether the environment names a proxy at all (a variable of PROXY_VARIABLES is set). */
+export function hasEnvProxy(env: ProxyEnv): boolean {
+  return PROXY_VARIABLES.some((name) => !!env[name]?.trim());
 }
 
 /**

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpClient, MAX_SENDS, type HttpClientOptions } from '../../src/core/http';
 import type { Logger } from '../../src/core/log';
-import { bypasses, isLoopbackTarget, proxyConfigured, proxyRoute, type ProxySettings } from '../../src/core/proxy';
+import { bypasses, hasEnvProxy, isLoopbackTarget, proxyConfigured, proxyRoute, type ProxySettings } from '../../src/core/proxy';
 import { InferableAdapter } from '../../src/platforms/inferable';
 import { NyckelAdapter } from '../../src/platforms/nyckel';
 import { SutroAdapter } from '../../src/platforms/sutro';
@@ -49,9 +49,10 @@ describe('proxy: which requests go through one', () => {
     assert.equal(route('http://api.inferable.ai/', undefined, { HTTPS_PROXY: 'http://secure-proxy:1' }), undefined, 'http:// never reads HTTPS_PROXY');
     assert.equal(route('https://api.inferable.ai/', undefined, { https_proxy: 'http://lower:3' })?.source, 'https_proxy');
     assert.equal(route('https://api.inferable.ai/', { proxy: 'http://setting:4' }, env)?.source, 'http.proxy');
-    assert.equal(proxyConfigured(undefined, {}), false);
-    assert.equal(proxyConfigured(undefined, { HTTP_PROXY: 'http://p:1' }), true);
-    assert.equal(proxyConfigured({ proxy: 'http://p:1' }, {}), true);
+    assert.equal(proxyConfigured(undefined, () => hasEnvProxy({})), false);
+    assert.equal(proxyConfigured(undefined, () => hasEnvProxy({ HTTP_PROXY: 'http://p:1' })), true);
+    assert.equal(proxyConfigured({ proxy: 'http://p:1' }, () => assert.fail('the environment is not read when http.proxy is set')), true);
+    assert.equal(hasEnvProxy({ https_proxy: ' ' }), false);
   });
 
   it('loopback is never proxied: localhost (and *.localhost), 127.0.0.0/8, ::1', () => {
