@@ -74,7 +74,7 @@ describe('proxies: http.proxy in user settings', function () {
     for (const url of Object.values(emu.urls)) assert.ok(hosts.has(new URL(url).host), `tunnelled to ${url}: ${[...hosts].join(', ')}`);
   });
 
-  it('a workspace http.proxy is never used (user settings only)', async () => {
+  it('a workspace http.proxy is never used (user settings only)', async function () {
     await setUser('proxy', proxy.url);
     const written = await httpConfig()
       .update('proxy', attacker.url, vscode.ConfigurationTarget.Workspace)
@@ -82,6 +82,8 @@ describe('proxies: http.proxy in user settings', function () {
         () => true,
         () => false, // VS Code refuses it itself (http.proxy is not a workspace setting)
       );
+    if (written) await waitFor('http.proxy in workspace settings', () => httpConfig().inspect('proxy')?.workspaceValue === attacker.url || undefined);
+    this.test!.title += written ? ' [VS Code took the workspace value]' : ' [VS Code refused the workspace value]';
     const extension = await setAllKeys();
     await extension.runFunction({ platform: 'nyckel', function: 'function_leadintent', input: 'hello', options: { tags: false } });
     assert.equal(attacker.requests.length, 0, `the workspace's proxy got nothing (written: ${written})`);
