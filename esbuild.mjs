@@ -45,10 +45,8 @@ const shared = {
  * where Pool alone is 283 KB and about 20 ms. http.ts's types allow only the exports listed
  * here, so using more of undici fails to compile until it is added.
  *
- * A proxy agent gets an entry of its own, e.g. `'undici/lib/dispatcher/proxy-agent.js'` →
- * dist/undici-proxy.js exporting ProxyAgent, which http.ts requires only when a proxy is
- * configured: requests without one never load it. (The specifier is a real undici path, so the
- * unbundled code the unit tests run loads the same module.)
+ * The proxy agent is PROXY_BUNDLE below: http.ts requires it only when a proxy is configured for
+ * a request, so activation and requests without one never load it.
  */
 const UNDICI_BUNDLES = [
   {
@@ -57,6 +55,14 @@ const UNDICI_BUNDLES = [
     exports: { Pool: 'undici/lib/dispatcher/pool.js' },
   },
 ];
+
+/**
+ * Requests through a proxy: src/core/proxyAgents.ts with undici's ProxyAgent (and the `connect` it
+ * tunnels with), a bundle of its own (about 300 KB, much of it undici's Pool and Client again).
+ * http.ts requires `./proxyAgents` only when a proxy is configured; the unit tests run the same
+ * file unbundled.
+ */
+const PROXY_BUNDLE = { specifier: './proxyAgents', entry: 'src/core/proxyAgents.ts', outfile: 'dist/undici-proxy.js' };
 
 /**
  * Points http.ts's requires at the undici bundles beside the entry bundle. Any other import of
@@ -71,6 +77,9 @@ const undiciAsSeparateBundles = {
       if (file) return { path: file, external: true };
       return { errors: [{ text: `"${args.path}" is not one of the undici bundles (UNDICI_BUNDLES in esbuild.mjs)` }] };
     });
+    build.onResolve({ filter: /^\.\/proxyAgents$/ }, (args) =>
+      /[\\/]src[\\/]core[\\/]http\.ts$/.test(args.importer) ? { path: `./${PROXY_BUNDLE.outfile.slice('dist/'.length)}`, external: true } : undefined,
+    );
   },
 };
 
@@ -89,22 +98,48 @@ const runPanelAsSeparateBundle = {
  * property of the API object (a few hundred) onto a new object as a getter, once per importing
  * module: 18 times in dist/extension.js, the largest single cost of loading it (about 5–10 ms of
  * the activation). The API object has no default export to emulate, so the namespace import is
- * bundled as a plain require of the same object. Type-only imports are left alone.
+ * bundled as a plain require of the same object, made once in a module of its own that every
+ * importer shares (one `require('vscode')` in the bundle, not one per importing file). Type-only
+ * imports are left alone.
  */
 const vscodeImportAsRequire = {
   name: 'vscode-import-as-require',
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      return { contents: source.replace(/^import \* as (\w+) from 'vscode';$/gm, "const $1 = require('vscode');"), loader: 'ts' };
+      return { contents: source.replace(/^import \* as (\w+) from 'vscode';$/gm, "import { vscodeApi as $1 } from 'vscode-api';"), loader: 'ts' };
     });
+    build.onResolve({ filter: /^vscode-api$/ }, () => ({ path: 'vscode-api', namespace: 'vscode-api' }));
+    build.onLoad({ filter: /.*/, namespace: 'vscode-api' }, () => ({ contents: "export const vscodeApi = require('vscode');", loader: 'js' }));
   },
 };
+
+/**
+ * The entry bundle's exports, as VS Code reads them: `module.exports = { activate, deactivate }`.
+ * Bundling src/extension.ts as the entry point itself makes esbuild add its ESM-to-CommonJS
+ * helpers (`__export`, `__copyProps`, `__toCommonJS`: about 500 bytes of dist/extension.js) to
+ * build the same object. The directive keeps the bundle in strict mode, as that output was.
+ */
+const extensionEntry = {
+  stdin: {
+    contents: "'use strict';\nimport { activate, deactivate } from './src/extension';\nmodule.exports = { activate, deactivate };\n",
+    resolveDir: '.',
+    loader: 'ts',
+    sourcefile: 'extension-entry.ts',
+  },
+};
+
+/**
+ * Node reads every module as UTF-8, so the Node bundles keep text as it is written ("…", "’")
+ * instead of escaping each such character as `\uXXXX` (six bytes for one).
+ */
+const node = { charset: 'utf8' };
 
 const builds = [
   {
     ...shared,
-    entryPoints: ['src/extension.ts'],
+    ...node,
+    ...extensionEntry,
     outfile: 'dist/extension.js',
     format: 'cjs',
     platform: 'node',
@@ -114,6 +149,7 @@ const builds = [
   },
   {
     ...shared,
+    ...node,
     entryPoints: ['src/vscode/panel/runPanel.ts'],
     outfile: 'dist/runPanel.js',
     format: 'cjs',
@@ -134,6 +170,14 @@ const builds = [
     platform: 'node',
     target: 'node20',
   })),
+  {
+    ...shared,
+    entryPoints: [PROXY_BUNDLE.entry],
+    outfile: PROXY_BUNDLE.outfile,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+  },
   {
     ...shared,
     entryPoints: ['webview/main.ts'],

@@ -30,7 +30,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   // Each platform's descriptor says which credential fields it takes.
   const credentials = new CredentialStore(context.secrets, (id) => platforms[id].descriptor.credentialFields.map((f) => f.field));
   const recent = new RecentFunctions(context.globalState);
-  const http = new HttpClient({ logger: log, timeouts: () => settings.timeouts() });
+  // Proxies: VS Code's http.* proxy settings from user settings (else HTTPS_PROXY and the like).
+  const http = new HttpClient({ logger: log, timeouts: () => settings.timeouts(), proxy: () => settings.proxy() });
   const keyOf = (platform: PlatformId) => () => credentials.get(platform);
   const sutroFunctions: ConfiguredFunctions = { platform: 'sutro', list: () => settings.sutroFunctions(), save: (f) => settings.setSutroFunctions(f) };
 
@@ -150,6 +151,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
       settings,
       classify,
       handoffs,
+      // Its proxyLoopback: loopback is never proxied, but the emulators are on loopback.
+      http,
       get runPanel() {
         return runPanel.load();
       },

@@ -1,7 +1,8 @@
 // The one shared HTTP client: keep-alive pools per origin, timeouts, a response size cap,
-// retries with backoff (the only place anything is sent again), cancellation, and typed errors.
-// Platform clients get it through their constructors. undici is loaded on the first request, so
-// importing this module costs nothing.
+// retries with backoff (the only place anything is sent again), cancellation, proxies, and typed
+// errors. Platform clients get it through their constructors. undici is loaded on the first
+// request, and its proxy agent only for a request that goes through a proxy, so importing this
+// module costs nothing.
 import type { Dispatcher, Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -24,6 +25,8 @@ import {
 import type { RateLimiter } from './limiter';
 import type { Logger } from './log';
 import type { PlatformId } from './model';
+import { hasEnvProxy, proxyConfigured, type ProxyRoute, type ProxySettings } from './proxy';
+import type { ProxyAgents } from './proxyAgents';
 
 export interface HttpTimeouts {
   /** TCP + TLS connect. */
@@ -50,6 +53,12 @@ export interface HttpClientOptions {
   random?: () => number;
   /** Wall clock in ms (durations and Retry-After dates). */
   now?: () => number;
+  /**
+   * The user's proxy settings (VS Code's `http.proxy`, `http.noProxy`, `http.proxyStrictSSL`,
+   * `http.proxyAuthorization`, from user settings), read on every request. Without a proxy in
+   * them, the HTTPS_PROXY / HTTP_PROXY / NO_PROXY environment variables decide. See core/proxy.ts.
+   */
+  proxy?: () => ProxySettings | undefined;
 }
 
 /**
@@ -73,6 +82,12 @@ export interface HttpRequest {
   form?: Record<string, string>;
   signal?: AbortSignal;
   retry?: RetryPolicy;
+  /**
+   * Statuses also sent again under 'idempotent', besides 502/503/504: a platform whose docs ask
+   * clients to retry them (Nyckel: 500). Ignored under 'notProcessed', where a 5xx may mean the
+   * request ran. Sent again with the same backoff, or after the Retry-After given.
+   */
+  retryStatuses?: readonly number[];
   /**
    * The platform's rate limiter: every send takes a slot of its own, so a retry is counted again
    * and never waits inside a slot. A 429 makes it hold back every send for the wait.
@@ -108,7 +123,8 @@ export interface HttpResponse {
 }
 
 const MiB = 1024 * 1024;
-const CONNECTIONS_PER_ORIGIN = 64;
+/** Every origin's pool, direct or through a proxy. */
+const POOL_OPTIONS = { connections: 64, pipelining: 1, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 };
 /**
  * The deepest JSON reply accepted. Documented replies are a few levels deep; much deeper ones
  * would only exhaust the stack of whatever walks them later (zod, JSON.stringify, the panel).
@@ -146,13 +162,19 @@ const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOS
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 const IDEMPOTENT_STATUSES = new Set([502, 503, 504]);
 
-/** Whether a failed send may be sent again under `policy` (the 401 renewal aside). */
-export function mayResend(error: AiFunctionsError, policy: RetryPolicy): boolean {
+/**
+ * Whether a failed send may be sent again under `policy` (the 401 renewal aside). `alsoStatuses`:
+ * the request's `retryStatuses`, sent again under 'idempotent' only.
+ */
+export function mayResend(error: AiFunctionsError, policy: RetryPolicy, alsoStatuses?: readonly number[]): boolean {
   switch (error.kind) {
     case 'rateLimited':
       return true;
     case 'server':
-      return (error.status === 503 && error.retryAfterMs !== undefined) || (policy === 'idempotent' && IDEMPOTENT_STATUSES.has(error.status ?? 0));
+      return (
+        (error.status === 503 && error.retryAfterMs !== undefined) ||
+        (policy === 'idempotent' && (IDEMPOTENT_STATUSES.has(error.status ?? 0) || !!alsoStatuses?.includes(error.status ?? 0)))
+      );
     case 'network': {
       // The socket error is the cause (see toError).
       const code = errorCode(error.cause);
@@ -328,8 +350,20 @@ export class HttpClient {
   private readonly random: () => number;
   private readonly now: () => number;
   private pools = new Map<string, Pool>();
+  /**
+   * Loaded with the first request a proxy is configured for: one agent per proxy, each with a
+   * pool per origin. (`declare`: no field until then.)
+   */
+  private declare proxies: ProxyAgents | undefined;
+  /** Whether the environment names a proxy, read at the first request. (`declare`: no field until then.) */
+  private declare envProxy: boolean | undefined;
   private poolConnectMs = -1;
   private closed = false;
+  /**
+   * Tests only: send loopback requests through a configured proxy too (the emulators are on
+   * loopback). Loopback is never proxied otherwise; no setting reaches this.
+   */
+  proxyLoopback = false;
 
   constructor(private readonly options: HttpClientOptions) {
     this.logger = options.logger;
@@ -366,6 +400,7 @@ export class HttpClient {
     const path = url.pathname + url.search;
     const policy: RetryPolicy = req.retry ?? (method === 'POST' ? 'notProcessed' : 'idempotent');
     const context: ErrorContext = { subject: req.subject, setting: req.setting, credentials: req.credentials };
+    const route = this.route(url);
 
     let body: string | undefined;
     let headers = req.headers;
@@ -391,10 +426,13 @@ export class HttpClient {
         // The limiter may have held the send back while the user cancelled or the client closed.
         if (signal?.aborted || this.closed) return Promise.reject(cancelledError(platform));
         attemptStart = this.now();
-        return this.send(this.pool(origin, timeouts.connectMs), platform, cap, timeouts.totalMs, signal, {
+        const dispatcher = route ? this.proxies!.agent(route, timeouts.connectMs) : this.pool(origin, timeouts.connectMs);
+        return this.send(dispatcher, platform, cap, timeouts.totalMs, signal, {
+          origin,
           path,
           method,
-          headers,
+          // A proxy agent adds a Host header to the headers it is given: it gets a copy.
+          headers: route ? { ...headers } : headers,
           body,
           headersTimeout: timeouts.firstByteMs,
           bodyTimeout: timeouts.firstByteMs,
@@ -403,7 +441,8 @@ export class HttpClient {
       try {
         reply = await (req.limiter ? req.limiter.run(sendOnce, signal, { first: req.urgent }) : sendOnce());
       } catch (e) {
-        error = this.toError(e, platform, origin, timeouts, context);
+        const direct = () => this.toError(e, platform, origin, timeouts, context);
+        error = route ? this.proxies!.error(e, platform, origin, route, timeouts.connectMs, direct) : direct();
         this.logger.debug(`${method} ${url.pathname} ${errorCode(e) ?? error.kind} ${this.now() - attemptStart}ms attempt=${attempt}`);
       }
 
@@ -436,7 +475,7 @@ export class HttpClient {
         }
       }
 
-      const waitMs = attempt < this.maxSends ? this.resendWait(error!, policy, attempt) : undefined;
+      const waitMs = attempt < this.maxSends ? this.resendWait(error!, policy, attempt, req.retryStatuses) : undefined;
       if (waitMs === undefined) throw this.fail(sent, url.pathname, error!);
       if (req.limiter && error!.kind === 'rateLimited') {
         // The limiter does the waiting, for every send to the platform; this one queues again.
@@ -457,7 +496,23 @@ export class HttpClient {
     this.closed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((p) => p.destroy()));
+    await Promise.all([...pools.map((p) => p.destroy()), this.proxies?.closeAll(true)]);
+  }
+
+  /**
+   * The proxy for this request, if any. The settings are read each time, so changes apply at
+   * once; core/proxyAgents.ts (and undici's ProxyAgent) load only when a proxy is configured.
+   */
+  private route(url: URL): ProxyRoute | undefined {
+    const settings = this.options.proxy?.();
+    const env = process.env;
+    // Asked by every request, so cheap: is any proxy configured at all? (The environment's
+    // variables are read once, at the first request: reading four costs about 2 µs.)
+    if (!proxyConfigured(settings, () => (this.envProxy ??= hasEnvProxy(env)))) return undefined;
+    // require, not import(): see undici above. The bundle loads it from dist/undici-proxy.js.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a proxy is configured, on purpose
+    this.proxies ??= new (require('./proxyAgents') as typeof import('./proxyAgents')).ProxyAgents(this.logger, AiFunctionsError, POOL_OPTIONS);
+    return this.proxies.route(url, settings, env, this.proxyLoopback);
   }
 
   private pool(origin: string, connectMs: number): Pool {
@@ -469,20 +524,14 @@ export class HttpClient {
     }
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new undiciModule!.Pool(origin, {
-        connections: CONNECTIONS_PER_ORIGIN,
-        pipelining: 1,
-        keepAliveTimeout: 10_000,
-        keepAliveMaxTimeout: 60_000,
-        connectTimeout: connectMs,
-      });
+      pool = new undiciModule!.Pool(origin, { ...POOL_OPTIONS, connectTimeout: connectMs });
       this.pools.set(origin, pool);
     }
     return pool;
   }
 
   private send(
-    pool: Pool,
+    dispatcher: Dispatcher,
     platform: PlatformId,
     cap: number,
     totalMs: number,
@@ -493,7 +542,7 @@ export class HttpClient {
       const exchange = new Exchange(platform, cap, resolve, reject);
       if (totalMs > 0 && totalMs < 2 ** 31) exchange.timer = setTimeout(onTotalTimeout, totalMs, exchange, platform, totalMs);
       if (signal) exchange.listen(signal);
-      pool.dispatch(options, exchange);
+      dispatcher.dispatch(options, exchange);
     });
   }
 
@@ -505,8 +554,8 @@ export class HttpClient {
   }
 
   /** How long to wait before sending again after `error`, or undefined when it must not be sent again. */
-  private resendWait(error: AiFunctionsError, policy: RetryPolicy, attempt: number): number | undefined {
-    if (!mayResend(error, policy)) return undefined;
+  private resendWait(error: AiFunctionsError, policy: RetryPolicy, attempt: number, alsoStatuses?: readonly number[]): number | undefined {
+    if (!mayResend(error, policy, alsoStatuses)) return undefined;
     const waitMs = error.retryAfterMs ?? this.backoff(attempt);
     return waitMs > this.maxRetryAfterMs ? undefined : waitMs;
   }

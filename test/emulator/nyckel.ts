@@ -3,6 +3,14 @@
 // URL is relative. Limits (like the real service): 25 requests per second (sliding 1 s window)
 // and 25 in flight on /v1 and /v0.9 (the token endpoint is not limited); over either → 429
 // `{"message":"Rate limit exceeded"}` with `Retry-After: 1`.
+//
+// Capture: an invoke stores its input as a sample unless `capture=false`. A sample with an
+// `externalId` is kept once per function and id: a second capture with the same id replaces the
+// first. That is an assumption: Nyckel's docs do not say what a repeated externalId does on
+// invoke (its sample API answers a duplicate with 409 and `existingSampleId`); the tests that
+// rely on it say so. `failAfterCapture: N` makes the first invoke of each of the next N inputs
+// run (and capture) and then answer 500, as a server that failed after doing the work; the
+// same input sent again is then answered as usual.
 
 import { randomBytes } from 'node:crypto';
 import { runEmulatorCli } from './core/cli';
@@ -164,8 +172,14 @@ export class NyckelEmulator extends Emulator {
   /** Issued tokens → expiry (epoch ms). */
   tokens = new Map<string, number>();
   tokenRequests = 0;
-  /** Invocations captured as samples (capture was not false). */
+  /** Samples captured by invokes (capture was not false): one per function and externalId. */
   captured: Captured[] = [];
+  /** Every capture, repeats of an externalId included. */
+  captures = 0;
+  /** The first invoke of each of the next this many inputs is run and captured, then answered 500 (knob `failAfterCapture`). */
+  failAfterCapture = 0;
+  /** Inputs (function and data) that `failAfterCapture` has failed once. */
+  private failedOnce = new Set<string>();
   /** Entries of the `hugePage` chain being paged (its synthetic `startAfter` ids are valid while set). */
   private hugeItems: number | undefined;
 
@@ -186,6 +200,9 @@ export class NyckelEmulator extends Emulator {
     this.tokens = new Map();
     this.tokenRequests = 0;
     this.captured = [];
+    this.captures = 0;
+    this.failAfterCapture = 0;
+    this.failedOnce = new Set();
     this.hugeItems = undefined;
   }
 
@@ -211,6 +228,7 @@ export class NyckelEmulator extends Emulator {
       expiresIn: knob.number,
       defaultBatchSize: knob.number,
       processingMs: knob.number,
+      failAfterCapture: knob.number,
       limits: {
         parse(value) {
           if (value === null) return undefined;
@@ -245,7 +263,7 @@ export class NyckelEmulator extends Emulator {
   }
 
   protected override extraStats(): Record<string, unknown> {
-    return { tokenRequests: this.tokenRequests, tokensIssued: this.tokens.size };
+    return { tokenRequests: this.tokenRequests, tokensIssued: this.tokens.size, captures: this.captures, samples: this.captured.length };
   }
 
   // ---- routing
@@ -447,7 +465,7 @@ export class NyckelEmulator extends Emulator {
     if (deep) out.labelMetadata = deep;
     if (externalId !== undefined) out.externalId = externalId;
     if (capture !== false) this.capture({ functionId: fn.id, data: body.data, externalId, metadata: body.metadata, labelName: c.label, time: Date.now() });
-    return reply.json(200, out);
+    return this.failedAfterWork(fn, body.data) ?? reply.json(200, out);
   }
 
   private invokeTags(req: ApiRequest, fn: NyckelFunctionDef): Reply {
@@ -468,10 +486,28 @@ export class NyckelEmulator extends Emulator {
     const deep = tags.length ? this.deepNesting(req) : undefined;
     if (deep) Object.assign(tags[0], { labelMetadata: deep });
     this.capture({ functionId: fn.id, data: body.data, labelName: tags[0]?.labelName ?? null, time: Date.now() });
-    return reply.json(200, tags);
+    return this.failedAfterWork(fn, body.data) ?? reply.json(200, tags);
+  }
+
+  /** The 500 of `failAfterCapture`, once the invoke has done its work: for an input's first invoke only. */
+  private failedAfterWork(fn: NyckelFunctionDef, data: unknown): Reply | undefined {
+    if (this.failAfterCapture <= 0) return undefined;
+    const key = `${fn.id} ${JSON.stringify(data)}`;
+    if (this.failedOnce.has(key)) return undefined;
+    this.failedOnce.add(key);
+    this.failAfterCapture--;
+    return reply.json(500, { message: 'Internal server error' });
   }
 
   private capture(sample: Captured): void {
+    this.captures++;
+    if (sample.externalId !== undefined) {
+      const same = this.captured.findIndex((s) => s.functionId === sample.functionId && s.externalId === sample.externalId);
+      if (same !== -1) {
+        this.captured[same] = sample;
+        return;
+      }
+    }
     this.captured.push(sample);
     if (this.captured.length > 10_000) this.captured.splice(0, this.captured.length - 10_000);
   }

@@ -2,7 +2,7 @@
 // kept until shortly before they expire, and dropped when the credentials or the base URL change.
 // Neither the token nor the secret is ever logged or put in a message.
 import { parseReply } from '../parseReply';
-import { NYCKEL } from './descriptor';
+import { NYCKEL, NYCKEL_RETRY_STATUSES } from './descriptor';
 import { createHash } from 'node:crypto';
 import { AiFunctionsError, configurationError, isAiFunctionsError, redactSecrets } from '../../core/errors';
 import type { HttpClient, HttpRequest } from '../../core/http';
@@ -93,7 +93,8 @@ export class NyckelTokenCache {
     const requested = now();
     let body: unknown;
     try {
-      // The token request only mints a token, so sending it again is harmless: 'idempotent'.
+      // The token request only mints a token, so sending it again is harmless: 'idempotent',
+      // and a 500 too, as Nyckel's SDK does.
       // It counts against Nyckel's request limits like any other call, so each send takes a
       // slot, but ahead of the queued calls: they all need the token.
       const request: HttpRequest = {
@@ -107,6 +108,7 @@ export class NyckelTokenCache {
           client_secret: credentials.clientSecret,
         },
         retry: 'idempotent',
+        retryStatuses: NYCKEL_RETRY_STATUSES,
         limiter,
         urgent: true,
         subject: 'the token endpoint (/connect/token)',

@@ -6,8 +6,8 @@ import { formatCount } from '../../core/format';
 import { RateLimiter } from '../../core/limiter';
 import type { Logger } from '../../core/log';
 import { pathSegment } from '../../core/urls';
-import type { FunctionInfo, NyckelRunOptions, RunRequest, RunResult } from '../../core/model';
-import { NYCKEL, NYCKEL_LIMITS } from './descriptor';
+import type { FunctionInfo, NyckelRunOptions, RunInput, RunRequest, RunResult } from '../../core/model';
+import { NYCKEL, NYCKEL_LIMITS, NYCKEL_RETRY_STATUSES } from './descriptor';
 import type { AdapterOptions, PlatformAdapter } from '../types';
 import { abortable } from './abortable';
 import { NyckelTokenCache, type ClientCredentials } from './auth';
@@ -48,6 +48,26 @@ export const MAX_LISTED_FUNCTIONS = 5_000;
 const MAX_REMEMBERED_TYPES = 2 * MAX_LISTED_FUNCTIONS;
 
 const NO_CREDENTIALS = 'Nyckel has no client credentials. Run "AI Functions: Set API Key…" to add them.';
+
+/**
+ * An object input's own id (a row of JSON Lines or CSV): its `externalId` field, else its `id`
+ * field, a non-empty string or a number of at most 200 characters. It is sent as the invoke's
+ * externalId instead of as a field of the data. Text has none, nor has an object whose
+ * `externalId` field is empty.
+ */
+export function ownId(input: RunInput): { data: RunInput; id?: string } {
+  if (typeof input === 'string') return { data: input };
+  const key = input.externalId === undefined ? 'id' : 'externalId';
+  const value = input[key];
+  const id = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+  if (!id || id.length > 200) return { data: input };
+  const data = { ...input };
+  delete data[key];
+  return { data, id };
+}
+
+/** The type remembered for a function whose lookup answered 404: invoked as a classification. */
+const NOT_LOOKED_UP = '(lookup 404)';
 
 export class NyckelAdapter implements PlatformAdapter {
   readonly id = 'nyckel' as const;
@@ -128,29 +148,42 @@ export class NyckelAdapter implements PlatformAdapter {
     const options: NyckelRunOptions = request.options ?? {};
     const base = this.baseUrl();
     const tags = await this.isTagsFunction(base, id, options, signal);
+    const subject = `function ${id}`;
+    const { data, id: inputId } = ownId(request.input);
+    const externalId = options.externalId ?? inputId;
 
     /*
-     * Retries. The invoke is a POST, but it only reads a prediction; with capture on (the
-     * default) it also stores the input as a sample for review. Nyckel's docs say to retry 5xx
-     * with backoff and its SDK retries invoke up to five times. We do the same ('idempotent':
-     * lost connections and 502/503/504, with backoff): a repeated call can at worst capture the
-     * same input twice, which is harmless, while failing the user's run is not. 429 is retried
-     * after its Retry-After under every policy. Either way at most MAX_SENDS sends (core/http.ts).
+     * Retries. The invoke is a POST, but it only reads a prediction; with capture on (Nyckel's
+     * default) it also stores the input as a sample. Nyckel's docs ask clients to retry 5xx with
+     * exponential backoff, and its SDK retries invoke (500/502/503/504) up to five times. We do
+     * the same within the one retry policy (core/http.ts): every Nyckel request is 'idempotent'
+     * plus 500 (see call): lost connections and 500/502/503/504 are sent again with exponential
+     * backoff and full jitter, or after the Retry-After given; 429 after its Retry-After; at most
+     * MAX_SENDS sends in all.
+     *
+     * Capture: a send that failed after Nyckel ran it (a 500 after the sample was stored, a
+     * connection lost before the reply) and is then sent again can store the input twice. With
+     * an `externalId` (the run option, else the input's own id: see ownId, so a row of JSON
+     * Lines or CSV with an `externalId` or `id` field has one) every send carries the same id,
+     * in the body and the query, so the repeat names the sample the first send stored instead
+     * of making an anonymous second one (Nyckel's docs do not say whether it then keeps one
+     * sample or two with the same id; the emulator keeps one). Without an id a retry may
+     * capture a duplicate; `capture: false` captures nothing. The Tags invoke (v0.9) takes no
+     * externalId: its retries may capture a duplicate.
      */
     if (tags) {
       // The v0.9 Tags invoke is documented with `{data}` only (no query options).
       const response = await this.call(
         base,
-        { method: 'POST', url: `${base}/v0.9${path}`, json: { data: request.input }, retry: 'idempotent', subject: `function ${id}` },
+        { method: 'POST', url: `${base}/v0.9${path}`, json: { data }, subject },
         signal,
       );
       const reply = parseReply('nyckel', TagsOutput, response.body);
       return tagsResult(id, reply, response.durationMs);
     }
 
-    const body: Record<string, unknown> = { data: request.input };
-    if (options.externalId !== undefined) body.externalId = options.externalId;
-    if (options.metadata !== undefined) body.metadata = options.metadata;
+    // Fields left undefined are not sent (JSON has no undefined), nor are such query parameters.
+    const body = { data, externalId, metadata: options.metadata };
     const response = await this.call(
       base,
       {
@@ -161,11 +194,10 @@ export class NyckelAdapter implements PlatformAdapter {
           includeMetadata: options.includeMetadata,
           modelId: options.modelId,
           capture: options.capture,
-          externalId: options.externalId,
+          externalId,
         },
         json: body,
-        retry: 'idempotent',
-        subject: `function ${id}`,
+        subject,
       },
       signal,
     );
@@ -177,7 +209,9 @@ export class NyckelAdapter implements PlatformAdapter {
 
   /**
    * Sends one authorized request, each send through the limiter. A 401 means the token was
-   * revoked or expired early: the HttpClient asks for a new one once and sends again.
+   * revoked or expired early: the HttpClient asks for a new one once and sends again. Every
+   * Nyckel request is 'idempotent' (reads, and the invoke: see run) and, as Nyckel's docs ask,
+   * sent again after a 500 too.
    */
   private async call(base: string, req: Omit<HttpRequest, 'platform' | 'headers' | 'signal'>, signal?: AbortSignal): Promise<HttpResponse> {
     const credentials = await this.clientCredentials();
@@ -189,6 +223,8 @@ export class NyckelAdapter implements PlatformAdapter {
       headers: { authorization: `Bearer ${token}` },
       signal,
       limiter: this.limiter,
+      retry: 'idempotent',
+      retryStatuses: NYCKEL_RETRY_STATUSES,
       renewAuthorization: async () => {
         this.tokens.invalidate(token);
         this.logger.info('Nyckel refused the access token (401); getting a new one and trying once more.');
@@ -254,17 +290,29 @@ export class NyckelAdapter implements PlatformAdapter {
     return output === 'Tags';
   }
 
+  /**
+   * The function's output type from `GET /v1/functions/{id}`. The lookup only chooses the
+   * endpoint, so whatever the GET itself answers never fails the run: the invoke decides. A 404
+   * (a function Nyckel invokes but does not show, or one that does not exist) is invoked as a
+   * classification, and remembered, so rows do not look it up again; the invoke's own 404 is the
+   * real "not found". Other failures (401/403, 5xx after retries, timeouts, a bad reply) are
+   * invoked as a classification too, and looked up again next time. Only what would fail the
+   * invoke before it is sent (no credentials, the token endpoint refusing them) fails here.
+   */
   private async lookUpOutputType(base: string, id: string): Promise<string | undefined> {
+    const url = `${base}/v1/functions/${pathSegment(id, 'Nyckel function id', 'nyckel')}`;
+    // The credentials and the token first, outside the catch: without them the invoke fails too.
+    await this.tokens.get(base, await this.clientCredentials());
     try {
-      const url = `${base}/v1/functions/${pathSegment(id, 'Nyckel function id', 'nyckel')}`;
       const response = await this.call(base, { method: 'GET', url, subject: `function ${id}` });
       const reply = parseReply('nyckel', NyckelFunction, response.body);
       this.rememberOutputType(base, reply);
       return reply.output ?? undefined;
     } catch (e) {
-      // A missing function or bad credentials fail the invoke the same way: say so now.
-      if (isAiFunctionsError(e) && (e.kind === 'notFound' || e.kind === 'auth' || e.kind === 'configuration')) throw e;
-      this.logger.debug(`Nyckel: could not read function ${id}'s type (${isAiFunctionsError(e) ? e.kind : 'error'}); invoking it as a classification.`);
+      if (isAiFunctionsError(e) && e.kind === 'cancelled') throw e;
+      const why = isAiFunctionsError(e) ? (e.status ?? e.kind) : 'error';
+      this.logger.debug(`Nyckel: could not read function ${id}'s type (${why}); invoking it as a classification.`);
+      if (isAiFunctionsError(e) && e.status === 404) this.rememberOutputType(base, { id, output: NOT_LOOKED_UP });
       return undefined;
     }
   }

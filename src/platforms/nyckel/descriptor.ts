@@ -4,6 +4,13 @@ import type { PlatformDescriptor } from '../types';
 /** Nyckel's documented limits: 25 requests a second, 25 in flight. */
 export const NYCKEL_LIMITS = { maxInFlight: 25, maxPerSecond: 25 } as const;
 
+/**
+ * Statuses Nyckel's docs ask clients to retry with backoff, beyond the 502/503/504 every
+ * idempotent request is sent again after (its SDK retries 500/502/503/504). Only its idempotent
+ * requests (invoke, reads, the token) are sent again: see HttpRequest.retryStatuses.
+ */
+export const NYCKEL_RETRY_STATUSES: readonly number[] = [500];
+
 export const NYCKEL: PlatformDescriptor = {
   id: 'nyckel',
   displayName: 'Nyckel',

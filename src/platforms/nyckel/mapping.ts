@@ -4,6 +4,9 @@ import type { FunctionOutput, NyckelFunction, TagsOutput } from './schemas';
 
 const byConfidence = (a: Prediction, b: Prediction): number => b.confidence - a.confidence;
 
+/** The FunctionOutput fields kept as the result's `output`, when Nyckel sends them. */
+const EXTRA_FIELDS = ['labelId', 'labelMetadata', 'externalId', 'sampleId', 'decisionThreshold'] as const;
+
 /** A FunctionOutput → a classification: the label, and every label's confidence when asked for. */
 export function classificationResult(functionId: string, output: FunctionOutput, durationMs: number): RunResult {
   const label = output.labelName ?? undefined;
@@ -14,11 +17,7 @@ export function classificationResult(functionId: string, output: FunctionOutput,
       : [];
 
   const extra: Record<string, unknown> = {};
-  if (output.labelId != null) extra.labelId = output.labelId;
-  if (output.labelMetadata != null) extra.labelMetadata = output.labelMetadata;
-  if (output.externalId != null) extra.externalId = output.externalId;
-  if (output.sampleId != null) extra.sampleId = output.sampleId;
-  if (output.decisionThreshold != null) extra.decisionThreshold = output.decisionThreshold;
+  for (const key of EXTRA_FIELDS) if (output[key] != null) extra[key] = output[key];
 
   return {
     platform: 'nyckel',

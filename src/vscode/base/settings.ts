@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { configurationError } from '../../core/errors';
 import type { HttpTimeouts } from '../../core/http';
+import { PROXY_SETTINGS, type ProxySettings } from '../../core/proxy';
 import { PLATFORM_IDS, type PlatformId } from '../../core/model';
 import { normalizeBaseUrl } from '../../core/urls';
 
@@ -73,6 +74,18 @@ export class Settings {
       firstByteMs: this.number('http.responseTimeoutSeconds') * 1000,
       totalMs: this.number('http.totalTimeoutSeconds') * 1000,
     };
+  }
+
+  /**
+   * VS Code's proxy settings (`http.proxy`, `http.noProxy`, `http.proxyStrictSSL`,
+   * `http.proxyAuthorization`) as plain data for core/http.ts: the user's values only, like the
+   * endpoints (a workspace must not route the user's keys through its proxy), as written (core
+   * checks their types). The authorization is a secret: it is handed to the HttpClient and never
+   * logged.
+   */
+  proxy(): ProxySettings {
+    const http = vscode.workspace.getConfiguration('http');
+    return Object.fromEntries(PROXY_SETTINGS.map((name) => [name, http.inspect(name)?.globalValue]));
   }
 
   /** How many rows run at once (before a platform's own limit). */
