@@ -311,7 +311,7 @@ export class SutroAdapter implements PlatformAdapter {
           if (e.api === 'deployment') return this.resultsFile(e, id, signal, progress);
           throw new AiFunctionsError(
             'invalidResponse',
-            `The results of Sutro job ${id} are larger than ${this.inlineResultsMaxBytes / MiB} MiB; the shared API cannot send them as a file. Set ${API_SETTING} to "deployment" to download them.`,
+            `The results of Sutro job ${id} are larger than ${formatBytes(this.inlineResultsMaxBytes)}; the shared API cannot send them as a file. Set ${API_SETTING} to "deployment" to download them.`,
             { platform: 'sutro', cause: error },
           );
         }
@@ -384,7 +384,7 @@ export class SutroAdapter implements PlatformAdapter {
    * (whose query grants access) is neither logged nor kept.
    */
   private async resultsFile(e: SutroEndpoints, id: string, signal?: AbortSignal, progress?: (message: string) => void): Promise<JobResults> {
-    progress?.('The results are larger than 10 MiB: asking Sutro for a download link');
+    progress?.(`The results are larger than ${formatBytes(this.inlineResultsMaxBytes)}: asking Sutro for a download link`);
     const segment = pathSegment(id, 'Sutro job id', 'sutro');
     const body = await this.call(e, 'GET', join(e.jobs, `jobs/${segment}/results-url`), {
       query: { format: 'parquet', include_inputs: 'true', include_cumulative_logprobs: 'false', expires_in_seconds: RESULTS_LINK_SECONDS },
