@@ -10,6 +10,9 @@ import type { PlatformAdapter } from '../../platforms/types';
 import type { CredentialStore } from './credentialStore';
 
 export class KeyBindingWatch extends Disposable {
+  /** Per platform, the move last warned about: two settings changed together warn once. */
+  private readonly warned = new Map<string, string>();
+
   constructor(
     private readonly platforms: Platforms,
     private readonly store: CredentialStore,
@@ -37,6 +40,9 @@ export class KeyBindingWatch extends Disposable {
       return false; // nothing usable is configured: the views say what to set
     }
     if (origin === stored.endpoint) return false;
+    const move = `${stored.endpoint} ${origin}`;
+    if (this.warned.get(adapter.id) === move) return false;
+    this.warned.set(adapter.id, move);
     const name = adapter.descriptor.displayName;
     const choice = await showWarning(
       `The ${name} API key was set for ${stored.endpoint}; ${name} now points at ${origin}. Set the key again for ${origin}: a key is never sent to another host.`,
