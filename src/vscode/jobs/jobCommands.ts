@@ -156,7 +156,7 @@ export class JobCommands {
     );
     const known = this.deps.store.find(platform, id);
     await this.deps.documents.show(`${platform}/results/${encodeURIComponent(id)}`, `${known ? jobLabel(known) : id} results.jsonl`, jsonLines(results.rows));
-    if (results.file) void this.announceFile(results.file, results.rows.length);
+    if (results.file) void this.announceFile(results.file, results.rows.length).catch((e: unknown) => this.deps.log.warn(`Could not show the results file: ${String(e)}`));
   }
 
   private async announceFile(file: { path: string; totalRows: number }, shown: number): Promise<void> {

@@ -39,7 +39,10 @@ export class KeyBindingWatch extends Disposable {
     } catch {
       return false; // nothing usable is configured: the views say what to set
     }
-    if (origin === stored.endpoint) return false;
+    if (origin === stored.endpoint) {
+      this.warned.delete(adapter.id);
+      return false;
+    }
     const move = `${stored.endpoint} ${origin}`;
     if (this.warned.get(adapter.id) === move) return false;
     this.warned.set(adapter.id, move);
