@@ -83,6 +83,43 @@ const undiciAsSeparateBundles = {
   },
 };
 
+/**
+ * hyparquet (the Parquet reader for Sutro results too large to hold in memory) is loaded on first
+ * use from a bundle of its own, like undici: src/platforms/sutro/parquet.ts requires 'hyparquet',
+ * and gets dist/hyparquet.js with only the two functions it uses. hyparquet ships ES modules;
+ * the bundle is CommonJS, so a plain require loads it.
+ */
+const HYPARQUET_BUNDLE = {
+  specifier: 'hyparquet',
+  outfile: 'dist/hyparquet.js',
+  exports: { parquetMetadataAsync: 'hyparquet/src/metadata.js', parquetReadObjects: 'hyparquet/src/read.js' },
+};
+
+const hyparquetAsSeparateBundle = {
+  name: 'hyparquet-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^hyparquet(\/|$)/ }, (args) =>
+      args.path === HYPARQUET_BUNDLE.specifier
+        ? { path: `./${HYPARQUET_BUNDLE.outfile.slice('dist/'.length)}`, external: true }
+        : { errors: [{ text: `"${args.path}" is not the hyparquet bundle (HYPARQUET_BUNDLE in esbuild.mjs)` }] },
+    );
+  },
+};
+
+/**
+ * The Sutro adapter proper (its schemas, mapping and results file code) is loaded on first use
+ * from dist/sutro.js: src/platforms/sutro/lazy.ts, in the entry bundle, answers the descriptor and
+ * the key's deployment at once and requires './client' when Sutro is first called.
+ */
+const sutroAsSeparateBundle = {
+  name: 'sutro-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/client$/ }, (args) =>
+      /[\\/]platforms[\\/]sutro[\\/]lazy\.ts$/.test(args.importer) ? { path: './sutro.js', external: true } : undefined,
+    );
+  },
+};
+
 /** The run panel is loaded on first use from its own bundle (dist/runPanel.js); see lazyRunPanel.ts. */
 const runPanelAsSeparateBundle = {
   name: 'run-panel-as-separate-bundle',
@@ -145,7 +182,16 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, runPanelAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, sutroAsSeparateBundle, runPanelAsSeparateBundle],
+  },
+  {
+    ...shared,
+    entryPoints: ['src/platforms/sutro/client.ts'],
+    outfile: 'dist/sutro.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    plugins: [...shared.plugins, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
   },
   {
     ...shared,
@@ -156,12 +202,12 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
   },
-  ...UNDICI_BUNDLES.map(({ outfile, exports }) => ({
+  ...[...UNDICI_BUNDLES, HYPARQUET_BUNDLE].map(({ specifier, outfile, exports }) => ({
     ...shared,
     stdin: {
-      contents: `module.exports = {\n${Object.entries(exports).map(([name, module]) => `  ${name}: require(${JSON.stringify(module)}),`).join('\n')}\n};\n`,
+      contents: `module.exports = {\n${Object.entries(exports).map(([name, module]) => `  ${name}: require(${JSON.stringify(module)})${specifier === HYPARQUET_BUNDLE.specifier ? `.${name}` : ''},`).join('\n')}\n};\n`,
       resolveDir: '.',
       loader: 'js',
     },

@@ -8,7 +8,7 @@ import { JobsStore } from './core/jobsStore';
 import type { PlatformId } from './core/model';
 import { InferableAdapter } from './platforms/inferable';
 import { NyckelAdapter } from './platforms/nyckel';
-import { SutroAdapter } from './platforms/sutro';
+import { LazySutroAdapter } from './platforms/sutro/lazy';
 import { hasJobs } from './platforms/types';
 import { PublicApi } from './vscode/api';
 import { registerCommand } from './vscode/base/commands';
@@ -19,7 +19,7 @@ import { Settings } from './vscode/base/settings';
 import { ClassifySelection } from './vscode/classify';
 import { FunctionCommands, FunctionPicker, FunctionsTreeProvider, functionCatalog, type ConfiguredFunctions } from './vscode/functions';
 import { JobCommands, JobsAutoRefresh, JobsTreeProvider, notifyFinished, savedJobFilter, type JobsNode } from './vscode/jobs';
-import { CredentialStore, HasKeyContext, KeyCommands } from './vscode/keys';
+import { CredentialStore, HasKeyContext, KeyBindingWatch, KeyCommands } from './vscode/keys';
 import { LazyRunPanel } from './vscode/panel';
 import { RowCommands } from './vscode/rows';
 import { PanelHandoffs, RecentFunctions, RunService } from './vscode/run';
@@ -27,8 +27,12 @@ import { PanelHandoffs, RecentFunctions, RunService } from './vscode/run';
 export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const log = vscode.window.createOutputChannel('AI Functions', { log: true });
   const settings = new Settings(context.extension.packageJSON);
-  // Each platform's descriptor says which credential fields it takes.
-  const credentials = new CredentialStore(context.secrets, (id) => platforms[id].descriptor.credentialFields.map((f) => f.field));
+  // Each platform's descriptor says which credential fields it takes; a Sutro key is bound to its deployment.
+  const credentials = new CredentialStore(
+    context.secrets,
+    (id) => platforms[id].descriptor.credentialFields.map((f) => f.field),
+    (id) => platforms[id].keyBinding?.(),
+  );
   const recent = new RecentFunctions(context.globalState);
   // Proxies: VS Code's http.* proxy settings from user settings (else HTTPS_PROXY and the like).
   const http = new HttpClient({ logger: log, timeouts: () => settings.timeouts(), proxy: () => settings.proxy() });
@@ -36,14 +40,17 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const sutroFunctions: ConfiguredFunctions = { platform: 'sutro', list: () => settings.sutroFunctions(), save: (f) => settings.setSutroFunctions(f) };
 
   const platforms: Platforms = {
-    sutro: new SutroAdapter({
+    // Loaded on first use (dist/sutro.js); the URLs are normalized by the adapter, per aiFunctions.sutro.api.
+    sutro: new LazySutroAdapter({
       http,
       logger: log,
       credentials: keyOf('sutro'),
       config: () => ({
-        apiUrl: settings.url('sutro.apiUrl'),
-        functionsUrl: settings.url('sutro.functionsUrl'),
+        api: settings.sutroApi(),
+        apiUrl: settings.rawUrl('sutro.apiUrl'),
+        functionsUrl: settings.rawUrl('sutro.functionsUrl'),
         functions: functionCatalog(sutroFunctions, recent),
+        resultsDir: vscode.Uri.joinPath(context.globalStorageUri, 'results').fsPath,
       }),
     }),
     nyckel: new NyckelAdapter({ http, logger: log, credentials: keyOf('nyckel'), config: () => ({ baseUrl: settings.url('nyckel.baseUrl') }) }),
@@ -125,8 +132,11 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     new JobsAutoRefresh(poller, jobsStore, jobsView, settings),
     settings.onDidChange((event) => {
       if (event.affectsConfiguration('aiFunctions.sutro') || event.affectsConfiguration('aiFunctions.defaultFunction')) void functionsTree.refresh('sutro');
+      // Another deployment has other jobs.
+      if (event.affectsConfiguration('aiFunctions.sutro.api') || event.affectsConfiguration('aiFunctions.sutro.apiUrl')) jobsStore.clear('sutro');
     }),
-    ...new KeyCommands(platforms, credentials, log).register(),
+    new KeyBindingWatch(platforms, credentials, settings),
+    ...new KeyCommands(platforms, credentials, log, settings).register(),
     ...jobCommands.register(),
     ...functionCommands.register(),
     runPanel,

@@ -24,6 +24,8 @@ export interface ErrorDetails {
   retryAfterMs?: number;
   /** invalidResponse: the path of the field that did not match, e.g. `predictions.0.label`. */
   field?: string;
+  /** The platform's id for the failed request (`request_id` in the error body), for support. */
+  requestId?: string;
   cause?: unknown;
 }
 
@@ -35,6 +37,7 @@ export class AiFunctionsError extends Error {
   platformMessage?: string;
   readonly retryAfterMs?: number;
   readonly field?: string;
+  readonly requestId?: string;
 
   constructor(kind: ErrorKind, message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -44,6 +47,7 @@ export class AiFunctionsError extends Error {
     this.platformMessage = details.platformMessage;
     this.retryAfterMs = details.retryAfterMs;
     this.field = details.field;
+    this.requestId = details.requestId;
   }
 }
 
@@ -192,6 +196,22 @@ export function platformMessageOf(body: unknown, secrets: readonly string[] = []
   return undefined;
 }
 
+/**
+ * The request id an error body names (`request_id`, as Sutro sends with `{detail, code}`): support
+ * asks for it. Only an id-like value is taken, so it can carry no markup or link.
+ */
+export function requestIdOf(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const id = (body as Record<string, unknown>).request_id;
+  return typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(id) ? id : undefined;
+}
+
+/** The platform's message followed by its request id, when it sent one. */
+function detailWithRequestId(detail: string | undefined, requestId: string | undefined): string | undefined {
+  if (!requestId) return detail;
+  return detail ? `${detail.replace(/[.\s]+$/, '')} (request ID ${requestId})` : `request ID ${requestId}`;
+}
+
 /** The error for a non-2xx reply. */
 export function errorFromResponse(
   platform: PlatformId,
@@ -201,8 +221,11 @@ export function errorFromResponse(
   context: ErrorContext = {},
 ): AiFunctionsError {
   const name = platformName(platform);
-  const pm = platformMessageOf(body, context.secrets);
-  const details: ErrorDetails = { platform, status, platformMessage: pm };
+  const platformMessage = platformMessageOf(body, context.secrets);
+  const requestId = requestIdOf(body);
+  // The message shows the request id after the platform's own words; platformMessage stays theirs.
+  const pm = detailWithRequestId(platformMessage, requestId);
+  const details: ErrorDetails = { platform, status, platformMessage, requestId };
   const setting = context.setting ?? ADDRESS_SETTINGS[platform];
 
   if (status === 401 || status === 403) {

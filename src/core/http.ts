@@ -22,6 +22,7 @@ import {
   timeoutError,
   type ErrorContext,
 } from './errors';
+import { FileSink } from './fileSink';
 import type { RateLimiter } from './limiter';
 import type { Logger } from './log';
 import type { PlatformId } from './model';
@@ -63,7 +64,7 @@ export interface HttpClientOptions {
 
 /**
  * When a request may be sent again:
- * - 'idempotent' (default for GET, PUT, DELETE): after connection failures, 502/503/504 and 429.
+ * - 'idempotent' (default for GET, PUT, DELETE): after connection failures, 502/503/504/524 and 429.
  * - 'notProcessed' (default for POST): only when the request cannot have been processed.
  */
 export type RetryPolicy = 'idempotent' | 'notProcessed';
@@ -103,6 +104,12 @@ export interface HttpRequest {
   maxResponseBytes?: number;
   /** 'json' (default): parsed JSON, undefined when empty. 'text': the body as a string. */
   responseType?: 'json' | 'text';
+  /**
+   * A 2xx body is written to this file as it arrives (truncating it), never held in memory; the
+   * response's body is then undefined. `maxResponseBytes` caps the file. An error reply is read
+   * as usual. The caller removes the file when the request fails.
+   */
+  saveTo?: string;
   /** What the request is about, for messages ("could not find <subject>"). */
   subject?: string;
   /** The setting holding this URL's base, for network messages (default: the platform's main URL setting). */
@@ -155,12 +162,15 @@ export const MAX_SENDS = 4;
  *   502/503/504, with backoff (or the Retry-After given). For 'notProcessed' these, and 500,
  *   fail at once: the server may have run the request. So a Sutro function run or an Inferable
  *   run is never created twice.
+ * - 'idempotent' only: 524, Cloudflare's "the origin did not answer in time". The origin got the
+ *   request and may still be running it, so it is sent again only when doing so twice is harmless
+ *   (Sutro's SDK does the same: every call but Function runs and batch submissions).
  * - Never: timeouts (waiting again would multiply the user's timeout), cancellation, other statuses.
  * After the last send the last error is thrown.
  */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-const IDEMPOTENT_STATUSES = new Set([502, 503, 504]);
+const IDEMPOTENT_STATUSES = new Set([502, 503, 504, 524]);
 
 /**
  * Whether a failed send may be sent again under `policy` (the 401 renewal aside). `alsoStatuses`:
@@ -213,12 +223,15 @@ class Exchange implements Dispatcher.DispatchHandler {
   private size = 0;
   private signal: AbortSignal | undefined;
   private onAbort: (() => void) | undefined;
+  /** Where a 2xx body goes when the request saves to a file (HttpRequest.saveTo). */
+  private sink: FileSink | undefined;
 
   constructor(
     private readonly platform: PlatformId,
     private readonly cap: number,
     private readonly resolve: (reply: RawReply) => void,
     private readonly reject: (e: unknown) => void,
+    private readonly saveTo?: string,
   ) {}
 
   listen(signal: AbortSignal): void {
@@ -238,17 +251,30 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.headers = headers;
     const length = headers['content-length'];
     if (length !== undefined && Number(length) > this.cap) this.stop(responseTooLarge(this.platform, this.cap));
+    else if (this.saveTo !== undefined && statusCode < 300) this.sink = new FileSink(this.saveTo, (e) => this.stop(saveFailed(this.platform, e)));
   }
 
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.settled) return;
     this.size += chunk.length;
     if (this.size > this.cap) this.stop(responseTooLarge(this.platform, this.cap));
+    else if (this.sink) this.sink.write(chunk, controller);
     else this.chunks.push(chunk);
   }
 
   onResponseEnd(): void {
     if (this.settled) return;
+    if (this.sink) {
+      // Delivered once the file is complete on disk; the reply holds no bytes.
+      const sink = this.sink;
+      this.finish();
+      this.reply = { status: this.status, headers: this.headers, bytes: Buffer.alloc(0) };
+      sink.close().then(
+        () => process.nextTick(deliverAfterSocketRelease, this),
+        (e: Error) => this.reject(saveFailed(this.platform, e)),
+      );
+      return;
+    }
     this.finish();
     const { chunks } = this;
     const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, this.size);
@@ -262,6 +288,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseError(_c: Dispatcher.DispatchController, error: Error): void {
     if (this.settled) return;
     this.finish();
+    this.sink?.destroy();
     this.reject(error);
   }
 
@@ -269,6 +296,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   stop(error: AiFunctionsError): void {
     if (this.settled) return;
     this.finish();
+    this.sink?.destroy();
     this.stopReason = error;
     this.controller?.abort(error);
     this.reject(error);
@@ -283,6 +311,12 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.timer) clearTimeout(this.timer);
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
   }
+}
+
+/** A reply that could not be written to its file (HttpRequest.saveTo): the disk, not the platform. */
+function saveFailed(platform: PlatformId, e: Error): AiFunctionsError {
+  const code = errorCode(e) ?? e.message;
+  return new AiFunctionsError('invalidResponse', `Could not save the ${platformName(platform)} download to a file: ${code}.`, { platform, cause: e });
 }
 
 function deliverAfterSocketRelease(exchange: Exchange): void {
@@ -436,7 +470,7 @@ export class HttpClient {
           body,
           headersTimeout: timeouts.firstByteMs,
           bodyTimeout: timeouts.firstByteMs,
-        });
+        }, req.saveTo);
       };
       try {
         reply = await (req.limiter ? req.limiter.run(sendOnce, signal, { first: req.urgent }) : sendOnce());
@@ -454,7 +488,7 @@ export class HttpClient {
             return {
               status,
               headers: flattenHeaders(reply.headers),
-              body: decode(platform, reply.bytes, req.responseType, status, () => secretsOf(sent)),
+              body: req.saveTo === undefined ? decode(platform, reply.bytes, req.responseType, status, () => secretsOf(sent)) : undefined,
               durationMs: this.now() - started,
               attempts: attempt,
             };
@@ -537,9 +571,10 @@ export class HttpClient {
     totalMs: number,
     signal: AbortSignal | undefined,
     options: Dispatcher.DispatchOptions,
+    saveTo?: string,
   ): Promise<RawReply> {
     return new Promise<RawReply>((resolve, reject) => {
-      const exchange = new Exchange(platform, cap, resolve, reject);
+      const exchange = new Exchange(platform, cap, resolve, reject, saveTo);
       if (totalMs > 0 && totalMs < 2 ** 31) exchange.timer = setTimeout(onTotalTimeout, totalMs, exchange, platform, totalMs);
       if (signal) exchange.listen(signal);
       dispatcher.dispatch(options, exchange);

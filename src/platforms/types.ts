@@ -78,6 +78,21 @@ export interface PlatformDescriptor {
     /** The most requests the platform allows in flight at once, if it documents one. */
     maxInFlight?: number;
   };
+  /**
+   * The platform issues each key for one endpoint (a deployment) and the key is bound to it: Set
+   * API Key asks for the endpoint first when none is set, and the adapter implements keyBinding().
+   */
+  keyEndpoint?: {
+    /** The user setting that holds it, e.g. `aiFunctions.sutro.apiUrl`. */
+    setting: string;
+    /** The settings whose change may move it elsewhere (the key is then asked for again). */
+    affectedBy: readonly string[];
+    /** "deployment URL". */
+    label: string;
+    /** Under the input box. */
+    prompt: string;
+    placeholder: string;
+  };
 }
 
 export interface InputRequest {
@@ -124,9 +139,11 @@ export function decisionAnswer(decision: PendingDecision, text: string): Decisio
 }
 
 export interface JobResults {
-  /** One entry per row, in the job's order. */
+  /** One entry per row, in the job's order (with `file`: its first rows). */
   rows: unknown[];
   raw: unknown;
+  /** Results too large to hold in memory: the file they were saved to, and its row count. */
+  file?: { path: string; format: 'parquet'; totalRows: number };
 }
 
 /**
@@ -142,7 +159,8 @@ export interface PlatformAdapter {
   listJobs?(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>>;
   getJob?(id: string, signal?: AbortSignal): Promise<Job>;
   cancelJob?(id: string, signal?: AbortSignal): Promise<void>;
-  jobResults?(id: string, signal?: AbortSignal): Promise<JobResults>;
+  /** `progress` hears what a longer wait is waiting for (results that lag, a download). */
+  jobResults?(id: string, signal?: AbortSignal, progress?: (message: string) => void): Promise<JobResults>;
   /**
    * @deprecated Superseded by `pendingDecisions` and `decide` (approvals and input requests alike);
    * no adapter implements it. Kept only so that code naming the ability still compiles.
@@ -155,6 +173,13 @@ export interface PlatformAdapter {
   /** Answers one of `pendingDecisions`; the run then goes on. */
   decide?(jobId: string, decision: PendingDecision, answer: DecisionAnswer, signal?: AbortSignal): Promise<void>;
   submitBatch?(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string>;
+  /**
+   * With `descriptor.keyEndpoint`: the origin a key set now is bound to (the configured endpoint),
+   * or a configuration error saying what to set when the endpoint the key needs is missing or not valid.
+   */
+  keyBinding?(): string;
+  /** With `descriptor.keyEndpoint`: why `raw` cannot be the endpoint, or undefined when it can. */
+  endpointProblem?(raw: string): string | undefined;
 }
 
 /** The optional abilities a platform may have. */

@@ -47,6 +47,8 @@ export function outputDir(): string {
 /** The user settings that point the extension at the emulators, plus a quiet workbench. */
 export function emulatorSettings(urls: Emulators['urls']): Record<string, unknown> {
   return {
+    // Sutro's older shared API: the emulator's default generation, which these paths were written for.
+    'aiFunctions.sutro.api': 'shared',
     'aiFunctions.sutro.apiUrl': urls.sutro,
     'aiFunctions.sutro.functionsUrl': urls.sutro,
     'aiFunctions.nyckel.baseUrl': urls.nyckel,

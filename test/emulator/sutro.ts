@@ -1,8 +1,31 @@
-// Sutro emulator: both API generations on one server.
-//   legacy (centralized) root paths:  POST /functions/run {name, input_data}, GET /list-jobs, …
-//   deployment paths under /v1:       POST /v1/functions/{name}/run {input}, GET /v1/list-jobs, …
+// Sutro emulator, written from the Python SDK: github sutro-sh/sutro 0.1.64, commit da8cde12
+// (`sutro/sdk.py`: do_request, run_function, cancel_job, get_job_results, results_download_url,
+// download_job_results; `sutro/validation.py`: DIRECT_TENSOR_FACTORY_API_ERROR; `tests/test_sdk.py`
+// TestRunFunction; `tests/test_configuration.py`). Where the docs and the SDK disagree, the SDK wins.
+//
+// Two API generations, chosen per test with the `generation` knob:
+//   'shared' (the default, the seed's behaviour): both on one server —
+//     legacy (centralized) root paths:  POST /functions/run {name, input_data}, GET /list-jobs, …
+//     deployment paths under /v1:       POST /v1/functions/{name}/run {input}, GET /v1/list-jobs, …
+//   'deployment': this server is one single-tenant deployment. Only `/v1/...` is served; the old
+//     root paths answer 410 with the SDK's DIRECT_TENSOR_FACTORY_API_ERROR (as a retired shared
+//     host does). Every /v1 error is `{detail, code, request_id}`. Keys are issued per deployment:
+//     `keys` are this deployment's, any other key gets 401 `invalid_api_key` (start a second
+//     emulator with other keys for "another deployment"). job-cancel takes GET only (the SDK's
+//     method). Submitted jobs go QUEUED → STARTING → RUNNING → SUCCEEDED, and the second newest
+//     seeded job is STARTING instead of QUEUED.
+//   Both: `GET /v1/jobs/{id}/results-url?format=parquet&include_inputs=…` answers
+//     `{job_id, format, artifact:{bucket, key, filename, size_bytes}, urls:{get, head}}`; the URLs
+//     are presigned-style links on this server (`/presigned/…?X-Amz-Signature=…`) that serve a real
+//     Parquet file (columns `inputs` as JSON text when asked, `outputs`), with ETag, HEAD and Range,
+//     and refuse a request that also carries an Authorization header (as S3 does).
 // Auth: `Authorization: Key <key>`. Errors are FastAPI style `{detail}` (plus `code` on function
 // runs, and `request_id` on /v1 function runs); fetch-job/job-status/cancel 404 is `{message}`.
+//
+// Results: `resultsLagPolls` N makes job-results answer 409 `results_not_ready` to the first N
+// requests for each job after it SUCCEEDED (the SDK retries 20 times, 5 s apart);
+// `resultsPaddingBytes` adds that many bytes (`results.padding`) to every job-results reply, to
+// make it larger than a client's reply cap.
 //
 // Job timing (no timers; status is computed from the clock):
 //   seeded RUNNING jobs become SUCCEEDED `jobStepMs` after start/reset; seeded QUEUED jobs become
@@ -45,12 +68,21 @@ export interface SutroOptions extends EmulatorOptions {
   resultsDelayMs?: number;
   lowercaseStatuses?: boolean;
   retired?: boolean;
+  /** 'shared' (default): both generations, as the seed had it; 'deployment': one deployment, /v1 only. */
+  generation?: SutroGeneration;
+  /** job-results answers "not ready" to the first N requests per job after SUCCEEDED (default 0). */
+  resultsLagPolls?: number;
+  /** Extra bytes in every job-results reply (default 0). */
+  resultsPaddingBytes?: number;
 }
 
 export const SUTRO_DEFAULT_KEY = 'sk_test_emulator';
 
+/** The SDK's DIRECT_TENSOR_FACTORY_API_ERROR, word for word: the SDK matches a 410's detail to it. */
 export const RETIRED_MESSAGE =
-  'Direct Sutro Batch API access is no longer supported by the Sutro SDK. Set SUTRO_API_URL to your Sutro single-tenant deployment URL (for example https://<your-deployment>/v1).';
+  "Direct Sutro Batch API access is no longer supported by the Sutro SDK. Upgrade the sutro package, then set SUTRO_API_URL to your Sutro single-tenant deployment URL and use an API key from that deployment's API Keys panel.";
+
+export type SutroGeneration = 'shared' | 'deployment';
 
 export const SUTRO_FUNCTIONS: SutroFunctionDef[] = [
   {
@@ -224,6 +256,8 @@ export class SutroEmulator extends Emulator {
   resultsDelayMs = 0;
   lowercaseStatuses = false;
   retired = false;
+  resultsLagPolls = 0;
+  resultsPaddingBytes = 0;
   /** Jobs, newest first. */
   jobs: SutroJob[] = [];
   private jobById = new Map<string, SutroJob>();
@@ -231,6 +265,12 @@ export class SutroEmulator extends Emulator {
   private nextSeq = 1;
   private nextRequestId = 1;
   private startedAt = Date.now();
+  private _generation: SutroGeneration = 'shared';
+  /** Per job: job-results requests answered "not ready" since it succeeded. */
+  private readonly lagServed = new Map<string, number>();
+  /** Presigned tokens → the artifact they open. */
+  private readonly artifacts = new Map<string, { key: string; bytes: Buffer; etag: string }>();
+  private nextArtifact = 1;
 
   constructor(private readonly options: SutroOptions = {}) {
     super(options);
@@ -239,6 +279,17 @@ export class SutroEmulator extends Emulator {
 
   get jobCount(): number {
     return this._jobCount;
+  }
+
+  get generation(): SutroGeneration {
+    return this._generation;
+  }
+
+  /** Setting it re-seeds the jobs (the second newest is STARTING on a deployment). */
+  set generation(g: SutroGeneration) {
+    if (g !== 'shared' && g !== 'deployment') throw new Error("generation must be 'shared' or 'deployment'");
+    this._generation = g;
+    this.seedJobs();
   }
 
   /** Setting it re-seeds the jobs (submitted jobs are dropped). */
@@ -257,7 +308,12 @@ export class SutroEmulator extends Emulator {
     this.resultsDelayMs = o.resultsDelayMs ?? 0;
     this.lowercaseStatuses = o.lowercaseStatuses ?? false;
     this.retired = o.retired ?? false;
+    this.resultsLagPolls = o.resultsLagPolls ?? 0;
+    this.resultsPaddingBytes = o.resultsPaddingBytes ?? 0;
     this.nextRequestId = 1;
+    this.lagServed.clear();
+    this.artifacts.clear();
+    this._generation = o.generation ?? 'shared';
     this._jobCount = o.jobCount ?? 25;
     this.seedJobs();
   }
@@ -271,6 +327,9 @@ export class SutroEmulator extends Emulator {
     resultsDelayMs: knob.number,
     lowercaseStatuses: knob.boolean,
     retired: knob.boolean,
+    generation: { ...knob.oneOf<SutroGeneration>('shared', 'deployment'), last: true },
+    resultsLagPolls: knob.number,
+    resultsPaddingBytes: knob.number,
     hostile: knob.boolean,
     functions: {
       parse: (value, key) => byName(knob.array<SutroFunctionDef>('function definitions').parse(value, key)),
@@ -287,12 +346,32 @@ export class SutroEmulator extends Emulator {
   };
 
   protected errorBody(status: number, message: string, path: string): unknown {
-    if (status === 401) return { detail: message };
-    const code = { 404: 'not_found', 409: 'conflict', 422: 'invalid_input', 429: 'rate_limited', 500: 'internal_error', 502: 'provider_error', 503: 'unavailable', 504: 'timeout' }[status];
+    const deployment = this._generation === 'deployment' && path.startsWith('/v1/');
+    if (status === 401 && !deployment) return { detail: message };
+    const code = {
+      401: 'invalid_api_key',
+      404: 'not_found',
+      409: 'conflict',
+      410: 'retired',
+      422: 'invalid_input',
+      429: 'rate_limited',
+      500: 'internal_error',
+      502: 'provider_error',
+      503: 'unavailable',
+      504: 'timeout',
+      524: 'timeout',
+    }[status];
     const body: Record<string, unknown> = { detail: message };
     if (code) body.code = code;
-    if (/\/functions\//.test(path)) body.request_id = this.requestId();
+    // The shared API's legacy run (`/functions/run`) sent no request id; a deployment sends one with every error.
+    if (deployment || /^\/v1\/functions\//.test(path)) body.request_id = this.requestId();
     return body;
+  }
+
+  /** A deployment's error: `{detail, code, request_id}` (the shared generation keeps its own bodies). */
+  private fail(status: number, detail: string, code: string, shared: unknown = { detail }): Reply {
+    if (this._generation !== 'deployment') return reply.json(status, shared);
+    return reply.json(status, { detail, code, request_id: this.requestId() });
   }
 
   protected override wrongShapeBody(): unknown {
@@ -320,11 +399,10 @@ export class SutroEmulator extends Emulator {
       if (fromNewest === 0 || fromNewest === 2) {
         steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: this.startedAt + this.jobStepMs, status: 'SUCCEEDED' });
       } else if (fromNewest === 1) {
-        steps.push(
-          { at: createdMs, status: 'QUEUED' },
-          { at: this.startedAt + this.jobStepMs, status: 'RUNNING' },
-          { at: this.startedAt + 2 * this.jobStepMs, status: 'SUCCEEDED' },
-        );
+        steps.push({ at: createdMs, status: 'QUEUED' });
+        // A deployment has this one STARTING: out of the queue, not yet running.
+        if (this._generation === 'deployment') steps.push({ at: started, status: 'STARTING' });
+        steps.push({ at: this.startedAt + this.jobStepMs, status: 'RUNNING' }, { at: this.startedAt + 2 * this.jobStepMs, status: 'SUCCEEDED' });
       } else if (seq % 10 === 7) {
         steps.push({ at: createdMs, status: 'QUEUED' }, { at: started, status: 'RUNNING' }, { at: finished, status: 'FAILED' });
         failure = seq % 20 === 7 ? `Row ${(seq % numRows) + 1} exceeded the model's context window` : 'Quota exceeded for priority 0 jobs';
@@ -453,6 +531,7 @@ export class SutroEmulator extends Emulator {
       inputs,
       steps: [
         { at: now, status: 'QUEUED' },
+        ...(this._generation === 'deployment' ? [{ at: now + this.jobStepMs / 2, status: 'STARTING' as const }] : []),
         { at: now + this.jobStepMs, status: 'RUNNING' },
         { at: now + 2 * this.jobStepMs, status: 'SUCCEEDED' },
       ],
@@ -476,15 +555,23 @@ export class SutroEmulator extends Emulator {
 
   // ---- routing
 
-  protected handle(req: ApiRequest): Reply {
+  protected handle(req: ApiRequest): Reply | Promise<Reply> {
     const seg = req.segments;
+    // A presigned link carries its own signature, never the key.
+    if (seg[0] === 'presigned') return this.presigned(req);
     const v1 = seg[0] === 'v1';
     const rest = v1 ? seg.slice(1) : seg;
-    if (!v1 && this.retired) return reply.json(410, { detail: RETIRED_MESSAGE });
+    const deployment = this._generation === 'deployment';
+    if (!v1 && (this.retired || deployment)) return this.fail(410, RETIRED_MESSAGE, 'retired');
 
     const auth = String(req.headers.authorization ?? '');
     const m = /^Key\s+(\S+)\s*$/.exec(auth);
-    if (!m || !this.keys.includes(m[1])) return reply.json(401, { detail: 'Invalid or missing API key' });
+    // A deployment knows only the keys it issued: another deployment's key is refused like any other.
+    if (!m || !this.keys.includes(m[1])) {
+      return this.fail(401, deployment ? 'Invalid API key: it was not issued by this deployment' : 'Invalid or missing API key', 'invalid_api_key', {
+        detail: 'Invalid or missing API key',
+      });
+    }
 
     const route = rest.join('/');
     const method = req.method;
@@ -497,13 +584,16 @@ export class SutroEmulator extends Emulator {
     if (rest.length === 2 && rest[0] === 'jobs') return allow(['GET'], () => this.fetchJob(rest[1]));
     if (rest.length === 2 && rest[0] === 'job-status') return allow(['GET'], () => this.jobStatus(rest[1]));
     if (route === 'job-results') return allow(['POST'], () => this.jobResults(req));
-    if (rest.length === 2 && rest[0] === 'job-cancel') return allow(['GET', 'POST'], () => this.cancel(rest[1]));
+    if (rest.length === 2 && rest[0] === 'job-cancel') return allow(deployment ? ['GET'] : ['GET', 'POST'], () => this.cancel(rest[1]));
+    if (v1 && rest.length === 3 && rest[0] === 'jobs' && rest[2] === 'results-url') {
+      return req.method === 'GET' ? this.resultsUrl(req, rest[1]) : reply.json(405, { detail: 'Method Not Allowed' }, { allow: 'GET' });
+    }
     if (route === 'batch-inference') return allow(['POST'], () => this.batchInference(req));
     if (route === 'try-authentication') return allow(['GET'], () => reply.json(200, { authenticated: true }));
     if (route === 'auth/check') {
       return allow(['GET'], () => reply.json(200, { principal: { type: 'api_key', customer_id: 'cust_emulator', key_prefix: m[1].slice(0, 8) } }));
     }
-    return reply.json(404, { detail: 'Not Found' });
+    return this.fail(404, 'Not Found', 'not_found');
   }
 
   private invalid(detail: string, requestId?: string): Reply {
@@ -618,13 +708,13 @@ export class SutroEmulator extends Emulator {
 
   private fetchJob(id: string): Reply {
     const job = this.jobById.get(id);
-    if (!job) return reply.json(404, { message: 'Job not found' });
+    if (!job) return this.fail(404, 'Job not found', 'not_found', { message: 'Job not found' });
     return reply.json(200, { job: this.jobView(job) });
   }
 
   private jobStatus(id: string): Reply {
     const job = this.jobById.get(id);
-    if (!job) return reply.json(404, { message: 'Job not found' });
+    if (!job) return this.fail(404, 'Job not found', 'not_found', { message: 'Job not found' });
     const s = this.statusAt(job, Date.now());
     return reply.json(200, {
       message: 'Job status retrieved',
@@ -635,26 +725,87 @@ export class SutroEmulator extends Emulator {
 
   private jobResults(req: ApiRequest): Reply {
     const body = req.json;
-    if (req.jsonError || !isPlainObject(body) || typeof body.job_id !== 'string') return reply.json(422, { detail: 'Field required: job_id' });
+    if (req.jsonError || !isPlainObject(body) || typeof body.job_id !== 'string') return this.fail(422, 'Field required: job_id', 'invalid_input');
     const job = this.jobById.get(body.job_id);
-    if (!job) return reply.json(404, { detail: 'Job not found' });
+    if (!job) return this.fail(404, 'Job not found', 'not_found');
     const now = Date.now();
     const s = this.statusAt(job, now);
     if (s.status !== 'SUCCEEDED') {
-      return reply.json(409, { detail: `Job ${job.id} is ${this.fmt(s.status)}; results are only available for SUCCEEDED jobs` });
+      return this.fail(409, `Job ${job.id} is ${this.fmt(s.status)}; results are only available for SUCCEEDED jobs`, 'job_not_succeeded');
     }
-    if (now < s.statusMs + this.resultsDelayMs) return reply.json(409, { detail: `Results for job ${job.id} are not ready yet; retry shortly` });
+    const notReady = `Results for job ${job.id} are not ready yet; retry shortly`;
+    if (now < s.statusMs + this.resultsDelayMs) return this.fail(409, notReady, 'results_not_ready');
+    const served = this.lagServed.get(job.id) ?? 0;
+    if (served < this.resultsLagPolls) {
+      this.lagServed.set(job.id, served + 1);
+      return this.fail(409, notReady, 'results_not_ready');
+    }
     const outputs: unknown[] = this.jobOutputs(job);
     const deep = this.deepNesting(req);
     if (deep) outputs[0] = deep;
     const results: Record<string, unknown> = { outputs };
     if (body.include_inputs === true) results.inputs = this.jobInputs(job);
+    if (this.resultsPaddingBytes > 0) results.padding = 'x'.repeat(this.resultsPaddingBytes);
     return reply.json(200, { results });
+  }
+
+  /** `GET jobs/{id}/results-url`: presigned links to one Parquet artifact of the job's results. */
+  private async resultsUrl(req: ApiRequest, id: string): Promise<Reply> {
+    const job = this.jobById.get(id);
+    if (!job) return this.fail(404, 'Job not found', 'not_found', { detail: 'Job not found' });
+    const s = this.statusAt(job, Date.now());
+    if (s.status !== 'SUCCEEDED') {
+      return this.fail(409, `Job ${job.id} is ${this.fmt(s.status)}; results are only available for SUCCEEDED jobs`, 'job_not_succeeded');
+    }
+    if (req.query.get('format') !== null && req.query.get('format') !== 'parquet') return this.fail(422, 'format must be parquet', 'invalid_input');
+    const seconds = Number(req.query.get('expires_in_seconds') ?? 3600);
+    if (!(Number.isInteger(seconds) && seconds >= 1 && seconds <= 7 * 24 * 3600)) return this.fail(422, 'expires_in_seconds must be 1 to 604800', 'invalid_input');
+    const includeInputs = req.query.get('include_inputs') === 'true';
+    const bytes = await this.parquetOf(job, includeInputs);
+    const token = `a${(this.nextArtifact++).toString(16).padStart(8, '0')}`;
+    const filename = `${job.id}-results.parquet`;
+    const key = `results/${job.id}/${token}/${filename}`;
+    this.artifacts.set(token, { key, bytes, etag: `"${token}-${bytes.length}"` });
+    const link = `${this.url}/presigned/${token}/${filename}?X-Amz-Expires=${seconds}&X-Amz-Signature=${signatureOf(token)}`;
+    return reply.json(200, {
+      job_id: job.id,
+      format: 'parquet',
+      artifact: { bucket: 'sutro-emulator-results', key, filename, size_bytes: bytes.length },
+      urls: { get: link, head: link },
+    });
+  }
+
+  /** The job's results as a Parquet file: `inputs` (JSON text, when asked) and `outputs`. */
+  private async parquetOf(job: SutroJob, includeInputs: boolean): Promise<Buffer> {
+    const { parquetWriteBuffer } = await import('hyparquet-writer');
+    const columnData = [];
+    if (includeInputs) columnData.push({ name: 'inputs', data: this.jobInputs(job).map((i) => JSON.stringify(i)), type: 'STRING' as const });
+    columnData.push({ name: 'outputs', data: this.jobOutputs(job), type: 'STRING' as const });
+    return Buffer.from(parquetWriteBuffer({ columnData }));
+  }
+
+  /** A presigned link: GET or HEAD, the signature in the query, no Authorization header, Range served. */
+  private presigned(req: ApiRequest): Reply {
+    const [, token] = req.segments;
+    const artifact = token === undefined ? undefined : this.artifacts.get(token);
+    if (!artifact || req.query.get('X-Amz-Signature') !== signatureOf(token!)) return reply.text(403, 'SignatureDoesNotMatch', 'application/xml');
+    if (req.headers.authorization !== undefined) return reply.text(400, 'InvalidArgument: Only one auth mechanism allowed', 'application/xml');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return reply.text(405, 'MethodNotAllowed', 'application/xml');
+    const { bytes, etag } = artifact;
+    const headers = { etag, 'accept-ranges': 'bytes' };
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    if (range) {
+      const start = Number(range[1]);
+      const end = range[2] ? Math.min(Number(range[2]), bytes.length - 1) : bytes.length - 1;
+      if (start > end) return { status: 416, text: 'InvalidRange', contentType: 'application/xml', headers: { 'content-range': `bytes */${bytes.length}` } };
+      return { status: 206, bytes: bytes.subarray(start, end + 1), headers: { ...headers, 'content-range': `bytes ${start}-${end}/${bytes.length}` } };
+    }
+    return { status: 200, bytes, headers };
   }
 
   private cancel(id: string): Reply {
     const job = this.jobById.get(id);
-    if (!job) return reply.json(404, { message: 'Job not found' });
+    if (!job) return this.fail(404, 'Job not found', 'not_found', { message: 'Job not found' });
     const now = Date.now();
     const s = this.statusAt(job, now);
     if (s.status === 'CANCELLING') return reply.json(200, { cancelled: false, message: `Job ${job.id} is already being cancelled` });
@@ -688,6 +839,11 @@ export class SutroEmulator extends Emulator {
     });
     return reply.json(200, { results: id });
   }
+}
+
+/** The emulator's stand-in for a presigned URL's signature. */
+function signatureOf(token: string): string {
+  return Buffer.from(`sig:${token}`, 'utf8').toString('hex');
 }
 
 function encodeCursor(seq: number): string {

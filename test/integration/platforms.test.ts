@@ -33,6 +33,7 @@ describe('public API against the emulators', function () {
   it('runs a Sutro Function on a deployment (…/v1)', async () => {
     const emu = await emulators();
     const config = vscode.workspace.getConfiguration('aiFunctions');
+    await config.update('sutro.api', 'deployment', vscode.ConfigurationTarget.Global);
     await config.update('sutro.apiUrl', `${emu.urls.sutro}/v1`, vscode.ConfigurationTarget.Global);
     try {
       const extension = await setAllKeys();
@@ -42,6 +43,7 @@ describe('public API against the emulators', function () {
       assert.ok(run, 'the deployment path was called');
       assert.deepEqual(run.parsed, { input: { text: 'Acme Labs, B2B analytics in APAC' } });
     } finally {
+      await config.update('sutro.api', 'shared', vscode.ConfigurationTarget.Global);
       await config.update('sutro.apiUrl', emu.urls.sutro, vscode.ConfigurationTarget.Global);
     }
   });

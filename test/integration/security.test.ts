@@ -265,6 +265,8 @@ describe('security: planted keys never leak', function () {
     const saved = Object.fromEntries(URL_SETTINGS.map((name) => [name, config().inspect<string>(name)?.globalValue]));
     try {
       for (const name of URL_SETTINGS) await config().update(name, echo.url, GLOBAL);
+      // A Sutro key is bound to the host it was set for: set it for the echo server, as a user would.
+      await extension.setApiKey('sutro', { apiKey: SUTRO_KEY });
       const sutroMessage = await failure(extension.runFunction({ platform: 'sutro', function: 'lead-qualifier', input: { query: 'q', region: 'NA' } }), /401/);
       assert.match(sutroMessage, /\*\*\*/, 'the echoed key was replaced');
       await failure(extension.listJobs('sutro', { limit: 1 }), /401/);
@@ -273,6 +275,7 @@ describe('security: planted keys never leak', function () {
       await vscode.commands.executeCommand('aiFunctions.openJob', { platform: 'inferable', id: 'run_1' });
     } finally {
       for (const name of URL_SETTINGS) await config().update(name, saved[name], GLOBAL);
+      await extension.setApiKey('sutro', { apiKey: SUTRO_KEY });
       await echo.close();
     }
 

@@ -1,5 +1,6 @@
 // What the UI knows about Sutro.
 import type { PlatformDescriptor } from '../types';
+import { API_SETTING, API_URL_SETTING } from './endpoints';
 
 export const SUTRO: PlatformDescriptor = {
   id: 'sutro',
@@ -11,4 +12,12 @@ export const SUTRO: PlatformDescriptor = {
   inputPlaceholder: 'Text to classify or extract from',
   runOptions: [],
   limits: {},
+  // Each deployment issues its own keys: the key is bound to the deployment it was set for.
+  keyEndpoint: {
+    setting: API_URL_SETTING,
+    affectedBy: [API_URL_SETTING, API_SETTING],
+    label: 'deployment URL',
+    prompt: "Your Sutro deployment's URL (its origin, or the origin followed by /v1). Keys are issued by, and only sent to, this deployment.",
+    placeholder: 'https://<your-deployment>',
+  },
 };

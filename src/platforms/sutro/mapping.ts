@@ -14,14 +14,21 @@ type SutroUsage = z.infer<typeof usageSchema>;
 
 /**
  * Sutro's statuses: current `QUEUED, STARTING, RUNNING, SUCCEEDED, CANCELLING, CANCELLED, FAILED,
- * UNKNOWN`; the legacy docs list lowercase `pending, submitted, …`. Compared case-insensitively.
- * CANCELLING is still running: the job stops later (the raw status says so).
+ * UNKNOWN` (SDK `sutro/interfaces.py` JobStatus); the legacy docs list lowercase `pending,
+ * submitted, …`. Compared case-insensitively.
+ *
+ * STARTING is running: the job has left the queue and is being given its workers.
+ * CANCELLING is running too, although the SDK counts it as terminal (its `await_job_completion`
+ * stops waiting there): the job has not stopped yet and rows may still be processed and billed.
+ * Kept unfinished, the Jobs view goes on watching it, shows it with its raw status, and tells the
+ * user when it is really CANCELLED; taken as terminal, it would stay "cancelling" until a refresh
+ * and the "finished" notification would come before the job had finished.
  */
 const STATUSES: Record<string, JobStatus> = {
   QUEUED: 'queued',
   PENDING: 'queued',
   SUBMITTED: 'queued',
-  STARTING: 'queued',
+  STARTING: 'running',
   RUNNING: 'running',
   CANCELLING: 'running',
   SUCCEEDED: 'succeeded',
@@ -132,6 +139,34 @@ export function fromDeployment(reply: z.infer<typeof deploymentReplySchema>, ctx
     return { ...common, kind: 'classification', label: reply.output, predictions };
   }
   return { ...common, kind: 'extraction', output: reply.output, predictions: [] };
+}
+
+/** A value from a Parquet file as JSON can hold it: int64 as a number when exact, else as text. */
+function jsonValue(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (Array.isArray(value)) return value.map(jsonValue);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
+  return value;
+}
+
+/** The columns a results artifact may name its outputs by (the SDK renames `outputs` to `inference_result`). */
+const OUTPUT_COLUMNS = ['outputs', 'output', 'inference_result'];
+
+/**
+ * A row of a job's results file: `{input?, output, …other columns}`, the shape of job-results
+ * rows, with the other columns (ids, confidence_score) kept beside them.
+ */
+export function fromParquetRow(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if ('inputs' in row) out.input = parseOutput(jsonValue(row.inputs));
+  const outputColumn = OUTPUT_COLUMNS.find((c) => c in row);
+  if (outputColumn) out.output = parseOutput(jsonValue(row[outputColumn]));
+  for (const [key, value] of Object.entries(row)) {
+    if (key !== 'inputs' && key !== outputColumn) out[key] = jsonValue(value);
+  }
+  return out;
 }
 
 /**

@@ -99,6 +99,19 @@ export const jobResultsSchema = z.object({
   }),
 });
 
+/**
+ * `jobs/{id}/results-url` (SDK 0.1.64 `results_download_url`): presigned URLs of one Parquet
+ * artifact; `get` supports Range requests.
+ */
+export const resultsUrlSchema = z.object({
+  job_id: optionalText,
+  format: optionalText,
+  artifact: z.optional(
+    z.nullable(z.looseObject({ filename: optionalText, size_bytes: optionalNumber, bucket: optionalText, key: optionalText })),
+  ),
+  urls: z.object({ get: z.string(), head: optionalText }),
+});
+
 /** `batch-inference`: `{results: "<job_id>"}`. */
 export const batchReplySchema = z.object({ results: z.string() });
 

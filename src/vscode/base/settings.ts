@@ -14,7 +14,8 @@ export const URL_SETTINGS = ['sutro.apiUrl', 'sutro.functionsUrl', 'nyckel.baseU
 export type UrlSetting = (typeof URL_SETTINGS)[number];
 
 /** Every setting that decides where data goes, read from user settings only. */
-export const USER_ONLY_SETTINGS = [...URL_SETTINGS, 'inferable.clusterId', 'sutro.functions', 'defaultFunction'] as const;
+export const USER_ONLY_SETTINGS = [...URL_SETTINGS, 'sutro.api', 'inferable.clusterId', 'sutro.functions', 'defaultFunction'] as const;
+export type UserOnlySetting = (typeof USER_ONLY_SETTINGS)[number];
 
 const SECTION = 'aiFunctions';
 const EXTENSION_ID = 'aifn.ai-functions';
@@ -53,7 +54,7 @@ export class Settings {
   }
 
   /** The user's value, else the default: workspace and folder values are ignored. */
-  private userValue(setting: (typeof USER_ONLY_SETTINGS)[number]): unknown {
+  private userValue(setting: UserOnlySetting): unknown {
     const inspected = this.configuration().inspect<unknown>(setting);
     return inspected?.globalValue ?? inspected?.defaultValue;
   }
@@ -66,6 +67,27 @@ export class Settings {
       throw configurationError(`The setting ${SECTION}.${setting} is not valid: ${checked.reason}. Fix it in your user settings.`);
     }
     return checked.url;
+  }
+
+  /** A URL setting as the user wrote it (user settings only, else the default), '' when unset. */
+  rawUrl(setting: UrlSetting): string {
+    const raw = this.userValue(setting);
+    return typeof raw === 'string' ? raw : '';
+  }
+
+  /** aiFunctions.sutro.api: 'deployment' (the default) or 'shared' (the older shared API). */
+  sutroApi(): 'deployment' | 'shared' {
+    return this.userValue('sutro.api') === 'shared' ? 'shared' : 'deployment';
+  }
+
+  /** Writes one of the user-only settings (`aiFunctions.<setting>`) to user settings. */
+  async setUserSetting(setting: UserOnlySetting, value: unknown): Promise<void> {
+    await this.configuration().update(setting, value, vscode.ConfigurationTarget.Global);
+  }
+
+  /** `setting` without its `aiFunctions.` prefix, when it is one of the user-only settings. */
+  userOnlySetting(fullName: string): UserOnlySetting | undefined {
+    return USER_ONLY_SETTINGS.find((name) => `${SECTION}.${name}` === fullName);
   }
 
   timeouts(): HttpTimeouts {

@@ -159,14 +159,28 @@ export class JobCommands {
     return typed?.trim() || undefined;
   }
 
+  /**
+   * Shows a job's rows as JSON Lines. The notification's progress says what a longer wait is for
+   * (results the platform has not published yet, a download). Results too large to hold come as a
+   * file: the document shows their first rows, and a notification says where all of them are.
+   */
   async openResults(platform: PlatformId, id: string): Promise<void> {
     const adapter = requireAbility(this.adapter(platform), 'jobs have no results to download', 'jobResults');
     const results = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading results of ${id}`, cancellable: true },
-      (_progress, token) => adapter.jobResults(id, signalFromToken(token)),
+      (progress, token) => adapter.jobResults(id, signalFromToken(token), (message) => progress.report({ message })),
     );
     const known = this.deps.store.find(platform, id);
     await this.deps.documents.show(`${platform}/results/${encodeURIComponent(id)}`, `${known ? jobLabel(known) : id} results.jsonl`, jsonLines(results.rows));
+    if (results.file) void this.announceFile(results.file, results.rows.length).catch((e: unknown) => this.deps.log.warn(`Could not show the results file: ${String(e)}`));
+  }
+
+  private async announceFile(file: { path: string; totalRows: number }, shown: number): Promise<void> {
+    const all = file.totalRows.toLocaleString('en-US');
+    const head = shown < file.totalRows ? `Showing the first ${shown.toLocaleString('en-US')} of ${all} rows.` : `All ${all} rows are shown.`;
+    const choice = await showInformation(`${head} The full results are saved as Parquet in ${file.path}.`, 'Reveal File', 'Copy Path');
+    if (choice === 'Reveal File') await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(file.path));
+    else if (choice === 'Copy Path') await vscode.env.clipboard.writeText(file.path);
   }
 
   private async copyId(id: string): Promise<void> {

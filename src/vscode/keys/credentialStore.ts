@@ -1,4 +1,6 @@
-// Credentials live in VS Code's SecretStorage, one entry per platform, and nowhere else.
+// Credentials live in VS Code's SecretStorage, one entry per platform, and nowhere else. A
+// platform whose keys belong to one endpoint (descriptor.keyEndpoint) has the endpoint's origin
+// stored beside the key, as it was when the key was set: the adapter sends the key nowhere else.
 import { Disposable } from '../base/disposable';
 import { setContext } from '../base/commands';
 import * as vscode from 'vscode';
@@ -8,8 +10,11 @@ import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/mode
 
 const SECRET_PREFIX = 'aiFunctions.credentials.';
 
+/** Credentials as stored: for a platform that binds keys, the origin the key was set for. */
+export type StoredCredentials = Credentials & { endpoint?: string };
+
 const storedCredentials = z.union([
-  z.object({ apiKey: z.string().check(z.minLength(1)) }),
+  z.object({ apiKey: z.string().check(z.minLength(1)), endpoint: z.optional(z.string()) }),
   z.object({ clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1)) }),
 ]);
 
@@ -20,10 +25,15 @@ export class CredentialStore extends Disposable {
   /** Fires when a platform's credentials change, in this window or another one. */
   readonly onDidChange = this.changed.event;
 
-  /** `fieldsOf` names the credential fields each platform takes (from its descriptor). */
+  /**
+   * `fieldsOf` names the credential fields each platform takes (from its descriptor); `bindingOf`
+   * is the origin a key set now belongs to (the adapter's keyBinding), for platforms that bind
+   * keys: it throws a configuration error when that endpoint is not set.
+   */
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly fieldsOf: (platform: PlatformId) => readonly CredentialField[],
+    private readonly bindingOf: (platform: PlatformId) => string | undefined = () => undefined,
   ) {
     super();
     this._register(
@@ -34,7 +44,7 @@ export class CredentialStore extends Disposable {
     );
   }
 
-  async get(platform: PlatformId): Promise<Credentials | undefined> {
+  async get(platform: PlatformId): Promise<StoredCredentials | undefined> {
     const stored = await this.secrets.get(SECRET_PREFIX + platform);
     if (stored === undefined) return undefined;
     try {
@@ -52,9 +62,11 @@ export class CredentialStore extends Disposable {
   async set(platform: PlatformId, credentials: Credentials): Promise<void> {
     const problem = credentialsProblem(this.fieldsOf(platform), credentials);
     if (problem) throw new InvalidCredentialsError(problem);
+    // Bound to the endpoint configured now (a key given with another `endpoint` is not taken at its word).
+    const endpoint = this.bindingOf(platform);
     const value =
       'apiKey' in credentials
-        ? { apiKey: credentials.apiKey }
+        ? { apiKey: credentials.apiKey, ...(endpoint === undefined ? {} : { endpoint }) }
         : { clientId: credentials.clientId, clientSecret: credentials.clientSecret };
     await this.secrets.store(SECRET_PREFIX + platform, JSON.stringify(value));
   }

@@ -1,2 +1,3 @@
-export { CredentialStore, HasKeyContext, InvalidCredentialsError } from './credentialStore';
+export { CredentialStore, HasKeyContext, InvalidCredentialsError, type StoredCredentials } from './credentialStore';
+export { KeyBindingWatch } from './keyBindingWatch';
 export { KeyCommands } from './keyCommands';

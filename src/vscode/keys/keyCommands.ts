@@ -1,15 +1,19 @@
 // Set API Key… / Clear API Key…. Command arguments can come from a command link (a notification,
 // a hover, another extension), so they only choose the platform: credentials are typed by the user
-// or set through the public API's setApiKey, and clearing on arguments asks first.
+// or set through the public API's setApiKey, and clearing on arguments asks first. A platform
+// whose keys belong to one endpoint (descriptor.keyEndpoint) is asked for that endpoint first when
+// none is set; it goes to user settings, and the key is stored bound to it.
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { credentialProblem, type CredentialField } from '../../core/credentials';
+import { isAiFunctionsError } from '../../core/errors';
 import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
-import type { PlatformDescriptor } from '../../platforms/types';
+import type { PlatformAdapter, PlatformDescriptor } from '../../platforms/types';
 import type { Platforms } from '../base/platforms';
 import type { Logger } from '../../core/log';
 import { registerCommand } from '../base/commands';
 import { confirm, showErrorText, showInformation } from '../base/notify';
+import type { Settings } from '../base/settings';
 import type { CredentialStore } from './credentialStore';
 
 const platformId = z.enum(PLATFORM_IDS);
@@ -23,6 +27,7 @@ export class KeyCommands {
     private readonly platforms: Platforms,
     private readonly store: CredentialStore,
     private readonly log: Logger,
+    private readonly settings?: Settings,
   ) {}
 
   register(): vscode.Disposable[] {
@@ -42,12 +47,44 @@ export class KeyCommands {
     const parsed = parseArgs(args);
     const platform = parsed.platform ?? (await this.pickPlatform('Set credentials for which platform?'));
     if (!platform) return false;
-    const credentials = await askCredentials(this.platforms[platform].descriptor);
+    const adapter = this.platforms[platform];
+    const endpoint = await this.askEndpoint(adapter);
+    if (endpoint === null) return false;
+    const credentials = await askCredentials(adapter.descriptor);
     if (!credentials) return false;
     await this.store.set(platform, credentials);
-    this.log.info(`Stored credentials for ${this.name(platform)}.`);
-    void showInformation(`${this.name(platform)} credentials saved in VS Code's secret storage.`);
+    this.log.info(`Stored credentials for ${this.name(platform)}${endpoint ? ` (for ${endpoint})` : ''}.`);
+    void showInformation(`${this.name(platform)} credentials saved in VS Code's secret storage${endpoint ? ` for ${endpoint}` : ''}.`);
     return true;
+  }
+
+  /**
+   * For a platform whose keys belong to one endpoint: the origin the key will be bound to, asking
+   * for the endpoint (and writing it to user settings) when none is set or the one set cannot be
+   * used. undefined for other platforms; null when the user dismissed the question.
+   */
+  private async askEndpoint(adapter: PlatformAdapter): Promise<string | undefined | null> {
+    const spec = adapter.descriptor.keyEndpoint;
+    if (!spec || !adapter.keyBinding) return undefined;
+    let problem: string;
+    try {
+      return adapter.keyBinding();
+    } catch (error) {
+      const setting = this.settings?.userOnlySetting(spec.setting);
+      if (!isAiFunctionsError(error) || error.kind !== 'configuration' || !setting || !this.settings) throw error;
+      problem = error.message;
+    }
+    const typed = await vscode.window.showInputBox({
+      title: `${adapter.descriptor.displayName} ${spec.label}`,
+      prompt: `${spec.prompt} (${problem})`,
+      placeHolder: spec.placeholder,
+      ignoreFocusOut: true,
+      validateInput: (text) => adapter.endpointProblem?.(text),
+    });
+    if (typed === undefined) return null;
+    await this.settings.setUserSetting(this.settings.userOnlySetting(spec.setting)!, typed.trim());
+    this.log.info(`Set ${spec.setting} for ${adapter.descriptor.displayName}.`);
+    return adapter.keyBinding();
   }
 
   async clearApiKey(args?: unknown): Promise<boolean> {

@@ -337,7 +337,7 @@ export abstract class Emulator {
   /** The reply as sent: hostile text and credential echoes when `hostile`, deep values expanded. */
   private finish(r: Reply, req: IncomingMessage, form: Record<string, string> | undefined, record: RecordedRequest): Reply {
     let out = r;
-    if (this.hostile && out.text === undefined) {
+    if (this.hostile && out.text === undefined && out.bytes === undefined) {
       const isError = out.status >= 400;
       let json = out.json;
       if (json === undefined && isError) json = this.errorBody(out.status, STATUS_CODES[out.status] ?? 'Error', record.path);

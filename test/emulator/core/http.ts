@@ -26,9 +26,11 @@ export interface ApiRequest {
 
 export interface Reply {
   status: number;
-  /** Serialized as JSON unless `text` is given. */
+  /** Serialized as JSON unless `text` or `bytes` is given. */
   json?: unknown;
   text?: string;
+  /** A binary body (a file), sent as it is; `contentType` defaults to application/octet-stream. */
+  bytes?: Buffer;
   contentType?: string;
   headers?: Record<string, string | number>;
 }
@@ -144,8 +146,11 @@ export function readBody(req: IncomingMessage, res: ServerResponse, done: (body:
 export function writeReply(res: ServerResponse, r: Reply): void {
   if (res.destroyed || res.writableEnded) return;
   const headers: Record<string, string | number> = {};
-  let payload: string | undefined;
-  if (r.text !== undefined) {
+  let payload: string | Buffer | undefined;
+  if (r.bytes !== undefined) {
+    payload = r.bytes;
+    headers['content-type'] = r.contentType ?? 'application/octet-stream';
+  } else if (r.text !== undefined) {
     payload = r.text;
     headers['content-type'] = r.contentType ?? 'text/plain; charset=utf-8';
   } else if (r.json !== undefined) {
