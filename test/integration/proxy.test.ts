@@ -110,6 +110,8 @@ describe('proxies: http.proxy in user settings', function () {
   it('answers a 407 with http.proxyAuthorization; without it the error names the settings', async () => {
     await setUser('proxy', proxy.url);
     proxy.requireAuthorization(AUTH);
+    // A background refresh may have opened a tunnel since beforeEach; it would carry the request.
+    await proxy.dropConnections();
     const extension = await setAllKeys();
     const run = () => extension.runFunction({ platform: 'nyckel', function: 'function_leadintent', input: 'hello', options: { tags: false } });
     await assert.rejects(run(), (error: Error) => {
