@@ -1,5 +1,6 @@
 // Small helpers shared by the benchmarks: percentiles, tables, child processes, GC.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 /** The repository root (out/test/bench/ → three levels up). */
@@ -110,4 +111,35 @@ export function stopChild(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGTERM');
   });
+}
+
+function cpuTimes(): { idle: number; total: number } {
+  let idle = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total };
+}
+
+/** The share of all CPUs' time spent busy over the next `ms` (0–1), other processes included. */
+export async function cpuBusy(ms: number): Promise<number> {
+  const a = cpuTimes();
+  await sleep(ms);
+  const b = cpuTimes();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+/**
+ * Waits (at most `maxWaitMs`) until the CPUs are busy less than `below` of the time, so that a
+ * measurement does not start in the middle of another process's burst on a shared machine.
+ * Returns how busy they were when it stopped waiting.
+ */
+export async function waitForQuietCpu(below: number, maxWaitMs: number): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const busy = await cpuBusy(1_000);
+    if (busy < below || Date.now() >= deadline) return busy;
+  }
 }
