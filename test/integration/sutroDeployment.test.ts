@@ -132,7 +132,7 @@ describe('Sutro deployment (a bare origin) in the extension host', function () {
       assert.match(String(await validate('http://acme.example')), /loopback/);
       assert.equal(await validate(dep.url), undefined);
       assert.equal(config().inspect<string>('sutro.apiUrl')?.globalValue, `${dep.url}/v1/`);
-      assert.ok(window.infos.some((m) => m === `Sutro credentials saved in VS Code's secret storage for ${dep.url}.`), window.infos.join('\n'));
+      assert.ok(window.infos.some((m) => m === `Sutro credentials saved in VS Code's secret storage. They are sent only to ${dep.url}.`), window.infos.join('\n'));
     } finally {
       window.restore();
     }

@@ -54,7 +54,7 @@ export class KeyCommands {
     if (!credentials) return false;
     await this.store.set(platform, credentials);
     this.log.info(`Stored credentials for ${this.name(platform)}${endpoint ? ` (for ${endpoint})` : ''}.`);
-    void showInformation(`${this.name(platform)} credentials saved in VS Code's secret storage${endpoint ? ` for ${endpoint}` : ''}.`);
+    void showInformation(`${this.name(platform)} credentials saved in VS Code's secret storage.${endpoint ? ` They are sent only to ${endpoint}.` : ''}`);
     return true;
   }
 
