@@ -97,6 +97,8 @@ describe('proxies: http.proxy in user settings', function () {
     await setUser('noProxy', [nyckelHost]);
     try {
       const extension = await setAllKeys();
+      // Background refreshes started before noProxy applied may have tunnelled already.
+      proxy.clear();
       emu.nyckel.clearRequests();
       await extension.runFunction({ platform: 'nyckel', function: 'function_leadintent', input: 'hello', options: { tags: false } });
       assert.equal(emu.nyckel.requestsTo('/v1/functions/function_leadintent/invoke', 'POST').length, 1);
