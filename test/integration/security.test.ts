@@ -28,7 +28,7 @@ import { answerModals, api, config, GLOBAL, waitFor } from './helpers';
 const id = randomBytes(8).toString('hex');
 /** What is planted, by the name a failure message uses (never the value). */
 const PLANTED: Record<string, string> = {
-  'Sutro API key': `sk_live_planted_${id}_sutro`,
+  'Sutro API key': `sk_test_planted_${id}_sutro`,
   'Nyckel client id': `nyckel_client_planted_${id}`,
   'Nyckel client secret': `nyckel_secret_planted_${id}`,
   'Inferable API key': `sk_inf_planted_${id}_inferable`,

@@ -22,7 +22,7 @@ function depthOf(value: unknown): number {
 
 const COMMAND_LINK = '](command:aiFunctions.setApiKey?';
 /** A long key, so that its cut (20 characters) is a real prefix. */
-const LONG_KEY = 'sk_live_0123456789abcdefghijklmnopqrstuvwxyz';
+const LONG_KEY = 'sk_test_0123456789abcdefghijklmnopqrstuvwxyz';
 
 /** An error message of hostile mode: long, hostile text, `credential` whole and cut, part of it before char 80. */
 function assertEchoes(message: unknown, credential: string): void {

@@ -100,11 +100,11 @@ describe('run panel protocol', () => {
       rejects({ type: 'run', runId: 'w1' });
       rejects({ type: 'run', runId: '../../etc', form: form() });
       rejects({ type: 'run', runId: 'w1', form: { ...form(), platform: 'openai' } });
-      rejects({ type: 'run', runId: 'w1', form: { ...form(), apiKey: 'sk_live_123' } });
+      rejects({ type: 'run', runId: 'w1', form: { ...form(), apiKey: 'sk_test_123' } });
       rejects({ type: 'run', runId: 'w1', form: { ...form(), options: { labelCount: 3 } } });
       rejects({ type: 'run', runId: 'w1', form: { ...form(), input: 'x'.repeat(1_000_001) } });
       rejects({ type: 'cancel' });
-      rejects({ type: 'setApiKey', platform: 'sutro', apiKey: 'sk_live_123' });
+      rejects({ type: 'setApiKey', platform: 'sutro', apiKey: 'sk_test_123' });
       rejects({ type: 'setApiKey' });
       rejects({ type: 'copyResult', runId: 42 });
       rejects({ type: 'log', level: 'debug', message: 'x' });
@@ -112,8 +112,8 @@ describe('run panel protocol', () => {
     });
 
     it('does not echo the rejected content in the reason', () => {
-      const reason = rejects({ type: 'run', runId: 'w1', form: { ...form(), input: 42, secret: 'sk_live_abcdef' } });
-      assert.doesNotMatch(reason, /sk_live/);
+      const reason = rejects({ type: 'run', runId: 'w1', form: { ...form(), input: 42, secret: 'sk_test_abcdef' } });
+      assert.doesNotMatch(reason, /sk_test_abcdef/);
     });
   });
 
