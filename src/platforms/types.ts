@@ -161,13 +161,6 @@ export interface PlatformAdapter {
   cancelJob?(id: string, signal?: AbortSignal): Promise<void>;
   /** `progress` hears what a longer wait is waiting for (results that lag, a download). */
   jobResults?(id: string, signal?: AbortSignal, progress?: (message: string) => void): Promise<JobResults>;
-  /**
-   * @deprecated Superseded by `pendingDecisions` and `decide` (approvals and input requests alike);
-   * no adapter implements it. Kept only so that code naming the ability still compiles.
-   */
-  inputRequests?(id: string, signal?: AbortSignal): Promise<InputRequest[]>;
-  /** @deprecated See `inputRequests`. */
-  answerInput?(jobId: string, requestId: string, input: string, signal?: AbortSignal): Promise<void>;
   /** What a paused run waits on a person for (approvals and input requests), oldest first. */
   pendingDecisions?(jobId: string, signal?: AbortSignal): Promise<PendingDecision[]>;
   /** Answers one of `pendingDecisions`; the run then goes on. */
@@ -183,7 +176,7 @@ export interface PlatformAdapter {
 }
 
 /** The optional abilities a platform may have. */
-export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'inputRequests' | 'answerInput' | 'submitBatch' | 'pendingDecisions' | 'decide';
+export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'submitBatch' | 'pendingDecisions' | 'decide';
 
 /** The adapter, typed so that `ability` can be called, when the platform has it. */
 export type With<A extends Ability> = PlatformAdapter & Required<Pick<PlatformAdapter, A>>;

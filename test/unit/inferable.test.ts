@@ -423,7 +423,7 @@ describe('Inferable adapter', function () {
 
   it('declares its abilities and describes itself', () => {
     const inferable = adapter();
-    const abilities = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'inputRequests', 'answerInput', 'submitBatch', 'pendingDecisions', 'decide'] as const;
+    const abilities = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch', 'pendingDecisions', 'decide'] as const;
     assert.deepEqual(abilities.filter((a) => can(inferable, a)), ['listJobs', 'getJob', 'pendingDecisions', 'decide']);
     assert.equal(inferable.descriptor.functions.listed, true);
     assert.equal(inferable.descriptor.functions.platformChooses, true);

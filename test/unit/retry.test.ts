@@ -2,6 +2,7 @@
 // and never more than MAX_SENDS times in all, whatever fails: for single runs and for rows, for
 // idempotent calls and not, with a rate limiter and without. Sends are counted where they arrive
 // (a local server, the emulators), not where they are made.
+import { networkError, rateLimited, serverError } from './support';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,12 +23,6 @@ import { rejection } from './support';
 
 const POLICIES: RetryPolicy[] = ['notProcessed', 'idempotent'];
 
-const rateLimited = (retryAfterMs?: number) =>
-  new AiFunctionsError('rateLimited', 'Sutro is rate limiting requests (429).', { platform: 'sutro', status: 429, retryAfterMs });
-const serverError = (status: number, retryAfterMs?: number) =>
-  new AiFunctionsError('server', `Sutro had a server error (${status}).`, { platform: 'sutro', status, retryAfterMs });
-const networkError = (code: string) =>
-  new AiFunctionsError('network', `Could not reach Sutro: ${code}.`, { platform: 'sutro', cause: Object.assign(new Error(code), { code }) });
 
 describe('retry policy: which failures are sent again', () => {
   it('sends again what proves the request was not processed, under every policy', () => {

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { networkError, rateLimited, serverError } from './support';
 import { AiFunctionsError } from '../../src/core/errors';
 import { RateLimiter } from '../../src/core/limiter';
 import { INTERRUPTED_MESSAGE, NOT_RUN_MESSAGE, estimateRemainingMs, runRows, type RowProgress } from '../../src/core/rowRunner';
@@ -65,12 +66,6 @@ class FakeClock {
   }
 }
 
-const rateLimited = (retryAfterMs?: number) =>
-  new AiFunctionsError('rateLimited', 'Sutro is rate limiting requests (429).', { platform: 'sutro', status: 429, retryAfterMs });
-const serverError = (status: number, retryAfterMs?: number) =>
-  new AiFunctionsError('server', `Sutro had a server error (${status}).`, { platform: 'sutro', status, retryAfterMs });
-const networkError = (code: string) =>
-  new AiFunctionsError('network', `Could not reach Sutro: ${code}.`, { platform: 'sutro', cause: Object.assign(new Error(code), { code }) });
 
 describe('rowRunner: running rows', () => {
   it('never has more than `concurrency` rows in flight and keeps the input order', async () => {

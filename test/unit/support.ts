@@ -93,3 +93,11 @@ export function sleep(ms: number): Promise<void> {
 export function settle(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Failures as the HTTP client reports them, for retry and row tests. */
+export const rateLimited = (retryAfterMs?: number) =>
+  new AiFunctionsError('rateLimited', 'Sutro is rate limiting requests (429).', { platform: 'sutro', status: 429, retryAfterMs });
+export const serverError = (status: number, retryAfterMs?: number) =>
+  new AiFunctionsError('server', `Sutro had a server error (${status}).`, { platform: 'sutro', status, retryAfterMs });
+export const networkError = (code: string) =>
+  new AiFunctionsError('network', `Could not reach Sutro: ${code}.`, { platform: 'sutro', cause: Object.assign(new Error(code), { code }) });

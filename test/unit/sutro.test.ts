@@ -82,7 +82,7 @@ describe('Sutro adapter', () => {
   };
 
   it('declares its abilities and describes itself', () => {
-    assert.deepEqual((['listJobs', 'getJob', 'cancelJob', 'jobResults', 'inputRequests', 'answerInput', 'submitBatch'] as const).filter((a) => can(sutro, a)), ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch']);
+    assert.deepEqual((['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch'] as const).filter((a) => can(sutro, a)), ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch']);
     assert.equal(sutro.descriptor.functions.listed, false);
   });
 
