@@ -23,6 +23,7 @@ import { CredentialStore, HasKeyContext, KeyBindingWatch, KeyCommands } from './
 import { LazyRunPanel } from './vscode/panel';
 import { RowCommands } from './vscode/rows';
 import { PanelHandoffs, RecentFunctions, RunService } from './vscode/run';
+import { Welcome } from './vscode/welcome';
 
 export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const log = vscode.window.createOutputChannel('AI Functions', { log: true });
@@ -118,6 +119,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   });
   const classify = new ClassifySelection(runs, picker, functionsTree, settings, handoffs, log);
   const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log });
+  // Get Started: opens once after install (not in tests, not for a user who already has a key).
+  const welcome = new Welcome({ context, hasAnyKey: async () => (await Promise.all(adapters.map((a) => credentials.has(a.id)))).some(Boolean), log });
 
   context.subscriptions.push(
     log,
@@ -145,9 +148,11 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     classify,
     ...classify.register(),
     registerCommand(log, 'aiFunctions.showLog', () => log.show()),
+    ...welcome.register(),
     { dispose: () => void http.close() },
   );
   void hasKey.updateAll();
+  welcome.openOnFirstRun();
 
   const api = new PublicApi(credentials, platforms, runs, settings);
   if (context.extensionMode === vscode.ExtensionMode.Test) {

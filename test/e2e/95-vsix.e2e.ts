@@ -55,6 +55,17 @@ function zipEntries(file: string): ZipEntry[] {
   return entries;
 }
 
+/** The files the manifest's walkthrough steps show (`media.svg`, `media.image`, `media.markdown`). */
+function walkthroughMediaOf(manifest: { contributes?: { walkthroughs?: { steps: { media?: Record<string, unknown> }[] }[] } }): string[] {
+  const paths = (manifest.contributes?.walkthroughs ?? []).flatMap((w) => w.steps).flatMap((step) => {
+    const media = step.media ?? {};
+    const image = media.image;
+    const images = typeof image === 'string' ? [image] : typeof image === 'object' && image !== null ? Object.values(image) : [];
+    return [media.svg, media.markdown, ...images].filter((p): p is string => typeof p === 'string');
+  });
+  return [...new Set(paths)];
+}
+
 export function vsixPath(): string {
   return process.env.AI_FUNCTIONS_VSIX ?? path.join(repoRoot(), 'ai-functions.vsix');
 }
@@ -85,12 +96,17 @@ describe('The packaged .vsix', function () {
     const bytes = fs.statSync(vsix).size;
     console.log(`      ${path.basename(vsix)}: ${(bytes / 1024).toFixed(1)} KB, ${files.length} files`);
     for (const file of files) console.log(`        ${file} (${(entries.find((e) => e.name === `extension/${file}`)!.size / 1024).toFixed(1)} KB)`);
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE.txt', 'dist/extension.js', 'dist/undici.js', 'dist/runPanel.js', 'dist/webview.js', 'dist/codicons/codicon.css', 'dist/codicons/codicon.ttf', 'media/activity-bar.svg']) {
+    const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.read().toString('utf8'));
+    // The bundles loaded on first use (esbuild.mjs) are in the package too, and so is every
+    // picture the Get Started walkthrough shows.
+    const lazyBundles = ['dist/undici.js', 'dist/undici-proxy.js', 'dist/sutro.js', 'dist/hyparquet.js', 'dist/runPanel.js', 'dist/webview.js'];
+    const walkthroughMedia = walkthroughMediaOf(manifest);
+    assert.ok(walkthroughMedia.length >= 5, `the walkthrough has a picture per step (${walkthroughMedia.join(', ')})`);
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE.txt', 'dist/extension.js', ...lazyBundles, 'dist/codicons/codicon.css', 'dist/codicons/codicon.ttf', 'media/activity-bar.svg', ...walkthroughMedia]) {
       assert.ok(files.some((f) => f.toLowerCase() === needed.toLowerCase()), `${needed} is in the package`);
     }
-    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|license(\.txt)?|dist\/[^/]+\.js|dist\/codicons\/codicon\.(css|ttf)|media\/[^/]+)$/i.test(f));
+    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|license(\.txt)?|dist\/[^/]+\.js|dist\/codicons\/codicon\.(css|ttf)|media\/(walkthrough\/)?[^/]+)$/i.test(f));
     assert.deepEqual(unexpected, [], 'no source maps, sources, tests or node_modules');
-    const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.read().toString('utf8'));
     assert.equal(`${manifest.publisher}.${manifest.name}`, 'aifn.ai-functions');
     assert.ok(bytes < 2 * 1024 * 1024, `the package stays small (${bytes} bytes)`);
   });
