@@ -100,6 +100,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     poller,
     documents,
     state: context.globalState,
+    runs,
     log,
   });
   const picker = new FunctionPicker(functionsTree, credentials, recent);

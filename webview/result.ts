@@ -1,12 +1,14 @@
 // Renders the result card, the error card and the running card. Text only (textContent).
 import { formatCost, formatCount, formatPercent } from '../src/shared/format';
-import type { ErrorAction, PanelError, ResultView } from '../src/shared/panelProtocol';
+import type { ApprovalView, ErrorAction, PanelError, ResultView } from '../src/shared/panelProtocol';
 import { append, bar, button, h, icon } from './dom';
 
 export interface ResultHandlers {
   copy(): void;
   insert(): void;
   openRaw(): void;
+  /** Approve or Deny on one of a paused run's approvals. */
+  decide(decisionId: string, approved: boolean): void;
   insertTarget: string | null;
   /** The platform's name ("Sutro"). */
   platformName: string;
@@ -74,9 +76,16 @@ export function renderResult(view: ResultView, handlers: ResultHandlers): HTMLEl
     }
     card.appendChild(section('Predictions', 'predictions', list));
   }
+  const approvals = view.approvals ?? [];
+  if (approvals.length > 0) {
+    const list = h('ul', { className: 'approval-list' });
+    for (const approval of approvals) list.appendChild(renderApproval(approval, handlers));
+    card.appendChild(section(approvals.length === 1 ? 'Waiting for your approval' : `Waiting for your approval (${approvals.length})`, 'approvals', list));
+  }
   if (view.rationale) card.appendChild(section('Rationale', 'rationale', h('p', { className: 'result-rationale', text: view.rationale })));
   if (view.summary) card.appendChild(section('Summary', 'summary', h('p', { className: 'result-summary', text: view.summary })));
-  if (view.output !== undefined) card.appendChild(section('Output', 'output', renderOutput(view.output)));
+  // A paused run's output is its approvals, shown above with their buttons.
+  if (view.output !== undefined && approvals.length === 0) card.appendChild(section('Output', 'output', renderOutput(view.output)));
 
   const facts = h('dl', { className: 'usage' });
   const fact = (term: string, value: string, className: string) => append(facts, h('div', { className: 'usage-item' }, h('dt', { text: term }), h('dd', { className, text: value })));
@@ -87,6 +96,26 @@ export function renderResult(view: ResultView, handlers: ResultHandlers): HTMLEl
   if (view.platformRunId) fact('Run ID', view.platformRunId, 'usage-run-id');
   card.appendChild(h('footer', { className: 'result-footer' }, facts));
   return card;
+}
+
+/** One approval: what the run wants to call, with what, and Approve / Deny (platform text as text only). */
+function renderApproval(approval: ApprovalView, handlers: ResultHandlers): HTMLElement {
+  const what = approval.function ? `Call ${approval.function}` : 'A call';
+  const item = h('li', { className: 'approval', attrs: { 'data-decision-id': approval.id } });
+  item.appendChild(h('div', { className: 'approval-what', text: what }));
+  if (approval.description) item.appendChild(h('p', { className: 'approval-description', text: approval.description }));
+  if (approval.args) item.appendChild(h('pre', { className: 'approval-args value-json', text: approval.args, attrs: { 'aria-label': 'Arguments' } }));
+  const answer = (approved: boolean) => {
+    for (const b of [approve, deny]) b.disabled = true;
+    const chosen = approved ? approve : deny;
+    const label = chosen.querySelector('.button-text');
+    if (label) label.textContent = approved ? 'Approving…' : 'Denying…';
+    handlers.decide(approval.id, approved);
+  };
+  const approve = button({ className: 'button primary approve', icon: 'check', label: 'Approve', title: `${what}: the run goes on and makes the call` }, () => answer(true));
+  const deny = button({ className: 'button secondary deny', icon: 'close', label: 'Deny', title: `${what}: the run goes on without making the call` }, () => answer(false));
+  item.appendChild(h('div', { className: 'approval-actions', attrs: { role: 'group', 'aria-label': `${what}: approve or deny` } }, approve, deny));
+  return item;
 }
 
 function section(title: string, className: string, body: Node): HTMLElement {

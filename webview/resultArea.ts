@@ -42,6 +42,7 @@ export class ResultArea {
           copy: () => post({ type: 'copyResult', runId }),
           insert: () => post({ type: 'insertResult', runId }),
           openRaw: () => post({ type: 'openRaw', runId }),
+          decide: (decisionId, approved) => post({ type: 'decide', runId, decisionId, approved }),
           insertTarget: store.insertTarget,
           platformName: store.platformName(view.platform),
         }),

@@ -165,6 +165,11 @@ export interface PlatformAdapter {
   pendingDecisions?(jobId: string, signal?: AbortSignal): Promise<PendingDecision[]>;
   /** Answers one of `pendingDecisions`; the run then goes on. */
   decide?(jobId: string, decision: PendingDecision, answer: DecisionAnswer, signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits for a run that went on after a decision until it finishes or waits on a person again,
+   * and returns it as `run` does (`fn`: the function it was run with).
+   */
+  awaitRun?(runId: string, fn: string, signal?: AbortSignal): Promise<RunResult>;
   submitBatch?(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string>;
   /**
    * With `descriptor.keyEndpoint`: the origin a key set now is bound to (the configured endpoint),
@@ -176,7 +181,7 @@ export interface PlatformAdapter {
 }
 
 /** The optional abilities a platform may have. */
-export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'submitBatch' | 'pendingDecisions' | 'decide';
+export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'submitBatch' | 'pendingDecisions' | 'decide' | 'awaitRun';
 
 /** The adapter, typed so that `ability` can be called, when the platform has it. */
 export type With<A extends Ability> = PlatformAdapter & Required<Pick<PlatformAdapter, A>>;
@@ -189,4 +194,21 @@ export function can<A extends Ability>(adapter: PlatformAdapter, ...abilities: A
 /** Jobs are listed and read together: a platform with jobs has both. */
 export function hasJobs(adapter: PlatformAdapter): adapter is With<'listJobs' | 'getJob'> {
   return can(adapter, 'listJobs', 'getJob');
+}
+
+/** A run's status while it waits on a person (`RunResult.status`). */
+export const PAUSED_STATUS = 'paused';
+
+/**
+ * The approvals a run result waits for. By contract, a run that waits on a person returns
+ * `status: 'paused'` with `output` = its `PendingDecision[]` (checked here: output is platform data).
+ */
+export function pausedApprovals(result: Pick<RunResult, 'status' | 'output' | 'runId'>): ApprovalRequest[] {
+  if (result.status !== PAUSED_STATUS || typeof result.runId !== 'string' || !Array.isArray(result.output)) return [];
+  const optionalText = (v: unknown) => v === undefined || typeof v === 'string';
+  return result.output.filter(
+    (d): d is ApprovalRequest =>
+      typeof d === 'object' && d !== null && (d as ApprovalRequest).kind === 'approval' && typeof (d as ApprovalRequest).id === 'string' &&
+      optionalText((d as ApprovalRequest).function) && optionalText((d as ApprovalRequest).args) && optionalText((d as ApprovalRequest).description),
+  );
 }

@@ -108,6 +108,20 @@ export const usageSchema = z.strictObject({
   costUsd: z.optional(count),
 });
 
+/** The most approvals a result shows (each with Approve and Deny). */
+export const MAX_APPROVALS = 20;
+
+/** A call a paused run waits for a person to approve (platform text: shown as text only). */
+export const approvalViewSchema = z.strictObject({
+  /** What the platform knows it by; the host reads the approval again before answering it. */
+  id: text(200),
+  function: z.optional(text(500)),
+  /** Its arguments as JSON text. */
+  args: z.optional(text(10_000)),
+  description: z.optional(text(2000)),
+});
+export type ApprovalView = z.infer<typeof approvalViewSchema>;
+
 /** A RunResult without `raw` (the host keeps that), as the panel shows it. */
 export const resultViewSchema = z.strictObject({
   platform: platformId,
@@ -125,6 +139,8 @@ export const resultViewSchema = z.strictObject({
   platformRunId: z.optional(text(200)),
   usage: z.optional(usageSchema),
   durationMs: count,
+  /** A paused run: the calls it waits for a person to approve, each with Approve and Deny. */
+  approvals: z.optional(z.array(approvalViewSchema).check(z.maxLength(MAX_APPROVALS))),
 });
 export type ResultView = z.infer<typeof resultViewSchema>;
 
@@ -253,6 +269,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('copyResult'), runId: runIdSchema }),
   z.strictObject({ type: z.literal('insertResult'), runId: runIdSchema }),
   z.strictObject({ type: z.literal('openRaw'), runId: runIdSchema }),
+  /** Approve or Deny on one of the result's approvals (the host reads it again from the platform). */
+  z.strictObject({ type: z.literal('decide'), runId: runIdSchema, decisionId: text(200), approved: z.boolean() }),
   z.strictObject({ type: z.literal('openRecent'), id: runIdSchema }),
   z.strictObject({ type: z.literal('rerun'), id: runIdSchema }),
   z.strictObject({ type: z.literal('clearRecentRuns') }),

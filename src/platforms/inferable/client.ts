@@ -256,7 +256,7 @@ export class InferableAdapter implements PlatformAdapter {
    * - `failed`: throws 'runFailed' with the platform's failureReason.
    * - `paused`: returns `status: 'paused'` with `output` = the `PendingDecision[]` and a `summary`
    *   saying what it waits for; answer them with `decide(runId, …)` and wait again with
-   *   `waitForRun(runId)`.
+   *   `awaitRun(runId, fn)`.
    */
   async run(request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
     const started = this.now();
@@ -270,7 +270,16 @@ export class InferableAdapter implements PlatformAdapter {
       signal,
     );
     this.logger.info(`Inferable run ${runId} created`);
-    const run = await this.waitForRun(runId, { signal, timeoutMs: request.options?.pollTimeoutMs });
+    return this.outcome(runId, request.function, started, signal, request.options?.pollTimeoutMs);
+  }
+
+  /** Waits for a run that went on after a decision; returns it as `run` does. */
+  async awaitRun(runId: string, fn: string, signal?: AbortSignal): Promise<RunResult> {
+    return this.outcome(runId, fn, this.now(), signal);
+  }
+
+  private async outcome(runId: string, fn: string, started: number, signal?: AbortSignal, timeoutMs?: number): Promise<RunResult> {
+    const run = await this.waitForRun(runId, { signal, timeoutMs });
     if (run.status === 'failed') throw runFailed(PLATFORM, run.failureReason);
 
     const paused = run.status === 'paused';
@@ -281,7 +290,7 @@ export class InferableAdapter implements PlatformAdapter {
     }
     return {
       platform: PLATFORM,
-      function: request.function,
+      function: fn,
       kind: 'run',
       predictions: [],
       output: paused ? decisions : (run.result ?? undefined),

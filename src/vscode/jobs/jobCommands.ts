@@ -14,6 +14,7 @@ import { registerCommand, setContext } from '../base/commands';
 import { confirm, showInformation, showStatus, withProgress } from '../base/notify';
 import { requireAbility, type Platforms } from '../base/platforms';
 import type { CredentialStore } from '../keys';
+import type { RunService } from '../run';
 import { approvalSubject, decisionQuestion, jobLabel, statusLabel } from './jobPresentation';
 import { FILTER_LABELS, type JobsNode, type JobsTreeProvider } from './jobsTree';
 
@@ -29,6 +30,8 @@ export interface JobCommandsDeps {
   poller: JobPoller;
   documents: ReadOnlyDocuments;
   state: vscode.Memento;
+  /** Reads and answers what paused runs wait for (the run panel answers through it too). */
+  runs: RunService;
   log: Logger;
 }
 
@@ -72,6 +75,12 @@ export class JobCommands {
       command('aiFunctions.answerInputRequest', (arg: DecisionArg) => this.answer(decisionTarget(arg))),
       command('aiFunctions.approveRun', (arg: DecisionArg) => this.approve(decisionTarget(arg), true)),
       command('aiFunctions.denyRun', (arg: DecisionArg) => this.approve(decisionTarget(arg), false)),
+      // A decision sent from elsewhere (the run panel): the run's rows are out of date.
+      this.deps.runs.onDidDecide(({ platform, runId }) => {
+        this.deps.tree.forgetDecisions(platform, runId);
+        const known = this.deps.store.find(platform, runId);
+        if (known && !isTerminal(known.status)) this.deps.poller.track(known, true);
+      }),
     ];
   }
 
@@ -240,7 +249,7 @@ export class JobCommands {
       if (input === undefined) return;
       answer = { input };
     }
-    await this.send(adapter, target, decision, answer, 'Answer sent');
+    await this.send(target, decision, answer, 'Answer sent');
   }
 
   /**
@@ -261,12 +270,12 @@ export class JobCommands {
     const question = `${verb} ${approvalOf(decision)} of ${this.name(platform)} run "${this.runName(platform, runId)}"?`;
     const detail = approved ? 'The run goes on and makes the call.' : 'The run goes on without making the call.';
     if (!(await confirm(question, detail, verb))) return;
-    await this.send(adapter, target, decision, { approved }, approved ? 'Approved' : 'Denied');
+    await this.send(target, decision, { approved }, approved ? 'Approved' : 'Denied');
   }
 
-  private async send(adapter: With<'decide'>, target: DecisionTarget, decision: PendingDecision, answer: DecisionAnswer, done: string): Promise<void> {
+  private async send(target: DecisionTarget, decision: PendingDecision, answer: DecisionAnswer, done: string): Promise<void> {
     const { platform, runId } = target;
-    await adapter.decide(runId, decision, answer);
+    await this.deps.runs.answer(platform, runId, decision, answer);
     showStatus('check', done, 3000);
     this.deps.tree.forgetDecisions(platform, runId);
     const job = await this.fetchJob(platform, runId);
@@ -274,7 +283,9 @@ export class JobCommands {
   }
 
   private async pendingOf(adapter: With<'pendingDecisions'>, runId: string): Promise<PendingDecision[]> {
-    return await withProgress({ location: vscode.ProgressLocation.Window, title: `Reading what ${adapter.descriptor.displayName} run ${runId} waits for` }, () => adapter.pendingDecisions(runId));
+    return await withProgress({ location: vscode.ProgressLocation.Window, title: `Reading what ${adapter.descriptor.displayName} run ${runId} waits for` }, () =>
+      this.deps.runs.pendingDecisions(adapter.id, runId),
+    );
   }
 
   private async pickDecision(decisions: PendingDecision[], title: string): Promise<PendingDecision | undefined> {

@@ -4,12 +4,13 @@
 import * as vscode from 'vscode';
 import { isAiFunctionsError } from '../../core/errors';
 import type { PlatformId } from '../../core/model';
-import { showStatus } from '../base/notify';
+import { showStatus, withProgress } from '../base/notify';
 import type { RunService } from '../run';
 import type { CredentialStore } from '../keys';
 import { invalidInputError, missingKeyError, toPanelError } from './panelErrors';
 import type { PanelFunctions } from './panelFunctions';
-import { insertionText, toResultView, type HostMessage, type RunForm } from '../../shared/panelProtocol';
+import { insertionText, type HostMessage, type RunForm } from '../../shared/panelProtocol';
+import { panelResultView } from './resultView';
 import type { RunHistory } from './runHistory';
 import { buildRunRequest } from '../../shared/runInput';
 import { cap } from '../../shared/text';
@@ -67,7 +68,7 @@ export class PanelRunner implements vscode.Disposable {
         post({ type: 'cancelled', runId });
         return;
       }
-      const view = toResultView(result, functionName);
+      const view = panelResultView(result, functionName);
       this.deps.history.keep(runId, { view, raw: result.raw });
       post({ type: 'result', runId, view });
       await this.deps.history.record({ id: runId, form, functionName, result: { view, raw: result.raw } });
@@ -80,6 +81,75 @@ export class PanelRunner implements vscode.Disposable {
       const panelError = toPanelError(error, request.platform);
       post({ type: 'error', runId, error: panelError });
       await this.deps.history.record({ id: runId, form, functionName, error: panelError });
+    } finally {
+      cts.dispose();
+      if (this.active === active) this.active = undefined;
+    }
+  }
+
+  /**
+   * Approve or Deny on an approval of the result `runId`: the run is the one the host kept for it
+   * (the webview names only the panel's run and the approval), the approval is read again from the
+   * platform, and the answer goes through RunService as the Jobs view's does. Then the run is
+   * followed until it finishes or waits again, and its new result replaces the old one.
+   */
+  async decide(runId: string, decisionId: string, approved: boolean): Promise<void> {
+    const { post } = this.deps;
+    const kept = this.deps.history.result(runId);
+    const view = kept?.view;
+    const platformRunId = view?.platformRunId;
+    if (!view || !platformRunId || !view.approvals?.some((a) => a.id === decisionId)) {
+      post({ type: 'notice', level: 'error', text: 'That approval is no longer shown here; open the run from the Jobs view.' });
+      return;
+    }
+    const { platform } = view;
+    const name = this.deps.runs.descriptor(platform).displayName;
+    const approval = view.approvals.find((a) => a.id === decisionId);
+    const call = approval?.function ? `the call to ${approval.function}` : 'the call';
+    const sent = await withProgress({ location: vscode.ProgressLocation.Window, title: `${approved ? 'Approving' : 'Denying'} ${call} (${name} run ${platformRunId})` }, () =>
+      this.deps.runs.approve(platform, platformRunId, decisionId, approved),
+    ).then(
+      (decision) => decision,
+      (error: unknown) => {
+        post({ type: 'notice', level: 'error', text: cap(`Could not send the answer: ${toPanelError(error, platform).message}`, 300) });
+        return null;
+      },
+    );
+    if (sent === null) {
+      post({ type: 'result', runId, view });
+      return;
+    }
+    if (sent === undefined) {
+      post({ type: 'notice', level: 'info', text: 'The run is not waiting for that approval any more.' });
+    } else {
+      showStatus('check', approved ? 'Approved' : 'Denied', 3000);
+    }
+    await this.follow(runId, platform, platformRunId, view.function, view.functionName);
+  }
+
+  /** Follows a run that went on after a decision, as a run of its own (Cancel stops the waiting). */
+  private async follow(runId: string, platform: PlatformId, platformRunId: string, fn: string, functionName: string | undefined): Promise<void> {
+    const { post } = this.deps;
+    this.active?.cts.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    const active = { runId, platform, function: fn, cts };
+    this.active = active;
+    post({ type: 'running', runId, platform, function: cap(fn, 500) });
+    try {
+      const result = await this.deps.runs.awaitRun(platform, platformRunId, fn, cts.token);
+      if (cts.token.isCancellationRequested) {
+        post({ type: 'cancelled', runId });
+        return;
+      }
+      const view = panelResultView(result, functionName);
+      this.deps.history.keep(runId, { view, raw: result.raw });
+      post({ type: 'result', runId, view });
+    } catch (error) {
+      if (cts.token.isCancellationRequested || (isAiFunctionsError(error) && error.kind === 'cancelled')) {
+        post({ type: 'cancelled', runId });
+        return;
+      }
+      post({ type: 'error', runId, error: toPanelError(error, platform) });
     } finally {
       cts.dispose();
       if (this.active === active) this.active = undefined;

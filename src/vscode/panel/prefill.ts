@@ -8,7 +8,8 @@ import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, type RunResult } from '../../core/model';
 import type { PanelHandoffs } from '../run';
 import type { PanelFunctions } from './panelFunctions';
-import { MAX_INPUT_CHARS, toResultView, type Prefill, type ResultView, type RunForm } from '../../shared/panelProtocol';
+import { MAX_INPUT_CHARS, type Prefill, type ResultView, type RunForm } from '../../shared/panelProtocol';
+import { panelResultView } from './resultView';
 import type { RecentRun } from './recentRuns';
 import { newRunId, type RunHistory } from './runHistory';
 import { detectInputMode, fieldsFromJson } from '../../shared/runInput';
@@ -116,7 +117,7 @@ function fillInput(prefill: Prefill, input: string, functions: PanelFunctions): 
  */
 function adoptResult(runResult: RunResult, input: string | undefined, deps: OpeningPrefillDeps): { runId: string; view: ResultView } {
   const runId = newRunId();
-  const view = toResultView(runResult, deps.functions.info(runResult.platform, runResult.function)?.name);
+  const view = panelResultView(runResult, deps.functions.info(runResult.platform, runResult.function)?.name);
   deps.history.keep(runId, { view, raw: runResult.raw });
   if (input !== undefined && input.trim() !== '') {
     const form: RunForm = { platform: runResult.platform, function: runResult.function, inputMode: detectInputMode(input), input, fields: {}, options: {} };

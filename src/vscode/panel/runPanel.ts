@@ -192,6 +192,8 @@ export class RunPanelController implements vscode.Disposable {
         return this.resultActions.insert(message.runId);
       case 'openRaw':
         return this.resultActions.openRaw(message.runId);
+      case 'decide':
+        return this.runner.decide(message.runId, message.decisionId, message.approved);
       case 'openRecent':
         return this.openRecent(message.id);
       case 'rerun':

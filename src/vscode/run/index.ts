@@ -1,3 +1,3 @@
 export { PanelHandoffs, type Handoff } from './panelHandoffs';
 export { RecentFunctions } from './recentFunctions';
-export { RunService } from './runService';
+export { RunService, type DecisionSent } from './runService';
