@@ -110,6 +110,76 @@ describe('Inferable generations', function () {
     assert.deepEqual(await jobsTree.getChildren(jobNode), [], 'nothing left to decide');
   });
 
+  it('approves from the run panel: the approval shows with its call, Approve sends it, and the run is followed to its result', async () => {
+    const emu = await emulators();
+    await setAllKeys();
+    const { runPanel } = await testing();
+    const posted: HostMessage[] = [];
+    const subscription = runPanel.onDidPostMessage((message) => posted.push(message));
+    const results = (runId: string) => posted.filter((m): m is Extract<HostMessage, { type: 'result' }> => m.type === 'result' && m.runId === runId);
+    emu.inferable.clearRequests();
+    try {
+      const form = { platform: 'inferable' as const, function: 'updateLead', inputMode: 'text' as const, input: 'Move Acme Labs to negotiation (approve first)', fields: {}, options: {} };
+      assert.equal(await runPanel.handleMessage({ type: 'run', runId: 'itPanelApprove', form }), true);
+      const [pausedResult] = results('itPanelApprove');
+      assert.ok(pausedResult, `a result was posted (got ${posted.map((m) => m.type).join(', ')})`);
+      assert.equal(pausedResult.view.status, 'paused');
+      const [approval] = pausedResult.view.approvals ?? [];
+      assert.ok(approval, 'the paused result carries its approval');
+      assert.equal(approval.function, 'updateLead');
+      assert.match(approval.args ?? '', /"leadId"/);
+      const runId = pausedResult.view.platformRunId!;
+      const [create] = emu.inferable.requestsTo('/clusters/clu_emulator/runs', 'POST');
+      assert.deepEqual((create.parsed as { tools?: unknown }).tools, ['updateLead']);
+
+      // An approval the result does not show is refused without a request.
+      posted.length = 0;
+      assert.equal(await runPanel.handleMessage({ type: 'decide', runId: 'itPanelApprove', decisionId: 'not-shown', approved: true }), true);
+      assert.ok(posted.some((m) => m.type === 'notice' && m.level === 'error'), 'a notice says so');
+      assert.equal(emu.inferable.requestsTo(/\/approval$/, 'POST').length, 0);
+      // A message that does not match the protocol is rejected.
+      assert.equal(await runPanel.handleMessage({ type: 'decide', runId: 'itPanelApprove', decisionId: approval.id, approved: 'yes' }), false);
+
+      // Approve: the approval is read again, answered, and the run followed until it is done.
+      posted.length = 0;
+      assert.equal(await runPanel.handleMessage({ type: 'decide', runId: 'itPanelApprove', decisionId: approval.id, approved: true }), true);
+      const [sent] = emu.inferable.requestsTo(`/clusters/clu_emulator/jobs/${approval.id}/approval`, 'POST');
+      assert.deepEqual(sent?.parsed, { approved: true });
+      assert.ok(posted.some((m) => m.type === 'running' && m.runId === 'itPanelApprove'), 'the panel shows the run going on');
+      const [done] = results('itPanelApprove');
+      assert.ok(done, `the new result was posted (got ${posted.map((m) => m.type).join(', ')})`);
+      assert.equal(done.view.status, 'done');
+      assert.equal(done.view.platformRunId, runId);
+      assert.equal(done.view.approvals, undefined, 'nothing left to approve');
+      assert.match(done.view.summary ?? '', /after your approval/i);
+    } finally {
+      subscription.dispose();
+    }
+  });
+
+  it('denies from the run panel, and the run finishes without the call', async () => {
+    const emu = await emulators();
+    await setAllKeys();
+    const { runPanel } = await testing();
+    const posted: HostMessage[] = [];
+    const subscription = runPanel.onDidPostMessage((message) => posted.push(message));
+    try {
+      const form = { platform: 'inferable' as const, function: 'updateLead', inputMode: 'text' as const, input: 'Move Acme Labs to negotiation (approve first)', fields: {}, options: {} };
+      await runPanel.handleMessage({ type: 'run', runId: 'itPanelDeny', form });
+      const paused = posted.find((m): m is Extract<HostMessage, { type: 'result' }> => m.type === 'result' && m.runId === 'itPanelDeny');
+      const approval = paused?.view.approvals?.[0];
+      assert.ok(approval);
+      posted.length = 0;
+      await runPanel.handleMessage({ type: 'decide', runId: 'itPanelDeny', decisionId: approval.id, approved: false });
+      assert.deepEqual(emu.inferable.requestsTo(`/clusters/clu_emulator/jobs/${approval.id}/approval`, 'POST')[0]?.parsed, { approved: false });
+      const done = posted.find((m): m is Extract<HostMessage, { type: 'result' }> => m.type === 'result' && m.runId === 'itPanelDeny');
+      assert.equal(done?.view.status, 'done');
+      assert.match(done?.view.summary ?? '', /not approved/);
+    } finally {
+      subscription.dispose();
+    }
+  });
+
   it('never approves from a command link without asking: {platform, id} and an answer both ask first', async () => {
     const emu = await emulators();
     const run = await pausedRun();

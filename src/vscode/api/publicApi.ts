@@ -101,7 +101,7 @@ export class PublicApi implements AiFunctionsApi {
     if (!decision) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${requestId === undefined ? 'input' : `input request ${requestId}`}.`, { platform: adapter.id });
     const reply = decisionAnswer(decision, answer);
     if (!reply) throw new AiFunctionsError('invalidInput', `Run ${runId} waits for an approval of ${decision.kind === 'approval' && decision.function ? decision.function : 'a call'}: answer "approve" or "deny".`, { platform: adapter.id });
-    await adapter.decide(runId, decision, reply);
+    await this.runs.answer(adapter.id, runId, decision, reply);
   }
 
   async pendingDecisions(platform: PlatformId, runId: string): Promise<PendingDecision[]> {
@@ -118,7 +118,7 @@ export class PublicApi implements AiFunctionsApi {
     const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'pendingDecisions', 'decide');
     const decision = (await adapter.pendingDecisions(runId)).find((d) => d.id === decisionId);
     if (!decision) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${decisionId}.`, { platform: adapter.id });
-    await adapter.decide(runId, decision, answer);
+    await this.runs.answer(adapter.id, runId, decision, answer);
   }
 }
 
