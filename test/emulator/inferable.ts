@@ -42,6 +42,8 @@
 //   "approve"/"ask…" → paused until answered — seed: an input request (type "approval"); current:
 //                     its job awaits approval — then running for one step, then done (answer
 //                     no/deny/reject, or `approved: false` → result null)
+//   "approve twice" → current: once its job is approved, the run calls its tool again (a new job)
+//                     and pauses for that approval too (running for one step in between)
 //   "summary only"  → done with result null and a summary (current: the final agent message)
 //   otherwise       → done with a result built from the schema (null without a schema)
 // Timing (computed from the clock, no timers): pending for `runStepMs`, running for `runStepMs`,
@@ -175,6 +177,8 @@ interface InferableRun {
   answer?: string;
   /** Current generation: the approval's answer. */
   approved?: boolean;
+  /** Current generation: approvals the run still asks for, this one included ("approve twice": 2). */
+  approvalsLeft?: number;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -431,6 +435,7 @@ export class InferableEmulator extends Emulator {
       target: target ?? { service: 'default', fn: 'unknown' },
       jobId: this.ulid(),
       inputRequestId: this.ulid(),
+      approvalsLeft: /\bapprove twice\b/.test(lower) ? 2 : 1,
     };
   }
 
@@ -799,9 +804,16 @@ export class InferableEmulator extends Emulator {
       if (!run || !detail) return reply.json(404, { message: 'Job not found' });
       // `submitApproval` changes only a job that asked and was not decided: again is a no-op.
       if (this.awaitsApproval(run, status)) {
-        run.approved = body.approved;
-        run.answeredAt = now;
-        run.answer = body.approved ? 'approve' : 'deny';
+        if (body.approved && (run.approvalsLeft ?? 1) > 1) {
+          // Approved, and the run asks again: it runs for one step, then its next job awaits approval.
+          run.approvalsLeft = (run.approvalsLeft ?? 1) - 1;
+          run.jobId = this.ulid();
+          run.t0 = now - this.runStepMs;
+        } else {
+          run.approved = body.approved;
+          run.answeredAt = now;
+          run.answer = body.approved ? 'approve' : 'deny';
+        }
       }
       return reply.empty(204);
     }

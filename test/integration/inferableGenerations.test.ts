@@ -157,6 +157,37 @@ describe('Inferable generations', function () {
     }
   });
 
+  it('shows the next approval of a run that pauses again after Approve, without a refresh', async () => {
+    const emu = await emulators();
+    await setAllKeys();
+    const { runPanel } = await testing();
+    const posted: HostMessage[] = [];
+    const subscription = runPanel.onDidPostMessage((message) => posted.push(message));
+    const lastResult = () => posted.filter((m): m is Extract<HostMessage, { type: 'result' }> => m.type === 'result' && m.runId === 'itPanelTwice').at(-1);
+    try {
+      const form = { platform: 'inferable' as const, function: 'updateLead', inputMode: 'text' as const, input: 'Move Acme Labs to negotiation (approve twice)', fields: {}, options: {} };
+      await runPanel.handleMessage({ type: 'run', runId: 'itPanelTwice', form });
+      const first = lastResult()?.view.approvals?.[0];
+      assert.ok(first, 'the first approval is shown');
+      posted.length = 0;
+      await runPanel.handleMessage({ type: 'decide', runId: 'itPanelTwice', decisionId: first.id, approved: true });
+      const again = lastResult();
+      assert.equal(again?.view.status, 'paused', 'the run paused again');
+      const second = again?.view.approvals?.[0];
+      assert.ok(second, 'its next approval is shown');
+      assert.notEqual(second.id, first.id);
+      posted.length = 0;
+      await runPanel.handleMessage({ type: 'decide', runId: 'itPanelTwice', decisionId: second.id, approved: true });
+      assert.equal(lastResult()?.view.status, 'done');
+      assert.deepEqual(
+        [first.id, second.id].map((id) => emu.inferable.requestsTo(`/clusters/clu_emulator/jobs/${id}/approval`, 'POST').map((r) => r.parsed)),
+        [[{ approved: true }], [{ approved: true }]],
+      );
+    } finally {
+      subscription.dispose();
+    }
+  });
+
   it('denies from the run panel, and the run finishes without the call', async () => {
     const emu = await emulators();
     await setAllKeys();
