@@ -115,8 +115,9 @@ export class EvaluationFeature implements vscode.Disposable {
     let evaluation: Evaluation;
     if ('rows' in request.source) {
       if (!request.request) throw new Error('evaluate: rows need a request (the function to run).');
-      const rows: LabelledRow[] = request.source.rows.map((row, i) => ({ line: i + 1, expected: row.expected.trim(), input: row.input }));
-      evaluation = await this.evaluator.runRows(rows, await this.named(request.request.platform, request.request.function, request.request.options), { concurrency, signal });
+      // Row i is "line" i + 1; rows without an expected label are left out, as in a file.
+      const rows: LabelledRow[] = request.source.rows.flatMap((row, i) => (row.expected.trim() ? [{ line: i + 1, expected: row.expected.trim(), input: row.input }] : []));
+      evaluation = await this.evaluator.runRows(rows, request.source.rows.length - rows.length, await this.named(request.request.platform, request.request.function, request.request.options), { concurrency, signal });
     } else {
       const source = await readSource(toUri(request.source.file));
       const { labelColumn, resultsColumn } = request.source;

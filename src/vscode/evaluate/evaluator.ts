@@ -59,9 +59,9 @@ export class Evaluator {
   }
 
   /** Runs `fn` over rows given directly (the public API); row i is "line" i + 1. */
-  async runRows(rows: LabelledRow[], fn: EvaluatedFunction, controls: RunControls): Promise<Evaluation> {
+  async runRows(rows: LabelledRow[], unlabelled: number, fn: EvaluatedFunction, controls: RunControls): Promise<Evaluation> {
     const items = await this.run(fn, rows, controls);
-    return { report: buildReport({ function: fn, unlabelled: 0, unreadable: 0, items }), rows, name: 'rows' };
+    return { report: buildReport({ function: fn, unlabelled, unreadable: 0, items }), rows, name: 'rows' };
   }
 
   /** The same rows through another function (or other options): the report gains a comparison. */
