@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import type { EvaluationReport } from '../../src/api';
 import type { EvalHostMessage } from '../../src/shared/evaluationProtocol';
 import type { EvaluationFeature } from '../../src/vscode/evaluate/evaluation';
+import { modelsOf, NYCKEL_FUNCTIONS } from '../emulator/nyckel';
 import { emulators, setAllKeys, testing } from './environment';
 import { answerModals, waitFor } from './helpers';
 
@@ -151,6 +152,54 @@ describe('Evaluate Function', function () {
       assert.deepEqual(shown.report.matrix?.labels, ['negative', 'neutral', 'positive']);
       assert.ok(!JSON.stringify(shown).includes('nyckel_test_secret'), 'no key reaches the webview');
     } finally {
+      listening.dispose();
+      panel.dispose();
+    }
+  });
+
+  it('compares with the same function and another model, and exports the report', async () => {
+    const emu = await emulators();
+    const modelId = modelsOf(NYCKEL_FUNCTIONS.find((f) => f.id === FN.function)!)[0]!;
+    const t = (await testing()) as unknown as { evaluation: EvaluationFeature };
+    const report = await (await setAllKeys()).evaluate(FN, { file: csv, labelColumn: 'label' }, { show: true });
+    checkHandCount(report);
+    const panel = t.evaluation.lastPanel!;
+    const posted: EvalHostMessage[] = [];
+    const listening = panel.onDidPost((message) => posted.push(message));
+    // A person picks "… with another Model ID…" and types the model; then saves the exports.
+    const window = vscode.window as unknown as Record<string, unknown>;
+    const originals = { showQuickPick: window.showQuickPick, showInputBox: window.showInputBox, showSaveDialog: window.showSaveDialog };
+    const offered: string[] = [];
+    window.showQuickPick = (items: readonly vscode.QuickPickItem[]) => {
+      offered.push(...items.map((i) => i.label));
+      return Promise.resolve(items.find((i) => /with another Model ID/.test(i.label)));
+    };
+    window.showInputBox = () => Promise.resolve(modelId);
+    const exported = path.join(dir, 'reviews.evaluation.md');
+    window.showSaveDialog = () => Promise.resolve(vscode.Uri.file(exported));
+    try {
+      const before = emu.nyckel.requestsTo(INVOKE).length;
+      await panel.receive({ type: 'compare' });
+      const sent = emu.nyckel.requestsTo(INVOKE).slice(before);
+      assert.equal(sent.length, 8);
+      assert.ok(sent.every((r) => r.query.modelId === modelId), 'every row sent to the other model');
+      assert.ok(offered.includes('$(symbol-function) Another function…'));
+      const shown = posted.filter((m) => m.type === 'report').pop();
+      assert.ok(shown?.type === 'report' && shown.report.comparison);
+      assert.equal(shown.report.comparison.title, `Review sentiment (Nyckel) with modelId = ${modelId}`);
+      assert.deepEqual([shown.report.comparison.agreed, shown.report.comparison.compared, shown.report.comparison.changes.length], [8, 8, 0], 'the emulator answers the same whatever the model');
+      assert.equal(panel.current.report.comparison?.function.options?.modelId, modelId);
+
+      await panel.receive({ type: 'export', format: 'markdown' });
+      const markdown = fs.readFileSync(exported, 'utf8');
+      assert.match(markdown, /\| negative \| 2 \| 1 \| 0 \|/);
+      assert.match(markdown, /Agreement: 100\.0% \(8 of 8 rows\)/);
+      // A message the protocol does not allow is refused.
+      await panel.receive({ type: 'openLine', line: 0 });
+      await panel.receive({ type: 'export', format: 'html' });
+      assert.ok(!fs.existsSync(path.join(dir, 'reviews.evaluation.html')));
+    } finally {
+      Object.assign(window, originals);
       listening.dispose();
       panel.dispose();
     }

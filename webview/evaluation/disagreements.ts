@@ -9,6 +9,13 @@ import { percent } from './numbers';
 export class Disagreements {
   constructor(private readonly post: Post) {}
 
+  /** A button opening the evaluated file at `line`. */
+  lineButton(line: number): HTMLButtonElement {
+    const open = h('button', { className: 'link-button line-link', text: String(line), attrs: { type: 'button', 'aria-label': `Open line ${line}` } });
+    open.addEventListener('click', () => this.post({ type: 'openLine', line }));
+    return open;
+  }
+
   render(report: ReportView, filter: CellFilter | undefined): void {
     const host = byId('disagreements');
     const label = byId('disagreements-filter');
@@ -33,9 +40,7 @@ export class Disagreements {
         'tbody',
         {},
         ...rows.map((d) => {
-          const open = h('button', { className: 'link-button line-link', text: String(d.line), attrs: { type: 'button', 'aria-label': `Open line ${d.line}` } });
-          open.addEventListener('click', () => this.post({ type: 'openLine', line: d.line }));
-          return h('tr', { className: 'disagreement' }, h('td', {}, open), h('td', { text: d.expected }), h('td', { text: d.predicted }), h('td', { text: percent(d.confidence) }));
+          return h('tr', { className: 'disagreement' }, h('td', {}, this.lineButton(d.line)), h('td', { text: d.expected }), h('td', { text: d.predicted }), h('td', { text: percent(d.confidence) }));
         }),
       ),
     );

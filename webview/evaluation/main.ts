@@ -29,7 +29,7 @@ function render(): void {
   if (!report) return;
   byId('eval-title').textContent = report.title;
   byId('eval-answers').textContent = report.answers;
-  renderSummary(report);
+  renderSummary(report, (line) => disagreements.lineButton(line));
   renderMatrix(byId('matrix'), report, filter, (cell) => setFilter(filter && filter.expected === cell.expected && filter.predicted === cell.predicted ? undefined : cell));
   renderReliability(byId('reliability'), report);
   disagreements.render(report, filter);

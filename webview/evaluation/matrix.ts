@@ -24,7 +24,7 @@ export function renderMatrix(host: HTMLElement, report: ReportView, filter: Cell
   const table = h(
     'table',
     { className: 'matrix', id: 'matrix-table' },
-    h('caption', { text: 'Confusion matrix: rows are the expected label, columns the predicted label' }),
+    h('caption', { text: 'Rows: expected label. Columns: predicted label. Choose a cell to list its rows.' }),
     h(
       'thead',
       {},

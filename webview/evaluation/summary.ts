@@ -12,7 +12,7 @@ export function accuracyCount(a: Accuracy): string {
   return parts.join(' · ');
 }
 
-export function renderSummary(report: ReportView): void {
+export function renderSummary(report: ReportView, open: (line: number) => HTMLElement): void {
   byId('accuracy').textContent = `${percent(report.accuracy.value)} (${accuracyCount(report.accuracy)})`;
   const notes: string[] = [];
   if (report.accuracy.errors || report.accuracy.missing) notes.push('Failed rows are not scored.');
@@ -20,7 +20,7 @@ export function renderSummary(report: ReportView): void {
   if (report.unreadable) notes.push(`${report.unreadable} unreadable lines were left out.`);
   notes.push(`Expected calibration error: ${score(report.reliability.ece)}.`);
   byId('accuracy-detail').textContent = notes.join(' ');
-  renderComparison(report);
+  renderComparison(report, open);
   renderPerLabel(report);
 }
 
@@ -48,7 +48,7 @@ function renderPerLabel(report: ReportView): void {
   if (report.labelCount > report.perLabel.length) host.appendChild(h('p', { className: 'hint', text: `${report.labelCount - report.perLabel.length} more labels are in the exports.` }));
 }
 
-function renderComparison(report: ReportView): void {
+function renderComparison(report: ReportView, open: (line: number) => HTMLElement): void {
   const section = byId('comparison');
   const body = byId('comparison-body');
   const c = report.comparison;
@@ -78,7 +78,7 @@ function renderComparison(report: ReportView): void {
           h(
             'tr',
             { className: `change change-${d.matches}` },
-            h('td', { text: String(d.line) }),
+            h('td', {}, open(d.line)),
             h('td', { text: d.expected }),
             h('td', { text: d.before ?? '(failed)' }),
             h('td', { text: d.after ?? '(failed)' }),

@@ -53,28 +53,29 @@ export function renderEvaluationHtml({ cspSource, scriptUri, styleUri, nonce }: 
   <div id="eval-busy" class="busy" role="status" aria-live="polite" hidden></div>
   <div id="eval-notice" class="notice" role="status" aria-live="polite" hidden></div>
   <main id="eval-content" class="eval-content" aria-busy="true">
-    <section class="summary" aria-labelledby="accuracy-heading">
-      <h2 id="accuracy-heading" class="section-title">Accuracy</h2>
-      <p id="accuracy" class="accuracy"></p>
-      <p id="accuracy-detail" class="hint"></p>
-    </section>
+    <div class="overview">
+      <section class="summary" aria-labelledby="accuracy-heading">
+        <h2 id="accuracy-heading" class="section-title">Accuracy</h2>
+        <p id="accuracy" class="accuracy"></p>
+        <p id="accuracy-detail" class="hint"></p>
+      </section>
+      <section aria-labelledby="labels-heading">
+        <h2 id="labels-heading" class="section-title">Per label</h2>
+        <div id="per-label"></div>
+      </section>
+    </div>
     <section id="comparison" class="comparison" aria-labelledby="comparison-heading" hidden>
       <h2 id="comparison-heading" class="section-title">Compared with</h2>
       <div id="comparison-body"></div>
     </section>
-    <section aria-labelledby="labels-heading">
-      <h2 id="labels-heading" class="section-title">Per label</h2>
-      <div id="per-label"></div>
-    </section>
     <div class="charts">
       <section aria-labelledby="matrix-heading">
         <h2 id="matrix-heading" class="section-title">Confusion matrix</h2>
-        <p class="hint">Rows: expected label. Columns: predicted label. Choose a cell to list its rows.</p>
         <div id="matrix"></div>
       </section>
       <section aria-labelledby="reliability-heading">
         <h2 id="reliability-heading" class="section-title">Reliability</h2>
-        <p class="hint">Confidence against accuracy, in bins; the diagonal is perfect calibration.</p>
+        <p class="hint">Accuracy (bars) and mean confidence (dots) per confidence bin; the dashed diagonal is perfect calibration.</p>
         <div id="reliability"></div>
       </section>
     </div>

@@ -48,7 +48,7 @@ export class EvaluationPanel implements vscode.Disposable {
     const uri = (...segments: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(deps.extensionUri, ...segments)).toString();
     webview.html = renderEvaluationHtml({ cspSource: webview.cspSource, nonce: newNonce(), scriptUri: uri('dist', 'evaluation.js'), styleUri: uri('media', 'evaluation.css') });
     this.subscriptions.push(
-      webview.onDidReceiveMessage((data: unknown) => void this.handle(data)),
+      webview.onDidReceiveMessage((data: unknown) => void this.receive(data)),
       this.panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -89,7 +89,8 @@ export class EvaluationPanel implements vscode.Disposable {
     this.post({ type: 'report', report: this.deps.view(this.evaluation) });
   }
 
-  private async handle(data: unknown): Promise<void> {
+  /** Handles what the webview posted (validated first; the integration tests post through here too). */
+  async receive(data: unknown): Promise<void> {
     const parsed = parseEvalWebviewMessage(data);
     if (!parsed.ok) {
       this.deps.log.warn(`Evaluation view: rejected a message from the webview (${parsed.reason}).`);
