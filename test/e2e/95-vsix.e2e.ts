@@ -85,7 +85,7 @@ describe('The packaged .vsix', function () {
     const bytes = fs.statSync(vsix).size;
     console.log(`      ${path.basename(vsix)}: ${(bytes / 1024).toFixed(1)} KB, ${files.length} files`);
     for (const file of files) console.log(`        ${file} (${(entries.find((e) => e.name === `extension/${file}`)!.size / 1024).toFixed(1)} KB)`);
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE.txt', 'dist/extension.js', 'dist/undici.js', 'dist/runPanel.js', 'dist/webview.js', 'dist/codicons/codicon.css', 'dist/codicons/codicon.ttf', 'media/activity-bar.svg']) {
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE.txt', 'dist/extension.js', 'dist/undici.js', 'dist/runPanel.js', 'dist/webview.js', 'dist/evaluate.js', 'dist/evaluation.js', 'media/evaluation.css', 'dist/codicons/codicon.css', 'dist/codicons/codicon.ttf', 'media/activity-bar.svg']) {
       assert.ok(files.some((f) => f.toLowerCase() === needed.toLowerCase()), `${needed} is in the package`);
     }
     const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|license(\.txt)?|dist\/[^/]+\.js|dist\/codicons\/codicon\.(css|ttf)|media\/[^/]+)$/i.test(f));
