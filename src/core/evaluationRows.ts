@@ -158,13 +158,16 @@ function confidenceOf(value: unknown): number | undefined {
 }
 
 /** The outcome of running one labelled row, as the row runner reports it. */
-export type RowAnswer = { ok: true; value: RunResult } | { ok: false; error: { message: string } };
+export type RowAnswer = { ok: true; value: RunResult } | { ok: false; error: { kind?: string; message: string } };
 
-/** An EvalItem from a run's answer: its label, or an error when it failed or gave no label. */
+/**
+ * An EvalItem from a run's answer: its label, or an error when it failed or gave no label. A row
+ * cancelled before it was answered has neither (it counts as missing, not as the function's failure).
+ */
 export function itemFromAnswer(row: Pick<LabelledRow, 'line' | 'expected'>, answer: RowAnswer): EvalItem {
   const item: EvalItem = { line: row.line, expected: row.expected };
   if (!answer.ok) {
-    item.error = answer.error.message;
+    if (answer.error.kind !== 'cancelled') item.error = answer.error.message;
     return item;
   }
   const label = cellText(answer.value.label) ?? (typeof answer.value.output === 'string' ? cellText(answer.value.output) : undefined);

@@ -40,6 +40,11 @@ describe('evaluation rows', () => {
     ]);
   });
 
+  it('counts a row cancelled before its answer as missing, not as an error', () => {
+    assert.deepEqual(itemFromAnswer({ line: 4, expected: 'x' }, { ok: false, error: { kind: 'cancelled', message: 'not run: cancelled' } }), { line: 4, expected: 'x' });
+    assert.deepEqual(itemFromAnswer({ line: 4, expected: 'x' }, { ok: false, error: { kind: 'timeout', message: 'timed out' } }), { line: 4, expected: 'x', error: 'timed out' });
+  });
+
   it('turns a run without a label into an error item', () => {
     const base: Omit<RunResult, 'kind'> = { platform: 'nyckel', function: 'f', predictions: [], raw: {}, durationMs: 1 };
     assert.deepEqual(itemFromAnswer({ line: 3, expected: 'x' }, { ok: true, value: { ...base, kind: 'extraction', output: { a: 1 } } }), { line: 3, expected: 'x', error: 'The function answered without a label.' });

@@ -8,6 +8,7 @@ import type { EvaluatedFunction, EvaluationReport } from '../../core/evaluationR
 import { answerColumnsAt, type AnswerColumns, type LabelledRow } from '../../core/evaluationRows';
 import { formatCount } from '../../core/format';
 import type { Logger } from '../../core/log';
+import type { RowProgress } from '../../core/rowRunner';
 import { PLATFORM_IDS, type FunctionInfo, type PlatformId, type RunInput, type RunOptions } from '../../core/model';
 import { signalFromToken } from '../base/cancellation';
 import { confirm } from '../base/notify';
@@ -153,7 +154,7 @@ export class EvaluationFeature implements vscode.Disposable {
     );
   }
 
-  private runWithProgress<R>(title: string, token: vscode.CancellationToken | undefined, body: (controls: { signal?: AbortSignal; onProgress: Parameters<Parameters<typeof withRowProgress>[2]>[1] }) => Promise<R>): Promise<R> {
+  private runWithProgress<R>(title: string, token: vscode.CancellationToken | undefined, body: (controls: { signal?: AbortSignal; onProgress: (progress: RowProgress) => void }) => Promise<R>): Promise<R> {
     return Promise.resolve(withRowProgress(title, token, (signal, onProgress) => body({ signal, onProgress })));
   }
 

@@ -88,4 +88,3 @@ function checkColumn(source: EvaluationSource, column: string): void {
   }
 }
 
-export { readSource };
