@@ -63,6 +63,12 @@ describe('Evaluate Function', function () {
     await s.workbench.closeAllEditors();
   });
 
+  after(async function () {
+    this.timeout(30_000);
+    // Later tests look for "the" webview frame: leave no Evaluation view open.
+    await s?.workbench.closeAllEditors();
+  });
+
   it('shows accuracy, the matrix filters the disagreements, and a row opens at its line', async function () {
     this.timeout(150_000);
     const wb = s.workbench;
