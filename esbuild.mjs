@@ -130,6 +130,16 @@ const runPanelAsSeparateBundle = {
   },
 };
 
+/** Evaluate Function… is loaded on first use from its own bundle (dist/evaluate.js); see lazyEvaluate.ts. */
+const evaluateAsSeparateBundle = {
+  name: 'evaluate-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/evaluation$/ }, (args) =>
+      args.importer.endsWith('lazyEvaluate.ts') ? { path: './evaluate.js', external: true } : undefined,
+    );
+  },
+};
+
 /**
  * `import * as vscode from 'vscode'` bundles to `__toESM(require('vscode'))`, which copies every
  * property of the API object (a few hundred) onto a new object as a getter, once per importing
@@ -182,7 +192,7 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, sutroAsSeparateBundle, runPanelAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, sutroAsSeparateBundle, runPanelAsSeparateBundle, evaluateAsSeparateBundle],
   },
   {
     ...shared,
@@ -198,6 +208,17 @@ const builds = [
     ...node,
     entryPoints: ['src/vscode/panel/runPanel.ts'],
     outfile: 'dist/runPanel.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
+  },
+  {
+    ...shared,
+    ...node,
+    entryPoints: ['src/vscode/evaluate/evaluation.ts'],
+    outfile: 'dist/evaluate.js',
     format: 'cjs',
     platform: 'node',
     target: 'node20',
@@ -228,6 +249,14 @@ const builds = [
     ...shared,
     entryPoints: ['webview/main.ts'],
     outfile: 'dist/webview.js',
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+  },
+  {
+    ...shared,
+    entryPoints: ['webview/evaluation/main.ts'],
+    outfile: 'dist/evaluation.js',
     format: 'iife',
     platform: 'browser',
     target: 'es2022',

@@ -55,7 +55,11 @@ export default tseslint.config(
         'error',
         {
           paths: [{ name: 'vscode', message: 'The webview cannot import vscode.' }],
-          patterns: [{ regex: '^\\.\\./src/(?!shared/)', message: 'The webview imports only src/shared/ (the panel protocol and its helpers).' }],
+          patterns: [
+            { regex: '^\\.\\./src/(?!shared/)', message: 'The webview imports only src/shared/ (the panel protocol and its helpers).' },
+            // The Evaluation view's code, one folder down (webview/evaluation/).
+            { regex: '^(\\.\\./){2,}src/(?!shared/)', message: 'The webview imports only src/shared/ (the protocols and their helpers).' },
+          ],
         },
       ],
     },

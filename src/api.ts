@@ -2,6 +2,7 @@
 import type { CancellationToken } from 'vscode';
 import type { Credentials, FunctionInfo, Job, Page, PlatformId, RunInput, RunRequest, RunResult } from './core/model';
 import type { DecisionAnswer, PendingDecision } from './platforms/types';
+import type { EvaluationReport } from './core/evaluationReport';
 
 export type {
   Credentials,
@@ -18,6 +19,19 @@ export type {
   Usage,
 } from './core/model';
 export type { ApprovalRequest, DecisionAnswer, InputRequest, PendingDecision } from './platforms/types';
+export type { EvaluatedFunction, EvaluationComparison, EvaluationReport } from './core/evaluationReport';
+export type {
+  AccuracySummary,
+  ConfusionMatrix,
+  Disagreement,
+  EvalItem,
+  EvaluationMetrics,
+  LabelMetrics,
+  Reliability,
+  ReliabilityBin,
+  RowChange,
+  RunComparison,
+} from './core/metrics';
 
 /** One row's outcome from `runRows`: a result or an error, never both, never neither. */
 export interface RowResult {
@@ -31,6 +45,32 @@ export interface RunRowsOptions {
   /** Rows in flight at once; default the aiFunctions.concurrency setting, never above what the platform allows. */
   concurrency?: number;
   token?: CancellationToken;
+}
+
+/** A row to evaluate: what the function gets, and the label it should answer. */
+export interface EvaluateRow {
+  input: RunInput;
+  expected: string;
+}
+
+/**
+ * A CSV (with a header) or JSON Lines file to evaluate: an absolute path or a URI. Without
+ * `resultsColumn` the function is run on every row that has an expected label (sent without its
+ * `labelColumn`); with it, the answers of an earlier run are read from that column (and the
+ * `confidence` and `error` columns after it) and nothing is run.
+ */
+export interface EvaluateFile {
+  file: string;
+  labelColumn: string;
+  resultsColumn?: string;
+}
+
+export interface EvaluateOptions {
+  /** Rows in flight at once; default the aiFunctions.concurrency setting. */
+  concurrency?: number;
+  token?: CancellationToken;
+  /** Also open the Evaluation view. */
+  show?: boolean;
 }
 
 /**
@@ -56,6 +96,12 @@ export interface AiFunctionsApi {
   answerInputRequest(platform: PlatformId, runId: string, answer: string, requestId?: string): Promise<void>;
   /** What a paused run waits on a person for: approvals and input requests (none on a platform without them). */
   pendingDecisions(platform: PlatformId, runId: string): Promise<PendingDecision[]>;
+  /**
+   * Measures a function against expected labels: accuracy, precision/recall/F1 per label, the
+   * confusion matrix, calibration and the disagreements (the numbers the Evaluation view shows).
+   * `request` may be null when reading a results file (`resultsColumn`).
+   */
+  evaluate(request: Omit<RunRequest, 'input'> | null, source: readonly EvaluateRow[] | EvaluateFile, options?: EvaluateOptions): Promise<EvaluationReport>;
   /** Approves or denies (`{approved}`) or answers (`{input}`) one of `pendingDecisions` by its id. */
   decide(platform: PlatformId, runId: string, decisionId: string, answer: DecisionAnswer): Promise<void>;
 }

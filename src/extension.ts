@@ -17,6 +17,7 @@ import { guarded } from './vscode/base/notify';
 import { requireAbility, type Platforms } from './vscode/base/platforms';
 import { Settings } from './vscode/base/settings';
 import { ClassifySelection } from './vscode/classify';
+import { LazyEvaluate } from './vscode/evaluate';
 import { FunctionCommands, FunctionPicker, FunctionsTreeProvider, functionCatalog, type ConfiguredFunctions } from './vscode/functions';
 import { JobCommands, JobsAutoRefresh, JobsTreeProvider, notifyFinished, savedJobFilter, type JobsNode } from './vscode/jobs';
 import { CredentialStore, HasKeyContext, KeyBindingWatch, KeyCommands } from './vscode/keys';
@@ -122,6 +123,14 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log });
   // Get Started: opens once after install (not in tests, not for a user who already has a key).
   const welcome = new Welcome({ context, hasAnyKey: async () => (await Promise.all(adapters.map((a) => credentials.has(a.id)))).some(Boolean), log });
+  const evaluate = new LazyEvaluate({
+    extensionUri: context.extensionUri,
+    runs,
+    picker,
+    settings,
+    log,
+    functionInfo: async (platform, id) => (await platforms[platform].listFunctions()).find((fn) => fn.id === id),
+  });
 
   context.subscriptions.push(
     log,
@@ -146,6 +155,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     runPanel,
     ...runPanel.register(),
     ...rowCommands.register(),
+    evaluate,
+    ...evaluate.register(),
     classify,
     ...classify.register(),
     registerCommand(log, 'aiFunctions.showLog', () => log.show()),
@@ -155,7 +166,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   void hasKey.updateAll();
   welcome.openOnFirstRun();
 
-  const api = new PublicApi(credentials, platforms, runs, settings);
+  const api = new PublicApi(credentials, platforms, runs, settings, (request) => evaluate.evaluate(request));
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // The integration tests look inside the real, wired views; users never see this.
     const testing = {
@@ -171,6 +182,9 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
       http,
       get runPanel() {
         return runPanel.load();
+      },
+      get evaluation() {
+        return evaluate.load();
       },
     };
     return Object.assign(api, { testing });

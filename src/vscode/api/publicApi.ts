@@ -1,7 +1,8 @@
 // The object activate() returns: the public API, backed by the same services as the UI.
 import type * as vscode from 'vscode';
 import * as z from 'zod/mini';
-import type { AiFunctionsApi, RowResult, RunRowsOptions } from '../../api';
+import type { AiFunctionsApi, EvaluateFile, EvaluateOptions, EvaluateRow, EvaluationReport, RowResult, RunRowsOptions } from '../../api';
+import type { EvaluateApiRequest } from '../evaluate';
 import { AiFunctionsError } from '../../core/errors';
 import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
 import { can, decisionAnswer, hasJobs, type DecisionAnswer, type PendingDecision } from '../../platforms/types';
@@ -28,6 +29,15 @@ const rowsRequestSchema = z.object({
 const rowsSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]));
 const rowsOptionsSchema = z.optional(z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()) }));
 
+const evaluateRequestSchema = z.nullable(rowsRequestSchema);
+const evaluateSourceSchema = z.union([
+  z.array(z.object({ input: z.union([z.string(), z.record(z.string(), z.unknown())]), expected: z.string() })),
+  z.object({ file: z.string().check(z.minLength(1)), labelColumn: z.string(), resultsColumn: z.optional(z.string()) }),
+]);
+const evaluateOptionsSchema = z.optional(
+  z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()), show: z.optional(z.boolean()) }),
+);
+
 const pageSchema = z.optional(z.object({ limit: z.optional(z.number()), cursor: z.optional(z.string()) }));
 const answerSchema = z.union([z.strictObject({ approved: z.boolean() }), z.strictObject({ input: z.string() })]);
 
@@ -39,6 +49,8 @@ export class PublicApi implements AiFunctionsApi {
     private readonly platforms: Platforms,
     private readonly runs: RunService,
     private readonly settings: Settings,
+    /** Evaluate Function…'s own code (loaded on first use), shared with the command. */
+    private readonly evaluator: (request: EvaluateApiRequest) => Promise<EvaluationReport>,
   ) {}
 
   async setApiKey(platform: PlatformId, credentials: Credentials): Promise<void> {
@@ -71,6 +83,20 @@ export class PublicApi implements AiFunctionsApi {
       signal: signalFromToken(options?.token),
     });
     return outcomes.map((outcome, index) => (outcome.ok ? { index, result: outcome.value } : { index, error: outcome.error }));
+  }
+
+  async evaluate(request: Omit<RunRequest, 'input'> | null, source: readonly EvaluateRow[] | EvaluateFile, options?: EvaluateOptions): Promise<EvaluationReport> {
+    checked('evaluate', evaluateRequestSchema, request, 'request');
+    checked('evaluate', evaluateSourceSchema, source, 'source');
+    checked('evaluate', evaluateOptionsSchema, options, 'options');
+    const from: EvaluateApiRequest['source'] = Array.isArray(source) ? { rows: source as readonly EvaluateRow[] } : (source as EvaluateFile);
+    return this.evaluator({
+      ...(request ? { request: { platform: request.platform, function: request.function, ...(request.options ? { options: request.options } : {}) } } : {}),
+      source: from,
+      concurrency: options?.concurrency,
+      token: options?.token,
+      show: options?.show,
+    });
   }
 
   listJobs(platform: PlatformId, page?: { limit?: number; cursor?: string }): Promise<Page<Job>> {
