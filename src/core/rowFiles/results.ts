@@ -3,6 +3,7 @@
 // labels and confidences from it.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { RowError } from '../rowRunner';
 import type { CompactResult } from '../rowResults';
 import { isPlainObject, type Answer } from './answers';
 import type { RunManifest } from './manifest';
@@ -39,7 +40,7 @@ export async function* readResults(manifest: RunManifest, path = manifest.result
     const values: Record<string, unknown> = {};
     fields.forEach((f, k) => (values[f] = object[columns[k]!]));
     const message = object[errorColumn];
-    const error = typeof message === 'string' && message !== '' ? { kind: 'error', message } : undefined;
+    const error: RowError | undefined = typeof message === 'string' && message !== '' ? { kind: 'error', message } : undefined;
     const unreadable = input === undefined || (error !== undefined && fields.every((f) => values[f] === undefined || values[f] === '' || values[f] === null) && isUnreadMessage(message));
     yield { index: index++, line: item.row.line, input, answer: error ? { values, error } : { values }, unreadable };
   }
@@ -65,7 +66,8 @@ async function* readRecords(path: string): AsyncGenerator<ResultRow> {
         record = {};
       }
       const r = isPlainObject(record) ? record : {};
-      const error = isPlainObject(r.error) && typeof r.error.message === 'string' ? { kind: String(r.error.kind ?? 'error'), message: r.error.message } : undefined;
+      // The kind is kept as written: it only says whether the row failed.
+      const error = isPlainObject(r.error) && typeof r.error.message === 'string' ? ({ kind: String(r.error.kind ?? 'error'), message: r.error.message } as RowError) : undefined;
       const answer: Answer = error ? { error } : isPlainObject(r.output) ? { result: r.output as unknown as CompactResult } : {};
       yield { index: index++, line, input: r.input, answer, unreadable: r.input === undefined };
     }
