@@ -118,8 +118,8 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
     throw new AiFunctionsError('invalidInput', `The results file ${outputPath} is gone (moved or deleted); run the function on the file again.`);
   }
   if (mode !== 'fresh') ftruncateSync(fd, checkpoint.bytes);
+  store.save(manifest); // makes the folder the journal goes in
   const journal = new Journal(journalPath, mode === 'fresh');
-  store.save(manifest);
 
   const shape = { source: manifest.source.format, results: manifest.results.format, delimiter: manifest.source.delimiter } as const;
   let writer = layout ? new ResultsWriter(shape, layout) : undefined;
