@@ -48,6 +48,8 @@ export interface FileRunParams {
   signal?: AbortSignal;
   /** Items the results may run ahead of the first unfinished row. Default max(256, 8 × concurrency). */
   window?: number;
+  /** A fresh run: the answer columns to use (a rerun keeps the file's). Default: from the first answer. */
+  layout?: AnswerLayout;
   /** Write here instead of the manifest's results path (a rerun writes a temporary file). */
   outputPath?: string;
   /** Answers kept from an earlier results file, asked for in row order; a row with none is run. */
@@ -98,7 +100,7 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
 
   if (mode === 'fresh') {
     const stat = statSync(manifest.source.path);
-    manifest = { ...manifest, source: { ...manifest.source, size: stat.size, mtimeMs: stat.mtimeMs }, layout: undefined };
+    manifest = { ...manifest, source: { ...manifest.source, size: stat.size, mtimeMs: stat.mtimeMs }, layout: params.layout };
   } else {
     const changed = await sourceChange(manifest);
     if (changed) throw new AiFunctionsError('invalidInput', `${changed} Run the function on the file again.`);
@@ -106,7 +108,7 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
 
   const journalPath = store.journalPath(manifest.id);
   const state: JournalState = mode === 'fresh' ? { checkpoint: START, finished: new Map() } : await readJournal(journalPath);
-  let layout: AnswerLayout | undefined = state.layout ?? (mode === 'fresh' ? undefined : manifest.layout);
+  let layout: AnswerLayout | undefined = state.layout ?? manifest.layout;
   const checkpoint: Checkpoint = { ...state.checkpoint };
   const outputPath = params.outputPath ?? manifest.results.path;
 
@@ -120,6 +122,7 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
   if (mode !== 'fresh') ftruncateSync(fd, checkpoint.bytes);
   store.save(manifest); // makes the folder the journal goes in
   const journal = new Journal(journalPath, mode === 'fresh');
+  if (mode === 'fresh' && layout) journal.layout(layout);
 
   const shape = { source: manifest.source.format, results: manifest.results.format, delimiter: manifest.source.delimiter } as const;
   let writer = layout ? new ResultsWriter(shape, layout) : undefined;

@@ -4,10 +4,14 @@
 // error row, as in core/rows.ts). Every line of the file belongs to exactly one item, and each item
 // keeps its text verbatim with its line break, so a writer can copy the file line for line.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import {
   CsvReader,
   csvHeader,
   csvRow,
+  detectDelimiter,
+  detectFormat,
+  type DetectHints,
   isBlank,
   jsonRow,
   MAX_LINE_LENGTH,
@@ -299,3 +303,21 @@ export async function countSourceRows(path: string, options: SourceOptions): Pro
   }
   return { rows, readable };
 }
+
+/** The format of a file (and its CSV separator) from its first bytes, as core/rows.ts detects it. */
+export async function detectFileFormat(path: string, hints: DetectHints = {}): Promise<{ format: RowFormat; delimiter: CsvDelimiter }> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEAD_BYTES, 0);
+    const text = new TextDecoder('utf-8').decode(buffer.subarray(0, bytesRead));
+    const format = detectFormat(text, { fileName: path, ...hints });
+    const firstLine = text.replace(/^\ufeff/, '').split(/\r\n|\n|\r/).find((l) => !isBlank(l)) ?? '';
+    return { format, delimiter: detectDelimiter(firstLine) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What detectFileFormat reads: enough for detectFormat's sample of lines. */
+const HEAD_BYTES = 1024 * 1024;

@@ -72,7 +72,14 @@ export async function runStream<I, O>(inputs: Iterable<I> | AsyncIterable<I>, ta
         await settled();
         continue;
       }
-      const next = await iterator.next();
+      let next: IteratorResult<I>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        // The inputs failed (an unreadable file, a bad row): the rows in flight still finish.
+        failure ??= { error };
+        break;
+      }
       if (next.done) break;
       if (halted()) {
         stoppedEarly = true;
