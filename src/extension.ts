@@ -168,6 +168,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
       handoffs,
       rowFiles,
       rowRuns,
+      /** A RowFiles that knows only what is on disk, as after a window reload. */
+      reloadedRowFiles: () => new RowFiles({ runs, store: new ManifestStore(rowRuns.dir), settings, log }),
       // Its proxyLoopback: loopback is never proxied, but the emulators are on loopback.
       http,
       get runPanel() {
