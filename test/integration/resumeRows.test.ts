@@ -161,4 +161,53 @@ describe('Resume a file run after a reload (resumeRows)', function () {
       modals.restore();
     }
   });
+
+  it('runs the active editor’s saved CSV file from the confirmation to a results file beside it, opened when done', async () => {
+    const source = join(dir, 'picked.csv');
+    writeFileSync(source, 'query,label\n"budget approved, wants a demo",qualified\njust browsing,not_qualified\n');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(source)));
+    const pending = Promise.resolve(vscode.commands.executeCommand<RowsCommandResult>('aiFunctions.runOnEachLine', { platform: 'sutro', function: 'lead-qualifier' }));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const result = await pending;
+    assert.ok(result?.mode === 'rows');
+    assert.equal(vscode.Uri.parse(result.uri).fsPath, join(dir, 'picked.results.csv'));
+    assert.equal(result.succeeded, 2);
+    // The expected labels are in `label`, so the answer goes in `ai_label`.
+    const out = readFileSync(join(dir, 'picked.results.csv'), 'utf8').split('\n');
+    assert.equal(out[0], 'query,label,ai_label,confidence,error');
+    assert.match(out[1]!, /^"budget approved, wants a demo",qualified,qualified,[0-9.]+,$/);
+    assert.match(out[2]!, /^just browsing,not_qualified,not_qualified,[0-9.]+,$/);
+    assert.equal(out[3], '');
+    await waitFor('the results file to open', () => vscode.window.activeTextEditor?.document.uri.fsPath === join(dir, 'picked.results.csv'));
+    const { rowFiles } = await testing();
+    assert.deepEqual(rowFiles.manifestFor(vscode.Uri.file(join(dir, 'picked.results.csv')))?.layout?.columns, ['ai_label', 'confidence', 'error']);
+  });
+
+  it('the public runRows streams: rows from an async iterable, each result to onResult as it finishes, [] kept', async () => {
+    const extension = await setAllKeys();
+    const emu = await emulators();
+    emu.sutro.faults.clear();
+    let pulled = 0;
+    async function* rows() {
+      for (let i = 0; i < 50; i++) {
+        pulled++;
+        yield { query: query(i) };
+      }
+    }
+    const seen: number[] = [];
+    const kept = await extension.runRows({ platform: 'sutro', function: 'lead-qualifier' }, rows(), {
+      concurrency: 4,
+      keepResults: false,
+      onResult: (r) => {
+        assert.ok(r.result?.label, `row ${r.index} answered`);
+        assert.ok(pulled - seen.length <= 5, 'rows are read only as there is room');
+        seen.push(r.index);
+      },
+    });
+    assert.deepEqual(kept, []);
+    assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
+    const all = await extension.runRows({ platform: 'sutro', function: 'lead-qualifier' }, ['one', 'two']);
+    assert.deepEqual(all.map((r) => r.index), [0, 1]);
+  });
 });

@@ -6,7 +6,9 @@ import type { RunInput, RunResult } from '../../src/core/model';
 import { detectDelimiter, detectFormat, parseRows, type CsvDelimiter, type RowFormat } from '../../src/core/rows';
 import { layoutFor } from '../../src/core/rowFiles/answers';
 import { runFile } from '../../src/core/rowFiles/fileRun';
-import { readJournal } from '../../src/core/rowFiles/journal';
+import { Journal, readJournal } from '../../src/core/rowFiles/journal';
+import { estimate } from '../../src/core/rowFiles/estimate';
+import { appendFileSync } from 'node:fs';
 import { ManifestStore, type RunManifest } from '../../src/core/rowFiles/manifest';
 import { ReorderBuffer } from '../../src/core/rowFiles/reorder';
 import { readResults } from '../../src/core/rowFiles/results';
@@ -273,5 +275,30 @@ describe('rowFiles: a file run, stopped and resumed', () => {
     await runFile({ manifest: manifestOf(source, join(dir, 'r.csv')), store, mode: 'fresh', task: async (i) => result(i), concurrency: 2, stop: stop.signal });
     writeFileSync(source, csvSource() + '999,x\n');
     await assert.rejects(runFile({ manifest: store.get('run1')!, store, mode: 'resume', task: async (i) => result(i), concurrency: 2 }), /has changed since the run started/);
+  });
+});
+
+describe('rowFiles: the journal and the estimate', () => {
+  it('keeps only the rows past the last checkpoint, the layout, and ignores a torn last line', async () => {
+    const path = join(dir, 'j.journal');
+    const journal = new Journal(path, true);
+    journal.layout({ kind: 'classification', fields: ['label', 'confidence'], columns: ['label', 'confidence', 'error'] });
+    journal.finished(1, { error: { kind: 'server', message: 'x' } });
+    journal.finished(0, { values: { label: 'a' } });
+    journal.checkpoint({ items: 3, rows: 2, bytes: 40, done: 2, failed: 1 });
+    journal.finished(3, { values: { label: 'c' } });
+    journal.close();
+    appendFileSync(path, '{"i":2,"a":{"val');
+    const state = await readJournal(path);
+    assert.deepEqual(state.checkpoint, { items: 3, rows: 2, bytes: 40, done: 2, failed: 1 });
+    assert.deepEqual([...state.finished.keys()], [3]);
+    assert.deepEqual(state.layout?.columns, ['label', 'confidence', 'error']);
+    assert.deepEqual((await readJournal(join(dir, 'missing'))).finished.size, 0);
+  });
+
+  it('estimates time from recent latency over the concurrency, and cost only when reported', () => {
+    assert.deepEqual(estimate(1000, 10, { medianMs: 500 }), { time: 'about 50s' });
+    assert.deepEqual(estimate(1000, 10, { medianMs: 500, costUsd: 0.002 }), { time: 'about 50s', cost: 'about $2.00' });
+    assert.match(estimate(10, 4, {}).time, /first rows/);
   });
 });

@@ -60,6 +60,9 @@ export interface RunFileResult {
   complete: boolean;
 }
 
+/** How long rows in flight may take to finish after a cancel before they are aborted. */
+const CANCEL_GRACE_MS = 5_000;
+
 /** The id suffix of a rerun's own manifest. */
 const RERUN_SUFFIX = '-rerun';
 
@@ -234,8 +237,14 @@ export class RowFiles {
   ): Promise<FileRunResult> {
     const stop = new AbortController();
     const abort = new AbortController();
+    // Cancelling stops sending; rows in flight get a moment to finish and be recorded, then are aborted.
+    const cancelled = (): void => {
+      stop.abort();
+      setTimeout(() => abort.abort(), CANCEL_GRACE_MS).unref?.();
+    };
     const cancel = signalFromToken(token);
-    cancel?.addEventListener('abort', () => stop.abort());
+    if (cancel?.aborted) stop.abort();
+    cancel?.addEventListener('abort', cancelled);
     const run = (onProgress?: (p: FileRunProgress) => void): Promise<FileRunResult> =>
       this.deps.runs.runFile({
         manifest,
@@ -251,7 +260,7 @@ export class RowFiles {
     if (showProgress) {
       done = Promise.resolve(
         withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, progressToken) => {
-          progressToken.onCancellationRequested(() => stop.abort());
+          progressToken.onCancellationRequested(cancelled);
           return run(progressReporter(progress));
         }),
       );
