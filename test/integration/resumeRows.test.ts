@@ -164,7 +164,7 @@ describe('Resume a file run after a reload (resumeRows)', function () {
 
   it('runs the active editor’s saved CSV file from the confirmation to a results file beside it, opened when done', async () => {
     const source = join(dir, 'picked.csv');
-    writeFileSync(source, 'query,label\n"budget approved, wants a demo",qualified\njust browsing,not_qualified\n');
+    writeFileSync(source, 'query,region,label\n"budget approved, wants a demo",NA,qualified\njust browsing,EMEA,not_qualified\n');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(source)));
     const pending = Promise.resolve(vscode.commands.executeCommand<RowsCommandResult>('aiFunctions.runOnEachLine', { platform: 'sutro', function: 'lead-qualifier' }));
     await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -175,9 +175,9 @@ describe('Resume a file run after a reload (resumeRows)', function () {
     assert.equal(result.succeeded, 2);
     // The expected labels are in `label`, so the answer goes in `ai_label`.
     const out = readFileSync(join(dir, 'picked.results.csv'), 'utf8').split('\n');
-    assert.equal(out[0], 'query,label,ai_label,confidence,error');
-    assert.match(out[1]!, /^"budget approved, wants a demo",qualified,qualified,[0-9.]+,$/);
-    assert.match(out[2]!, /^just browsing,not_qualified,not_qualified,[0-9.]+,$/);
+    assert.equal(out[0], 'query,region,label,ai_label,confidence,error');
+    assert.match(out[1]!, /^"budget approved, wants a demo",NA,qualified,qualified,[0-9.]+,$/);
+    assert.match(out[2]!, /^just browsing,EMEA,not_qualified,not_qualified,[0-9.]+,$/);
     assert.equal(out[3], '');
     await waitFor('the results file to open', () => vscode.window.activeTextEditor?.document.uri.fsPath === join(dir, 'picked.results.csv'));
     const { rowFiles } = await testing();
@@ -192,7 +192,7 @@ describe('Resume a file run after a reload (resumeRows)', function () {
     async function* rows() {
       for (let i = 0; i < 50; i++) {
         pulled++;
-        yield { query: query(i) };
+        yield { query: query(i), region: 'NA' };
       }
     }
     const seen: number[] = [];
@@ -207,7 +207,7 @@ describe('Resume a file run after a reload (resumeRows)', function () {
     });
     assert.deepEqual(kept, []);
     assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
-    const all = await extension.runRows({ platform: 'sutro', function: 'lead-qualifier' }, ['one', 'two']);
-    assert.deepEqual(all.map((r) => r.index), [0, 1]);
+    const all = await extension.runRows({ platform: 'sutro', function: 'lead-qualifier' }, [{ query: 'one', region: 'NA' }, { query: 'two', region: 'NA' }]);
+    assert.deepEqual(all.map((r) => [r.index, r.result?.label]), [[0, 'not_qualified'], [1, 'not_qualified']]);
   });
 });
