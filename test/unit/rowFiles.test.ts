@@ -145,6 +145,15 @@ describe('rowFiles: writing results', () => {
     assert.deepEqual(JSON.parse(records.item(got[0]!, classification('ok', 1))), { line: 1, output: { kind: 'classification', label: 'ok', confidence: 1, durationMs: 1 }, input: { q: 'a' } });
   });
 
+  it('keeps extraction fields the first answer did not have, in JSON Lines', async () => {
+    const path = file('e.jsonl', '{"company":"given"}\n');
+    const [item] = await items(path, 'jsonl', 100);
+    const layout = layoutFor({ kind: 'extraction', output: { company: 'x' }, durationMs: 1 }, ['company']);
+    const writer = new ResultsWriter({ source: 'jsonl', results: 'jsonl', delimiter: ',' }, layout);
+    const line = writer.item(item!, { result: { kind: 'extraction', output: { company: 'Acme', seats: 40 }, durationMs: 1 } });
+    assert.deepEqual(JSON.parse(line), { company: 'given', ai_company: 'Acme', error: '', seats: 40 });
+  });
+
   it('gives text lines a two-column CSV', async () => {
     const path = file('s.txt', 'hello, world\n\nbye\n');
     const got = await items(path, 'text', 100);

@@ -104,7 +104,7 @@ export class ResultsWriter {
         return JSON.stringify(recordOf(item, answer)) + '\n';
       case 'jsonl': {
         const base = isPlainObject(row.input) ? row.input : row.input !== undefined ? { text: row.input } : {};
-        const line = JSON.stringify({ ...base, ...answerObject(readError, layout) });
+        const line = JSON.stringify({ ...base, ...answerObject(readError, layout), ...extraFields(readError, layout, base) });
         return shape.source === 'jsonl' ? line + eol : line + '\n';
       }
       case 'csv':
@@ -126,4 +126,21 @@ export function recordOf(item: Extract<SourceItem, { type: 'row' }>, answer: Ans
 /** The answer of a successful run, as the journal keeps it (without the platform's raw reply). */
 export function answerOfResult(result: RunResult): Answer {
   return { result: compactResult(result) };
+}
+
+/**
+ * Output fields a later row has that the layout (fixed by the first answer) has no column for:
+ * JSON Lines has room for them, so none is dropped (named like the columns, `ai_` on a collision).
+ */
+function extraFields(answer: Answer, layout: AnswerLayout, input: Record<string, unknown>): Record<string, unknown> {
+  const output = answer.result?.output;
+  if (layout.kind !== 'fields' || !isPlainObject(output)) return {};
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(output)) {
+    if (layout.fields.includes(key)) continue;
+    let name = key;
+    while (name in input || layout.columns.includes(name)) name = `ai_${name}`;
+    extra[name] = value;
+  }
+  return extra;
 }
