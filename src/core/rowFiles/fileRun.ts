@@ -170,6 +170,7 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
 
   /** Writes what is now in order, and checkpoints it. */
   const flush = (): void => {
+    if (closed) return;
     if (!layout) {
       if (buffer.size < window && !ended) return;
       decide(undefined);
@@ -198,9 +199,18 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
       if (answer?.error && item.row.input !== undefined) failedTotal++;
       if (answer?.result && !layout) decide(answer.result);
     }
-    flush();
+    // Rows finishing together are written together: one write and one checkpoint for them all.
+    if (!flushQueued) {
+      flushQueued = true;
+      setImmediate(() => {
+        flushQueued = false;
+        flush();
+      });
+    }
     progress();
   };
+  let flushQueued = false;
+  let closed = false;
 
   const notRun: RowError = { kind: 'cancelled', message: NOT_RUN_MESSAGE };
 
@@ -245,10 +255,8 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
 
   const room = (): boolean => {
     if (nextSeq - buffer.head < window) return true;
-    if (!layout) {
-      decide(undefined);
-      flush();
-    }
+    if (!layout) decide(undefined);
+    flush();
     return nextSeq - buffer.head < window;
   };
 
@@ -278,7 +286,7 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
         },
       },
     );
-    if (ended) flush();
+    flush();
     const whole = ended && buffer.size === 0 && unfinished.size === 0 && buffer.head === nextSeq;
     if (!layout) decide(undefined);
     if (!whole) writeProvisional();
@@ -286,6 +294,7 @@ export async function runFile(params: FileRunParams): Promise<FileRunResult> {
     result = { manifest, complete: whole, layout: layout!, sent };
     return result;
   } finally {
+    closed = true;
     closeSync(fd);
     journal.close();
     if (!result) manifest = { ...manifest, counts: counts(), state: 'stopped', updatedAt: Date.now() };

@@ -58,6 +58,7 @@ export async function runStream<I, O>(inputs: Iterable<I> | AsyncIterable<I>, ta
   };
 
   let stoppedEarly = false;
+  let ahead: Promise<IteratorResult<I>> | undefined;
   try {
     for (;;) {
       if (halted() || failure) {
@@ -74,7 +75,8 @@ export async function runStream<I, O>(inputs: Iterable<I> | AsyncIterable<I>, ta
       }
       let next: IteratorResult<I>;
       try {
-        next = await iterator.next();
+        next = await (ahead ?? iterator.next());
+        ahead = undefined;
       } catch (error) {
         // The inputs failed (an unreadable file, a bad row): the rows in flight still finish.
         failure ??= { error };
@@ -87,6 +89,12 @@ export async function runStream<I, O>(inputs: Iterable<I> | AsyncIterable<I>, ta
       }
       inFlight++;
       void runOne(dispatched++, next.value);
+      // One input is read ahead while the rows run, so a freed slot is filled at once (reading a
+      // file's next chunk would otherwise leave it empty for a turn of the event loop).
+      if (!halted() && (options.room?.() ?? true)) {
+        ahead = Promise.resolve(iterator.next());
+        ahead.catch(() => undefined);
+      }
     }
     while (inFlight > 0) await settled();
   } finally {
