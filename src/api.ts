@@ -45,6 +45,13 @@ export interface RunRowsOptions {
   /** Rows in flight at once; default the aiFunctions.concurrency setting, never above what the platform allows. */
   concurrency?: number;
   token?: CancellationToken;
+  /** Called as each row finishes, in the order they finish (`index` says which row). */
+  onResult?: (result: RowResult) => void;
+  /**
+   * `false`: the promise resolves with [] and results go only to `onResult`, so memory stays flat
+   * however many rows there are. Default true.
+   */
+  keepResults?: boolean;
 }
 
 /** A row to evaluate: what the function gets, and the label it should answer. */
@@ -83,8 +90,12 @@ export interface AiFunctionsApi {
   clearApiKey(platform: PlatformId): Promise<void>;
   listFunctions(platform: PlatformId): Promise<FunctionInfo[]>;
   runFunction(req: RunRequest, token?: CancellationToken): Promise<RunResult>;
-  /** One function over many rows; one RowResult per row, in order. */
-  runRows(request: Omit<RunRequest, 'input'>, rows: readonly RunInput[], options?: RunRowsOptions): Promise<RowResult[]>;
+  /**
+   * One function over many rows; one RowResult per row, in order. `rows` may be an array or any
+   * iterable or async iterable (read as rows are sent, never ahead of the concurrency); each
+   * result also goes to `options.onResult` as soon as its row finishes.
+   */
+  runRows(request: Omit<RunRequest, 'input'>, rows: Iterable<RunInput> | AsyncIterable<RunInput>, options?: RunRowsOptions): Promise<RowResult[]>;
   listJobs(platform: PlatformId, page?: { limit?: number; cursor?: string }): Promise<Page<Job>>;
   getJob(platform: PlatformId, id: string): Promise<Job>;
   /** Asks the platform to cancel the job; resolves with the job as it is afterwards. */

@@ -22,7 +22,7 @@ import { FunctionCommands, FunctionPicker, FunctionsTreeProvider, functionCatalo
 import { JobCommands, JobsAutoRefresh, JobsTreeProvider, notifyFinished, savedJobFilter, type JobsNode } from './vscode/jobs';
 import { CredentialStore, HasKeyContext, KeyBindingWatch, KeyCommands } from './vscode/keys';
 import { LazyRunPanel } from './vscode/panel';
-import { RowCommands } from './vscode/rows';
+import { ManifestStore, RowCommands, RowFiles } from './vscode/rows';
 import { PanelHandoffs, RecentFunctions, RunService } from './vscode/run';
 import { Welcome } from './vscode/welcome';
 
@@ -120,7 +120,11 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     log,
   });
   const classify = new ClassifySelection(runs, picker, functionsTree, settings, handoffs, log);
-  const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log });
+  // File runs keep their manifests and journals here, so a reload can resume them.
+  const rowRuns = new ManifestStore(vscode.Uri.joinPath(context.globalStorageUri, 'rowRuns').fsPath);
+  const rowFiles = new RowFiles({ runs, store: rowRuns, settings, log });
+  stopRowFiles = () => rowFiles.stopAll(STOP_GRACE_MS);
+  const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log, rowFiles });
   // Get Started: opens once after install (not in tests, not for a user who already has a key).
   const welcome = new Welcome({ context, hasAnyKey: async () => (await Promise.all(adapters.map((a) => credentials.has(a.id)))).some(Boolean), log });
   const evaluate = new LazyEvaluate({
@@ -164,6 +168,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     { dispose: () => void http.close() },
   );
   void hasKey.updateAll();
+  rowCommands.showInterrupted();
   welcome.openOnFirstRun();
 
   const api = new PublicApi(credentials, platforms, runs, settings, (request) => evaluate.evaluate(request));
@@ -178,6 +183,10 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
       settings,
       classify,
       handoffs,
+      rowFiles,
+      rowRuns,
+      /** A RowFiles that knows only what is on disk, as after a window reload. */
+      reloadedRowFiles: () => new RowFiles({ runs, store: new ManifestStore(rowRuns.dir), settings, log }),
       // Its proxyLoopback: loopback is never proxied, but the emulators are on loopback.
       http,
       get runPanel() {
@@ -192,4 +201,11 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   return api;
 }
 
-export function deactivate(): void {}
+/** How long rows in flight get to finish (and be recorded) when the window closes. */
+const STOP_GRACE_MS = 3_000;
+let stopRowFiles: (() => Promise<void>) | undefined;
+
+/** File runs stop sending; rows in flight finish and are journaled, so Resume loses nothing. */
+export async function deactivate(): Promise<void> {
+  await stopRowFiles?.();
+}

@@ -33,7 +33,7 @@ export const DETECT_LINES = 50;
 const DETECT_CHARS = 4 * MAX_LINE_LENGTH;
 
 /** How much of a row over MAX_LINE_LENGTH is kept as its `source`. */
-const SOURCE_PREVIEW = 200;
+export const SOURCE_PREVIEW = 200;
 
 export interface SourceRow {
   /** 1-based line number in the document where the row starts. */
@@ -54,6 +54,8 @@ export interface ParsedRows {
   rows: SourceRow[];
   /** CSV: the header's field names. */
   columns?: string[];
+  /** CSV: the field separator read. */
+  delimiter?: CsvDelimiter;
   /**
    * Why the text cannot be read as `format` at all, in one sentence to show the user; `rows` is
    * then empty. So far only CSV: a header with more than MAX_CSV_COLUMNS columns, or one longer
@@ -65,6 +67,33 @@ export interface ParsedRows {
 export interface ParseOptions {
   /** The line number of the text's first line (a selection starting further down). Default 1. */
   firstLine?: number;
+  /** CSV: the field separator; default the one `detectDelimiter` finds in the first line. */
+  delimiter?: CsvDelimiter;
+}
+
+/** The CSV field separators recognized: comma, semicolon (spreadsheets in many locales) and tab. */
+export const CSV_DELIMITERS = [',', ';', '\t'] as const;
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
+
+/**
+ * The separator of a CSV header line: the one of `,` `;` and tab that occurs most outside quotes
+ * (a comma on a tie, and when there is none). Linear in the line.
+ */
+export function detectDelimiter(line: string): CsvDelimiter {
+  const counts = [0, 0, 0];
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === QUOTE) quoted = !quoted;
+    else if (!quoted) {
+      if (c === COMMA) counts[0]!++;
+      else if (c === SEMICOLON) counts[1]!++;
+      else if (c === TAB) counts[2]!++;
+    }
+  }
+  let best = 0;
+  for (let k = 1; k < 3; k++) if (counts[k]! > counts[best]!) best = k;
+  return CSV_DELIMITERS[best]!;
 }
 
 export interface DetectHints {
@@ -98,13 +127,13 @@ function lineAt(body: string, from: number): { end: number; next: number } {
   return m ? { end: m.index, next: m.index + m[0].length } : { end: body.length, next: body.length + 1 };
 }
 
-const isBlank = (text: string): boolean => text.trim() === '';
+export const isBlank = (text: string): boolean => text.trim() === '';
 
-const tooLongMessage = (line: number): string =>
+export const tooLongMessage = (line: number): string =>
   `Line ${line} is longer than ${formatCount(MAX_LINE_LENGTH)} characters (1 MiB), the most a row may have; it was not read.`;
 
 /** An error row for a line over MAX_LINE_LENGTH, keeping only the start of it. */
-function tooLongRow(line: number, text: string): SourceRow {
+export function tooLongRow(line: number, text: string): SourceRow {
   return { line, source: `${text.slice(0, SOURCE_PREVIEW)}…`, error: tooLongMessage(line) };
 }
 
@@ -129,12 +158,13 @@ export function detectFormat(text: string, hints: DetectHints = {}): RowFormat {
   if (!first) return 'text';
   const firstText = body.slice(start, first.end);
   if (isJsonObjectLine(firstText)) return 'jsonl';
-  if (!firstText.includes(',')) return 'text';
-  const csvFile = hints.languageId === 'csv' || /\.csv$/i.test(hints.fileName ?? '');
+  const delimiter = detectDelimiter(firstText);
+  if (!firstText.includes(delimiter)) return 'text';
+  const csvFile = hints.languageId === 'csv' || hints.languageId === 'tsv' || /\.(csv|tsv)$/i.test(hints.fileName ?? '');
   if (csvFile) return 'csv';
 
   const cut = start + DETECT_CHARS < body.length;
-  const reader = new CsvReader(cut ? body.slice(0, start + DETECT_CHARS) : body, 1, start);
+  const reader = new CsvReader(cut ? body.slice(0, start + DETECT_CHARS) : body, 1, start, delimiter.charCodeAt(0));
   let width: number | undefined;
   let records = 0;
   for (let r = reader.next(0); r && r.line <= DETECT_LINES; r = reader.next(0)) {
@@ -170,7 +200,7 @@ export function parseRows(text: string, format: RowFormat, options: ParseOptions
     case 'jsonl':
       return { format, rows: jsonRows(text, firstLine) };
     case 'csv':
-      return { format, ...csvRows(text, firstLine) };
+      return { format, ...csvRows(text, firstLine, options.delimiter) };
   }
 }
 
@@ -192,7 +222,7 @@ function jsonRows(text: string, firstLine: number): SourceRow[] {
   return rows;
 }
 
-function jsonRow(l: Line): SourceRow {
+export function jsonRow(l: { text: string; line: number }): SourceRow {
   // JSON.parse copes with any depth, but whatever walks the value later (the request's
   // JSON.stringify, the panel) recurses and would run out of stack.
   if (jsonNestedDeeperThan(l.text, MAX_JSON_DEPTH)) {
@@ -212,9 +242,10 @@ function jsonRow(l: Line): SourceRow {
   return { line: l.line, source: l.text, error: `Line ${l.line} is JSON but not an object or a string.` };
 }
 
-// ---- CSV (RFC 4180, leniently: LF or CRLF, spaces before an opening quote are ignored)
+// ---- CSV (RFC 4180, leniently: LF or CRLF, spaces before an opening quote are ignored; the
+// separator may be a comma, a semicolon or a tab)
 
-interface CsvRecord {
+export interface CsvRecord {
   line: number;
   /** The first fields, as many as were asked for. */
   fields: string[];
@@ -229,6 +260,7 @@ interface CsvRecord {
 
 const QUOTE = 0x22;
 const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
 const LF = 0x0a;
 const CR = 0x0d;
 const SPACE = 0x20;
@@ -238,7 +270,7 @@ const TAB = 0x09;
  * Reads non-empty records one at a time. Quoted fields may hold commas, doubled quotes and line
  * breaks. Each character is looked at once and fields are slices, so a record costs its length.
  */
-class CsvReader {
+export class CsvReader {
   private i: number;
   private line: number;
 
@@ -246,9 +278,15 @@ class CsvReader {
     private readonly body: string,
     firstLine: number,
     from = 0,
+    private readonly delimiter = COMMA,
   ) {
     this.i = from;
     this.line = firstLine;
+  }
+
+  /** The line the next record starts on (or would). */
+  get nextLine(): number {
+    return this.line;
   }
 
   /** Whether everything has been read. */
@@ -258,7 +296,8 @@ class CsvReader {
 
   /** The next non-empty record, keeping at most `keep` of its fields (all are counted). */
   next(keep: number): CsvRecord | undefined {
-    const { body } = this;
+    const { body, delimiter } = this;
+    const isFieldEnd = (c: number): boolean => c === delimiter || c === LF || c === CR;
     const n = body.length;
     while (this.i < n) {
       const start = this.i;
@@ -270,7 +309,8 @@ class CsvReader {
       // One record: fields until an unquoted line break or the end.
       for (;;) {
         let j = i;
-        while (body.charCodeAt(j) === SPACE || body.charCodeAt(j) === TAB) j++;
+        // Blanks before an opening quote are skipped (a tab only when it does not separate fields).
+        while (body.charCodeAt(j) === SPACE || (body.charCodeAt(j) === TAB && delimiter !== TAB)) j++;
         let field: string | undefined;
         if (body.charCodeAt(j) === QUOTE) {
           const from = ++j;
@@ -307,7 +347,7 @@ class CsvReader {
         if (field !== undefined) fields.push(field);
         count++;
         i = j;
-        if (body.charCodeAt(i) === COMMA) {
+        if (body.charCodeAt(i) === delimiter) {
           i++;
           continue;
         }
@@ -330,21 +370,28 @@ class CsvReader {
   }
 }
 
-function isFieldEnd(c: number): boolean {
-  return c === COMMA || c === LF || c === CR;
+function csvRows(text: string, firstLine: number, delimiter?: CsvDelimiter): { rows: SourceRow[]; columns: string[]; problem?: string; delimiter: CsvDelimiter } {
+  const body = withoutBom(text);
+  const sep = delimiter ?? detectDelimiter(body.slice(0, lineAt(body, 0).end));
+  const reader = new CsvReader(body, firstLine, 0, sep.charCodeAt(0));
+  const header = reader.next(MAX_CSV_COLUMNS);
+  if (!header) return { rows: [], columns: [], delimiter: sep };
+  const checked = csvHeader(header);
+  if ('problem' in checked) return { rows: [], columns: [], problem: checked.problem, delimiter: sep };
+  const { columns } = checked;
+  const rows: SourceRow[] = [];
+  // One more field than the header is enough to know a record does not fit.
+  for (let r = reader.next(columns.length + 1); r; r = reader.next(columns.length + 1)) rows.push(csvRow(r, columns));
+  return { rows, columns, delimiter: sep };
 }
 
-function csvRows(text: string, firstLine: number): { rows: SourceRow[]; columns: string[]; problem?: string } {
-  const reader = new CsvReader(withoutBom(text), firstLine);
-  const header = reader.next(MAX_CSV_COLUMNS);
-  if (!header) return { rows: [], columns: [] };
+/** The header's column names (empty ones named, repeated ones made unique), or why it cannot be one. */
+export function csvHeader(header: CsvRecord): { columns: string[] } | { problem: string } {
   if (header.count > MAX_CSV_COLUMNS) {
-    const problem = `The CSV header has ${formatCount(header.count)} columns; at most ${formatCount(MAX_CSV_COLUMNS)} are supported.`;
-    return { rows: [], columns: [], problem };
+    return { problem: `The CSV header has ${formatCount(header.count)} columns; at most ${formatCount(MAX_CSV_COLUMNS)} are supported.` };
   }
   if (header.tooLong) {
-    const problem = `The CSV header (line ${header.line}) is longer than ${formatCount(MAX_LINE_LENGTH)} characters (1 MiB).`;
-    return { rows: [], columns: [], problem };
+    return { problem: `The CSV header (line ${header.line}) is longer than ${formatCount(MAX_LINE_LENGTH)} characters (1 MiB).` };
   }
   const columns: string[] = [];
   const used = new Set<string>();
@@ -354,22 +401,20 @@ function csvRows(text: string, firstLine: number): { rows: SourceRow[]; columns:
     used.add(unique);
     columns.push(unique);
   });
-  const rows: SourceRow[] = [];
-  // One more field than the header is enough to know a record does not fit.
-  for (let r = reader.next(columns.length + 1); r; r = reader.next(columns.length + 1)) {
-    if (r.error) {
-      rows.push({ line: r.line, source: r.source, error: r.error });
-    } else if (r.count !== columns.length) {
-      rows.push({
-        line: r.line,
-        source: r.source,
-        error: `Line ${r.line} has ${formatCount(r.count)} field${r.count === 1 ? '' : 's'}; the header has ${formatCount(columns.length)}.`,
-      });
-    } else {
-      const input: Record<string, unknown> = {};
-      columns.forEach((name, k) => (input[name] = r.fields[k]));
-      rows.push({ line: r.line, input, source: r.source });
-    }
+  return { columns };
+}
+
+/** A record after the header as a row (read with `columns.length + 1` fields kept). */
+export function csvRow(r: CsvRecord, columns: readonly string[]): SourceRow {
+  if (r.error) return { line: r.line, source: r.source, error: r.error };
+  if (r.count !== columns.length) {
+    return {
+      line: r.line,
+      source: r.source,
+      error: `Line ${r.line} has ${formatCount(r.count)} field${r.count === 1 ? '' : 's'}; the header has ${formatCount(columns.length)}.`,
+    };
   }
-  return { rows, columns };
+  const input: Record<string, unknown> = {};
+  columns.forEach((name, k) => (input[name] = r.fields[k]));
+  return { line: r.line, input, source: r.source };
 }

@@ -11,6 +11,7 @@ import type { ReadOnlyDocuments } from '../../src/vscode/base/documents';
 import type { RunPanelController } from '../../src/vscode/panel/runPanel';
 import type { FunctionsTreeProvider } from '../../src/vscode/functions/functionsTree';
 import type { JobsTreeProvider } from '../../src/vscode/jobs/jobsTree';
+import type { ManifestStore, RowFiles } from '../../src/vscode/rows';
 import { api } from './helpers';
 
 export const KEYS = {
@@ -28,6 +29,9 @@ export interface Testing {
   runPanel: RunPanelController;
   classify: ClassifySelection;
   handoffs: PanelHandoffs;
+  rowFiles: RowFiles;
+  rowRuns: ManifestStore;
+  reloadedRowFiles: () => RowFiles;
 }
 
 let started: Promise<Emulators> | undefined;

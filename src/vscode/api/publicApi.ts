@@ -4,6 +4,7 @@ import * as z from 'zod/mini';
 import type { AiFunctionsApi, EvaluateFile, EvaluateOptions, EvaluateRow, EvaluationReport, RowResult, RunRowsOptions } from '../../api';
 import type { EvaluateApiRequest } from '../evaluate';
 import { AiFunctionsError } from '../../core/errors';
+import { NOT_RUN_MESSAGE } from '../../core/rowRunner';
 import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
 import { can, decisionAnswer, hasJobs, type DecisionAnswer, type PendingDecision } from '../../platforms/types';
 import { signalFromToken } from '../base/cancellation';
@@ -26,8 +27,28 @@ const rowsRequestSchema = z.object({
   function: z.string(),
   options: z.optional(z.record(z.string(), z.unknown())),
 });
-const rowsSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]));
-const rowsOptionsSchema = z.optional(z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()) }));
+const rowSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
+const rowsSchema = z.array(rowSchema);
+const rowsOptionsSchema = z.optional(
+  z.object({
+    concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))),
+    token: z.optional(z.unknown()),
+    onResult: z.optional(z.custom<(result: RowResult) => void>((v) => typeof v === 'function')),
+    keepResults: z.optional(z.boolean()),
+  }),
+);
+
+const isIterable = (value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
+
+/** The rows of an iterable, each checked as it is read (an array is checked whole, up front). */
+async function* checkedRows(rows: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<RunInput> {
+  let index = 0;
+  for await (const row of rows) {
+    checked('runRows', rowSchema, row, `rows[${index++}]`);
+    yield row as RunInput;
+  }
+}
 
 const evaluateRequestSchema = z.nullable(rowsRequestSchema);
 const evaluateSourceSchema = z.union([
@@ -74,15 +95,28 @@ export class PublicApi implements AiFunctionsApi {
     return this.runs.run(req, token);
   }
 
-  async runRows(request: Omit<RunRequest, 'input'>, rows: readonly RunInput[], options?: RunRowsOptions): Promise<RowResult[]> {
+  async runRows(request: Omit<RunRequest, 'input'>, rows: Iterable<RunInput> | AsyncIterable<RunInput>, options?: RunRowsOptions): Promise<RowResult[]> {
     checked('runRows', rowsRequestSchema, request, 'request');
-    checked('runRows', rowsSchema, rows, 'rows');
+    if (Array.isArray(rows)) checked('runRows', rowsSchema, rows, 'rows');
+    else if (!isIterable(rows)) throw new Error('runRows: rows is not valid at `rows`: expected an array, an iterable or an async iterable.');
     checked('runRows', rowsOptionsSchema, options, 'options');
-    const outcomes = await this.runs.runRows(request, rows, {
+    const keep = options?.keepResults !== false;
+    const results: RowResult[] = [];
+    // The same path as the UI's file runs: rows are pulled only as there is room to send them.
+    await this.runs.streamRows(request, Array.isArray(rows) ? (rows as RunInput[]) : checkedRows(rows), {
       concurrency: options?.concurrency ?? this.settings.concurrency(),
       signal: signalFromToken(options?.token),
+      onOutcome: (index, _input, outcome) => {
+        const result: RowResult = outcome.ok ? { index, result: outcome.value } : { index, error: outcome.error };
+        if (keep) results[index] = result;
+        options?.onResult?.(result);
+      },
     });
-    return outcomes.map((outcome, index) => (outcome.ok ? { index, result: outcome.value } : { index, error: outcome.error }));
+    if (!keep) return [];
+    // An array's rows never sent (cancelled) still get their outcome, as before.
+    const total = Array.isArray(rows) ? rows.length : results.length;
+    for (let index = 0; index < total; index++) results[index] ??= { index, error: { kind: 'cancelled', message: NOT_RUN_MESSAGE } };
+    return results;
   }
 
   async evaluate(request: Omit<RunRequest, 'input'> | null, source: readonly EvaluateRow[] | EvaluateFile, options?: EvaluateOptions): Promise<EvaluationReport> {

@@ -1,8 +1,14 @@
-// Run Function on Each Line…: many rows through one function, or one Sutro batch job.
-// Re-run Failed Rows: runs the error lines of a results document again and updates it in place.
+// Run Function on Each Line…: many rows through one function, or one batch job. A saved file is
+// run to a results file on disk (RowFiles: streamed, journaled, resumable); rows with no file
+// behind them (a selection, an untitled document, a `text` argument) give an untitled JSON Lines
+// document, as before.
+// Re-run Failed Rows: runs the error rows of a results file (or document) again, in place.
+// Resume Run: continues a run stopped by a cancel, a window reload or VS Code quitting.
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import * as z from 'zod/mini';
 import { AiFunctionsError, messageOf } from '../../core/errors';
+import { inert } from '../../core/untrusted';
 import { formatCount, formatDuration } from '../../core/format';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
@@ -16,10 +22,16 @@ import type { ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from '../functions';
 import { signalFromToken, signalFromTokens } from '../base/cancellation';
 import { registerCommand } from '../base/commands';
-import { confirm, showInformation, showWarning, withProgress } from '../base/notify';
+import { confirm, guarded, showInformation, showWarning, withProgress } from '../base/notify';
+import { RESULTS_FORMATS, type ResultsFormat } from '../../core/rowFiles/answers';
+import { estimate } from '../../core/rowFiles/estimate';
+import type { RunManifest } from '../../core/rowFiles/manifest';
+import { countSourceRows, detectFileFormat } from '../../core/rowFiles/source';
+import { defaultResultsFormat, resultsExtension } from '../../core/rowFiles/writer';
+import { besideInput, type RowFiles, type RunFileResult } from './rowFiles';
 import { requireAbility, type Platforms } from '../base/platforms';
 import type { RunService } from '../run';
-import { confirmRows, type RowsMode } from './rowsConfirm';
+import { confirmFileRun, confirmRows, type RowsMode } from './rowsConfirm';
 import type { Settings } from '../base/settings';
 
 export interface RowCommandsDeps {
@@ -31,6 +43,7 @@ export interface RowCommandsDeps {
   jobsStore: JobsStore;
   poller: JobPoller;
   log: Logger;
+  rowFiles: RowFiles;
 }
 
 const isToken = (value: unknown): value is vscode.CancellationToken =>
@@ -54,12 +67,21 @@ const runArgsSchema = z.object({
   options: z.optional(z.record(z.string(), z.unknown())),
   /** Batch mode: the job's name. */
   jobName: z.optional(z.string()),
+  /** A file run (a saved file): the results format, default the input's shape. */
+  resultsFormat: z.optional(z.enum(RESULTS_FORMATS)),
+  /** A file run: where the results go, default beside the input. */
+  output: uriOrString,
   token: tokenSchema,
 });
 export type RunOnEachLineArgs = z.infer<typeof runArgsSchema>;
 
 const rerunArgsSchema = z.object({ uri: uriOrString, concurrency: runArgsSchema.shape.concurrency, token: tokenSchema });
 export type RerunFailedRowsArgs = z.infer<typeof rerunArgsSchema>;
+
+const resumeArgsSchema = z.object({ results: uriOrString, token: tokenSchema });
+export type ResumeRunArgs = z.infer<typeof resumeArgsSchema>;
+
+const toUri = (value: string | vscode.Uri): vscode.Uri => (typeof value === 'string' ? vscode.Uri.parse(value) : value);
 
 export type RowsCommandResult =
   | ({ mode: 'rows'; uri: string } & RecordCounts)
@@ -102,13 +124,219 @@ export class RowCommands {
       // Scripted calls (a plain object argument) get errors thrown; the UI gets them shown.
       registerCommand(this.deps.log, 'aiFunctions.runOnEachLine', (arg?: unknown) => this.runOnEachLine(arg), { rethrow: isScripted }),
       registerCommand(this.deps.log, 'aiFunctions.rerunFailedRows', (arg?: unknown) => this.rerunFailedRows(arg), { rethrow: isScripted }),
+      registerCommand(this.deps.log, 'aiFunctions.resumeRun', (arg?: unknown) => this.resumeRun(arg), { rethrow: isScripted }),
     ];
+  }
+
+  /** Tells of runs a reload or a quit stopped (once, at activation), with Resume and Discard. */
+  showInterrupted(): void {
+    for (const manifest of this.deps.rowFiles.interrupted().slice(0, 3)) {
+      const { done, total } = manifest.counts;
+      const message = `Run of ${manifest.fn.name} on ${basename(manifest.source.path)} stopped at ${formatCount(done)} of ${formatCount(total ?? done)} rows.`;
+      void showWarning(message, 'Resume', 'Discard').then(
+        guarded(this.deps.log, async (choice) => {
+          if (choice === 'Resume') await this.published(await this.deps.rowFiles.resume(manifest), 'Resumed');
+          else if (choice === 'Discard') await this.published(await this.deps.rowFiles.finish(manifest), 'Finished');
+        }),
+      );
+    }
+  }
+
+  // ---- Resume Run
+
+  async resumeRun(arg?: unknown): Promise<RowsCommandResult | undefined> {
+    const args: ResumeRunArgs = isScripted(arg) ? parseArgs(resumeArgsSchema, arg) : {};
+    let manifest: RunManifest | undefined;
+    if (args.results !== undefined) {
+      const uri = toUri(args.results);
+      manifest = this.deps.rowFiles.manifestFor(uri);
+      if (!manifest || manifest.state === 'done') throw new AiFunctionsError('invalidInput', `${uri.fsPath} is not the results file of a stopped run.`);
+      const left = (manifest.counts.total ?? 0) - manifest.counts.done;
+      const platform = this.deps.platforms[manifest.fn.platform].descriptor.displayName;
+      const ok = await confirm(
+        `Resume ${manifest.fn.name} on ${basename(manifest.source.path)}, sending up to ${formatCount(Math.max(0, left))} more rows to ${platform}?`,
+        `The rows are read from ${manifest.source.path}; results go to ${manifest.results.path}. A command asked for this with its arguments (a script, another extension or a link).`,
+        'Resume',
+      );
+      if (!ok) return undefined;
+    } else {
+      const stopped = this.deps.rowFiles.interrupted();
+      if (stopped.length === 0) {
+        void showInformation('No stopped runs to resume.');
+        return undefined;
+      }
+      const picked = await vscode.window.showQuickPick(
+        stopped.map((m) => ({
+          label: inert(`${m.fn.name} on ${basename(m.source.path)}`, 200),
+          description: `${formatCount(m.counts.done)} of ${formatCount(m.counts.total ?? m.counts.done)} rows`,
+          detail: inert(`${m.results.path} · stopped ${new Date(m.updatedAt).toLocaleString()}`, 300),
+          manifest: m,
+        })),
+        { title: 'Resume Run', placeHolder: 'Choose a stopped run to continue from its first unfinished row' },
+      );
+      if (!picked) return undefined;
+      manifest = picked.manifest;
+    }
+    return this.published(await this.deps.rowFiles.resume(manifest, args.token), 'Resumed');
+  }
+
+  // ---- file runs
+
+  /** A saved file behind the rows (not a selection, not unsaved changes): it is run to a results file. */
+  private fileSource(args: RunOnEachLineArgs): vscode.Uri | undefined {
+    if (args.text !== undefined) return undefined;
+    const isClean = (uri: vscode.Uri): boolean => !vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString() && d.isDirty);
+    if (args.uri !== undefined) {
+      const uri = toUri(args.uri);
+      return uri.scheme === 'file' && isClean(uri) ? uri : undefined;
+    }
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !editor.selection.isEmpty) return undefined;
+    const { document } = editor;
+    return document.uri.scheme === 'file' && !document.isUntitled && !document.isDirty ? document.uri : undefined;
+  }
+
+  /** Runs a saved file to a results file; undefined when it should go the in-memory way (a batch job). */
+  private async runFileRows(file: vscode.Uri, fn: FunctionInfo, args: RunOnEachLineArgs): Promise<RowsCommandResult | 'batch' | undefined> {
+    const adapter = this.deps.platforms[fn.platform];
+    const concurrency = this.concurrency(adapter, args.concurrency);
+    const detected = await detectFileFormat(file.fsPath);
+    const name = basename(file.fsPath);
+    const measures = this.deps.runs.recentMeasures(fn.platform, fn.id);
+    const estimateFor = (rows: number) => estimate(rows, concurrency, measures);
+    const outputFor = (format: ResultsFormat) => besideInput(file.fsPath, resultsExtension({ results: format, delimiter: detected.delimiter }));
+    let sourceFormat = args.format ?? detected.format;
+    let resultsFormat = args.resultsFormat ?? defaultResultsFormat(sourceFormat);
+    let output = args.output === undefined ? undefined : toUri(args.output);
+    let total: number;
+    if (args.mode) {
+      const counted = await countSourceRows(file.fsPath, { format: sourceFormat, delimiter: detected.delimiter });
+      if (counted.problem) throw new AiFunctionsError('invalidInput', counted.problem);
+      if (counted.readable === 0) throw new AiFunctionsError('invalidInput', `${name} has no rows to run (every line is empty).`);
+      total = counted.rows;
+      const est = estimateFor(counted.readable);
+      const platform = adapter.descriptor.displayName;
+      const ok = await confirm(
+        `Send ${formatCount(counted.readable)} rows of ${name} to ${platform}, to run ${fn.name}?`,
+        [
+          `They are read from ${file.fsPath}; the results go to ${output?.fsPath ?? outputFor(resultsFormat)}.`,
+          `${concurrency} at a time; time: ${est.time}${est.cost ? `; cost: ${est.cost}` : ''}.`,
+          'A command asked for this with its arguments (a script, another extension or a link).',
+        ].join(' '),
+        'Run',
+      );
+      if (!ok) return undefined;
+    } else {
+      const choice = await confirmFileRun({
+        fn,
+        sourcePath: file.fsPath,
+        sourceName: name,
+        detected: sourceFormat,
+        delimiter: detected.delimiter,
+        batch: can(adapter, 'submitBatch', 'getJob'),
+        concurrency,
+        platformName: adapter.descriptor.displayName,
+        estimate: estimateFor,
+        outputName: (format) => basename(outputFor(format)),
+      });
+      if (!choice) return undefined;
+      if (choice.mode === 'batch') return 'batch';
+      ({ sourceFormat, resultsFormat } = choice);
+      if (choice.rows === 0) throw new AiFunctionsError('invalidInput', `${name} has no rows to run (every line is empty).`);
+      if (choice.chooseLocation) {
+        const ext = resultsExtension({ results: resultsFormat, delimiter: detected.delimiter });
+        output = await vscode.window.showSaveDialog({
+          title: 'Save the results as',
+          defaultUri: vscode.Uri.file(outputFor(resultsFormat)),
+          filters: { [ext.toUpperCase()]: [ext] },
+        });
+        if (!output) return undefined;
+      }
+      total = (await countSourceRows(file.fsPath, { format: sourceFormat, delimiter: detected.delimiter })).rows;
+    }
+    const result = await this.deps.rowFiles.runFile({
+      fn,
+      source: file,
+      sourceFormat,
+      delimiter: detected.delimiter,
+      format: resultsFormat,
+      output,
+      options: args.options as RunOptions | undefined,
+      concurrency,
+      token: args.token,
+      total,
+    });
+    return this.published(result, 'Ran');
+  }
+
+  /** Opens the results file and says how the run went; a stopped run offers Resume. */
+  private async published(result: RunFileResult, verb: string): Promise<RowsCommandResult> {
+    const { manifest } = result;
+    const counts = recordCounts(result);
+    const file = basename(manifest.results.path);
+    await vscode.window.showTextDocument(result.results, { preview: false }).then(undefined, (error: unknown) => {
+      // A file too large for the editor is still on disk.
+      this.deps.log.warn(`Could not open ${manifest.results.path}: ${messageOf(error)}`);
+    });
+    if (!result.complete) {
+      const message = `Run of ${manifest.fn.name} on ${basename(manifest.source.path)} stopped at ${formatCount(manifest.counts.done)} of ${formatCount(counts.total)} rows. Finished rows are in ${file}.`;
+      void showWarning(message, 'Resume', 'Discard').then(
+        guarded(this.deps.log, async (choice) => {
+          const current = this.deps.rowFiles.manifestFor(result.results);
+          if (!current || current.state === 'done') return;
+          if (choice === 'Resume') await this.published(await this.deps.rowFiles.resume(current), 'Resumed');
+          else if (choice === 'Discard') await this.published(await this.deps.rowFiles.finish(current), 'Finished');
+        }),
+      );
+      return { mode: 'rows', uri: result.results.toString(), ...counts };
+    }
+    const parts = [`${formatCount(counts.succeeded)} succeeded`];
+    if (counts.failed) parts.push(`${formatCount(counts.failed)} failed`);
+    if (counts.cancelled) parts.push(`${formatCount(counts.cancelled)} not run`);
+    if (counts.unreadable) parts.push(`${formatCount(counts.unreadable)} unreadable`);
+    const message = `${verb} ${manifest.fn.name} on ${formatCount(counts.total)} rows of ${basename(manifest.source.path)}: ${parts.join(', ')}. Results: ${file}.`;
+    const retryable = counts.failed + counts.cancelled;
+    void (retryable > 0 ? showWarning(message, 'Re-run Failed Rows') : showInformation(message)).then((choice) => {
+      if (choice) void vscode.commands.executeCommand('aiFunctions.rerunFailedRows', result.results);
+    });
+    return { mode: 'rows', uri: result.results.toString(), ...counts };
+  }
+
+  private async rerunFile(manifest: RunManifest, args: RerunFailedRowsArgs, scripted: boolean): Promise<RowsCommandResult | undefined> {
+    const { failed, unreadable } = await this.deps.rowFiles.failedRows(manifest);
+    if (failed === 0) {
+      void showInformation(unreadable > 0 ? `No failed rows to re-run; ${formatCount(unreadable)} unreadable line(s) need fixing in the source.` : 'No failed rows to re-run.');
+      return { mode: 'rows', uri: vscode.Uri.file(manifest.results.path).toString(), ...recordCounts({ manifest, complete: true }) };
+    }
+    if (scripted) {
+      const platform = this.deps.platforms[manifest.fn.platform].descriptor.displayName;
+      const ok = await confirm(
+        `Send the ${formatCount(failed)} failed rows of ${basename(manifest.source.path)} to ${platform} again, to run ${manifest.fn.name}?`,
+        `They are read from ${manifest.source.path}; ${manifest.results.path} is updated. A command asked for this with its arguments (a script, another extension or a link).`,
+        'Run',
+      );
+      if (!ok) return undefined;
+    }
+    const adapter = this.deps.platforms[manifest.fn.platform];
+    const concurrency = args.concurrency === undefined ? undefined : this.concurrency(adapter, args.concurrency);
+    return this.published(await this.deps.rowFiles.rerunFailed(manifest, concurrency, args.token), 'Re-ran');
   }
 
   // ---- Run Function on Each Line…
 
   async runOnEachLine(arg?: unknown): Promise<RowsCommandResult | undefined> {
     const args = isScripted(arg) ? parseArgs(runArgsSchema, arg) : {};
+    const file = args.mode === 'batch' ? undefined : this.fileSource(args);
+    let batchChosen = false;
+    if (file) {
+      const fileFn = await this.resolveFunction(args);
+      if (!fileFn) return undefined;
+      const ran = await this.runFileRows(file, fileFn, args);
+      if (ran !== 'batch') return ran;
+      batchChosen = true;
+      args.platform = fileFn.platform;
+      args.function = fileFn.id;
+    }
     const source = await this.source(args);
     const fn = await this.resolveFunction(args);
     if (!fn) return undefined;
@@ -118,7 +346,11 @@ export class RowCommands {
 
     let mode: RowsMode;
     let parsed: ParsedRows;
-    if (args.mode) {
+    if (batchChosen) {
+      // Chosen in the file confirmation already.
+      mode = 'batch';
+      parsed = parseRows(source.text, detected, source.parse);
+    } else if (args.mode) {
       // Arguments can come from a command link: nothing is read out to a platform unasked.
       mode = args.mode;
       parsed = parseRows(source.text, detected, source.parse);
@@ -221,11 +453,13 @@ export class RowCommands {
     const args: RerunFailedRowsArgs = arg instanceof vscode.Uri ? { uri: arg } : isScripted(arg) ? parseArgs(rerunArgsSchema, arg) : {};
     const target = args.uri ?? vscode.window.activeTextEditor?.document.uri;
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
+    const manifest = uri ? this.deps.rowFiles.manifestFor(uri) : undefined;
+    if (manifest) return this.rerunFile(manifest, args, isScripted(arg));
     const session = uri ? this.sessionFor(uri) : undefined;
     if (!session) {
       throw new AiFunctionsError(
         'invalidInput',
-        'Re-run Failed Rows works on a results document of "Run Function on Each Line…" from this window. Run the function on the lines again.',
+        'Re-run Failed Rows works on a results file of "Run Function on Each Line…" (or a results document from this window). Run the function on the lines again.',
       );
     }
     if (session.running) throw new AiFunctionsError('invalidInput', 'These rows are still running. Wait for them to finish, or cancel them first.');
@@ -347,6 +581,13 @@ export class RowCommands {
   private uriOf(session: RowsSession): vscode.Uri {
     return vscode.Uri.from({ scheme: 'ai-functions', path: `/${session.key}/${session.title}` });
   }
+}
+
+/** A file run's counts in the shape of the in-memory results' counts. */
+function recordCounts(result: Pick<RunFileResult, 'manifest' | 'complete'>): RecordCounts {
+  const { done, failed, unreadable, total } = result.manifest.counts;
+  const all = total ?? done;
+  return { total: all, succeeded: Math.max(0, done - failed - unreadable), failed, cancelled: Math.max(0, all - done), unreadable };
 }
 
 /** A plain object argument (not a Uri from a menu): a script or a test calling the command. */

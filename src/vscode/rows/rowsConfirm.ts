@@ -6,7 +6,10 @@ import * as vscode from 'vscode';
 import { formatCount } from '../../core/format';
 import type { FunctionInfo } from '../../core/model';
 import { inert } from '../../core/untrusted';
-import { FORMAT_NAMES, ROW_FORMATS, parseRows, type ParsedRows, type ParseOptions, type RowFormat } from '../../core/rows';
+import { FORMAT_NAMES, ROW_FORMATS, parseRows, type CsvDelimiter, type ParsedRows, type ParseOptions, type RowFormat } from '../../core/rows';
+import { RESULTS_FORMAT_NAMES, type ResultsFormat } from '../../core/rowFiles/answers';
+import { countSourceRows } from '../../core/rowFiles/source';
+import { defaultResultsFormat, resultsFormatsFor } from '../../core/rowFiles/writer';
 
 export type RowsMode = 'rows' | 'batch';
 
@@ -99,6 +102,121 @@ export async function confirmRows(input: ConfirmInput): Promise<RowsChoice | und
           render();
         } else if (picked?.mode) {
           resolve({ mode: picked.mode, parsed: parsedAs(format) });
+          quickPick.hide();
+        }
+      });
+      quickPick.onDidHide(() => resolve(undefined));
+    });
+  } finally {
+    quickPick.dispose();
+  }
+}
+
+// ---- a file on disk: rows are counted by streaming, results go to a file
+
+export interface FileConfirmInput {
+  fn: FunctionInfo;
+  sourcePath: string;
+  sourceName: string;
+  detected: RowFormat;
+  delimiter: CsvDelimiter;
+  batch: boolean;
+  concurrency: number;
+  platformName: string;
+  /** The estimate for `rows` rows: time, and cost when known. */
+  estimate: (rows: number) => { time: string; cost?: string };
+  /** The default results file name for a results format. */
+  outputName: (format: ResultsFormat) => string;
+}
+
+export interface FileChoice {
+  mode: RowsMode;
+  sourceFormat: RowFormat;
+  resultsFormat: ResultsFormat;
+  /** The user asked to choose where the results go. */
+  chooseLocation: boolean;
+  rows: number;
+}
+
+interface FileItem extends vscode.QuickPickItem {
+  mode?: RowsMode;
+  choose?: boolean;
+  format?: RowFormat;
+  results?: ResultsFormat;
+}
+
+/** The confirmation of a file run: rows, concurrency, the estimate, where the results go. */
+export async function confirmFileRun(input: FileConfirmInput): Promise<FileChoice | undefined> {
+  const counts = new Map<RowFormat, Promise<{ rows: number; readable: number; problem?: string }>>();
+  const countAs = (format: RowFormat) => {
+    let c = counts.get(format);
+    if (!c) counts.set(format, (c = countSourceRows(input.sourcePath, { format, delimiter: input.delimiter })));
+    return c;
+  };
+  let format = input.detected;
+  let results = defaultResultsFormat(format);
+  let rows = 0;
+  const quickPick = vscode.window.createQuickPick<FileItem>();
+  quickPick.ignoreFocusOut = true;
+  quickPick.title = inert(`Run ${input.fn.name} on each row of ${input.sourceName}`, 200);
+
+  const render = async (): Promise<void> => {
+    quickPick.busy = true;
+    quickPick.placeholder = `Counting the rows of ${input.sourceName}…`;
+    const counted = await countAs(format);
+    quickPick.busy = false;
+    rows = counted.readable;
+    const unreadable = counted.rows - counted.readable;
+    const est = input.estimate(rows);
+    const sep = input.delimiter === '\t' ? 'tab' : input.delimiter;
+    quickPick.placeholder = `${FORMAT_NAMES[format]}${format === 'csv' ? ` (separated by ${sep})` : ''}: ${plural(rows, 'row')}${unreadable ? `, ${formatCount(unreadable)} unreadable` : ''}.${counted.problem ? ` ${counted.problem}` : ''} Choose how to run them.`;
+    const detail = [`${input.concurrency} at a time`, `time: ${est.time}`, est.cost ? `cost: ${est.cost}` : `cost: not reported by ${input.platformName} for this function yet`].join(' · ');
+    const run: FileItem = { label: `$(play) Run ${plural(rows, 'row')} now`, description: `results to ${input.outputName(results)}`, detail, mode: 'rows' };
+    const choose: FileItem = { label: `$(save-as) Run ${plural(rows, 'row')} now, choosing where the results go…`, description: 'Choose location…', mode: 'rows', choose: true };
+    const large = rows > BATCH_SUGGESTED_ROWS;
+    const batch: FileItem = {
+      label: `$(cloud-upload) Submit ${plural(rows, 'row')} as a ${input.platformName} batch job`,
+      description: large ? 'recommended for this many rows' : '',
+      detail: `${input.platformName} runs the rows on its side; its cost estimate shows in the Jobs view when it reports one.`,
+      mode: 'batch',
+    };
+    const modes = input.batch ? (large ? [batch, run, choose] : [run, choose, batch]) : [run, choose];
+    const resultItems: FileItem[] = resultsFormatsFor(format).map((r) => ({
+      label: `${r === results ? '$(pass-filled)' : '$(circle-large-outline)'} Results as ${RESULTS_FORMAT_NAMES[r]}`,
+      description: r === defaultResultsFormat(format) ? 'the input’s shape' : '',
+      results: r,
+    }));
+    const formats: FileItem[] = ROW_FORMATS.map((f) => ({
+      label: `${f === format ? '$(pass-filled)' : '$(circle-large-outline)'} Read as ${FORMAT_NAMES[f]}`,
+      description: f === input.detected ? 'detected' : '',
+      format: f,
+    }));
+    quickPick.items = [
+      ...modes,
+      { label: 'Results', kind: vscode.QuickPickItemKind.Separator },
+      ...resultItems,
+      { label: 'Format', kind: vscode.QuickPickItemKind.Separator },
+      ...formats,
+    ];
+    quickPick.activeItems = [modes[0]!];
+  };
+
+  quickPick.show();
+  void render();
+  try {
+    return await new Promise<FileChoice | undefined>((resolve) => {
+      quickPick.onDidAccept(() => {
+        const picked = quickPick.selectedItems[0];
+        if (!picked || quickPick.busy) return;
+        if (picked.format) {
+          format = picked.format;
+          if (!resultsFormatsFor(format).includes(results)) results = defaultResultsFormat(format);
+          void render();
+        } else if (picked.results) {
+          results = picked.results;
+          void render();
+        } else if (picked.mode) {
+          resolve({ mode: picked.mode, sourceFormat: format, resultsFormat: results, chooseLocation: picked.choose === true, rows });
           quickPick.hide();
         }
       });

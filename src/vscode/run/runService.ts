@@ -4,7 +4,9 @@ import { messageOf } from '../../core/errors';
 import type * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
-import { runRows, type RowOutcome, type RowProgress } from '../../core/rowRunner';
+import { runRows, type RowOutcome, type RowProgress, type RowTask } from '../../core/rowRunner';
+import { runFile, type FileRunParams, type FileRunResult } from '../../core/rowFiles/fileRun';
+import { runStream } from '../../core/rowFiles/stream';
 import type { ApprovalRequest, DecisionAnswer, PendingDecision, PlatformDescriptor } from '../../platforms/types';
 import { requireAbility, type Platforms } from '../base/platforms';
 import { signalFromToken } from '../base/cancellation';
@@ -16,8 +18,22 @@ export interface DecisionSent {
   runId: string;
 }
 
+/** What recent runs of a function measured: the basis of a large run's estimate. */
+export interface RecentMeasures {
+  /** Runs measured (at most MEASURED_RUNS). */
+  runs: number;
+  /** Median duration of one run, in ms. */
+  medianMs?: number;
+  /** Mean cost of one run in USD, when the platform reported costs. */
+  costUsd?: number;
+}
+
+/** Recent results kept per function for estimates. */
+const MEASURED_RUNS = 50;
+
 export class RunService {
   private readonly decisionListeners = new Set<(sent: DecisionSent) => void>();
+  private readonly measures = new Map<string, { durations: number[]; costs: number[] }>();
 
   constructor(
     private readonly platforms: Platforms,
@@ -40,15 +56,87 @@ export class RunService {
     inputs: readonly RunInput[],
     options: { concurrency: number; signal?: AbortSignal; onProgress?: (progress: RowProgress) => void },
   ): Promise<RowOutcome<RunResult>[]> {
-    const adapter = this.platforms[request.platform];
-    const concurrency = Math.max(1, Math.min(options.concurrency, adapter.descriptor.limits.maxInFlight ?? options.concurrency));
-    const outcomes = await runRows(inputs, (input, _index, signal) => adapter.run({ ...request, input }, signal), {
+    const concurrency = this.concurrency(request.platform, options.concurrency);
+    const outcomes = await runRows(inputs, this.task(request), {
       concurrency,
       signal: options.signal,
       onProgress: options.onProgress,
     });
     if (outcomes.some((outcome) => outcome.ok)) await this.recent.record(request.platform, request.function);
     return outcomes;
+  }
+
+  /**
+   * One function over rows that come one by one (an iterable, possibly endless or async): at most
+   * `concurrency` in flight, each outcome handed to `onOutcome` as its row finishes. Nothing holds
+   * the rows or the outcomes, so memory stays flat. `stop` stops taking rows; `signal` aborts.
+   */
+  async streamRows(
+    request: Omit<RunRequest, 'input'>,
+    inputs: Iterable<RunInput> | AsyncIterable<RunInput>,
+    options: { concurrency: number; signal?: AbortSignal; stop?: AbortSignal; onOutcome: (index: number, input: RunInput, outcome: RowOutcome<RunResult>) => void },
+  ): Promise<void> {
+    let succeeded = false;
+    await runStream(inputs, this.task(request), {
+      concurrency: this.concurrency(request.platform, options.concurrency),
+      signal: options.signal,
+      stop: options.stop,
+      onOutcome: (index, input, outcome) => {
+        succeeded ||= outcome.ok;
+        options.onOutcome(index, input, outcome);
+      },
+    });
+    if (succeeded) await this.recent.record(request.platform, request.function);
+  }
+
+  /** A file run (core/rowFiles/fileRun.ts) of the manifest's function: the engine the UI, the API and the Evaluation view share. */
+  async runFile(params: Omit<FileRunParams, 'task'>): Promise<FileRunResult> {
+    const { fn, options } = params.manifest;
+    const request = { platform: fn.platform, function: fn.id, options };
+    const task = this.task(request);
+    const result = await runFile({
+      ...params,
+      concurrency: this.concurrency(fn.platform, params.concurrency),
+      task: (input, signal) => task(input, 0, signal),
+    });
+    if (result.sent > 0) await this.recent.record(fn.platform, fn.id);
+    return result;
+  }
+
+  /** Recent measures of a function in this window (durations and costs of its last runs). */
+  recentMeasures(platform: PlatformId, fn: string): RecentMeasures {
+    const m = this.measures.get(`${platform}/${fn}`);
+    if (!m || m.durations.length === 0) return { runs: 0 };
+    const sorted = [...m.durations].sort((a, b) => a - b);
+    const costUsd = m.costs.length > 0 ? m.costs.reduce((a, b) => a + b, 0) / m.costs.length : undefined;
+    return { runs: sorted.length, medianMs: sorted[Math.floor(sorted.length / 2)], ...(costUsd === undefined ? {} : { costUsd }) };
+  }
+
+  /** At least 1, never above what the platform allows in flight. */
+  concurrency(platform: PlatformId, wanted: number): number {
+    return Math.max(1, Math.min(wanted, this.platforms[platform].descriptor.limits.maxInFlight ?? wanted));
+  }
+
+  /** Runs one row through the adapter, measuring it. */
+  private task(request: Omit<RunRequest, 'input'>): RowTask<RunInput, RunResult> {
+    const adapter = this.platforms[request.platform];
+    return async (input, _index, signal) => {
+      const result = await adapter.run({ ...request, input }, signal);
+      this.measure(request.platform, request.function, result);
+      return result;
+    };
+  }
+
+  private measure(platform: PlatformId, fn: string, result: RunResult): void {
+    const key = `${platform}/${fn}`;
+    let m = this.measures.get(key);
+    if (!m) this.measures.set(key, (m = { durations: [], costs: [] }));
+    m.durations.push(result.durationMs);
+    if (m.durations.length > MEASURED_RUNS) m.durations.shift();
+    if (result.usage?.costUsd !== undefined) {
+      m.costs.push(result.usage.costUsd);
+      if (m.costs.length > MEASURED_RUNS) m.costs.shift();
+    }
   }
 
   // ---- runs that wait on a person (approvals and input requests): the Jobs view, the run panel
@@ -95,6 +183,7 @@ export class RunService {
     const started = Date.now();
     try {
       const result = await adapter.run(request, signalFromToken(token));
+      this.measure(request.platform, request.function, result);
       this.log.info(`Ran ${adapter.descriptor.displayName} ${request.function || '(auto)'} in ${Date.now() - started} ms`);
       await this.recent.record(request.platform, request.function);
       return result;
