@@ -3,7 +3,7 @@
 // bench/results.json.
 //
 //   npm run bench                       everything (about 5 minutes)
-//   npm run bench -- overhead rows      only some: overhead, rows, jobs, startup, hostile
+//   npm run bench -- overhead rows      only some: overhead, rows, rows100k, jobs, startup, hostile
 //   npm run bench -- --quick            fewer requests and rows (a smoke run; figures are rougher)
 //   npm run bench -- startup --host-runs=10  more VS Code start-ups (default 6; 1 with --quick)
 //
@@ -15,10 +15,11 @@ import { benchHostileInput, HOSTILE_CSV_HEADER_TARGET_MS } from './hostileInput'
 import { benchJobsPaging } from './jobsPaging';
 import { benchManyRows } from './manyRows';
 import { benchOverhead, overheadTargetMet } from './overhead';
+import { benchRows100k, ROWS100K_TARGETS } from './rows100k';
 import { below, benchStartup, STARTUP_TARGETS } from './startup';
 import { ROOT } from './util';
 
-const SECTIONS = ['overhead', 'rows', 'jobs', 'startup', 'hostile'] as const;
+const SECTIONS = ['overhead', 'rows', 'rows100k', 'jobs', 'startup', 'hostile'] as const;
 type Section = (typeof SECTIONS)[number];
 
 async function main(): Promise<number> {
@@ -68,6 +69,13 @@ async function main(): Promise<number> {
     results.nyckelMaxPerSecond = r.nyckelMaxPerSecond;
     targets.manyRows = r.manyRowsFractionOfLimit >= 0.9;
     targets.nyckelLimits = r.nyckelMaxInFlight <= 25 && r.nyckelMaxPerSecond <= 25 && r.nyckelLimited === 0;
+  }
+  if (run('rows100k')) {
+    // 32 in flight at 80 ms (a fast AI function): a limit of 400 rows/s, about four minutes for 100,000 rows.
+    const r = await benchRows100k({ rows: quick ? 20_000 : 100_000, concurrency: 32, latencyMs: 80 });
+    results.rows100k = r;
+    targets.rows100kHeap = r.peakExtraHeapMB < ROWS100K_TARGETS.peakExtraHeapMB;
+    targets.rows100kThroughput = r.fractionOfLimit >= ROWS100K_TARGETS.fractionOfLimit;
   }
   if (run('jobs')) {
     const r = await benchJobsPaging({ jobs: quick ? 2_000 : 10_000 });

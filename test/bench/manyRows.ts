@@ -83,7 +83,7 @@ interface ChildEmulator {
 }
 
 /** `node out/test/emulator/<name>.js`: its URL, and its /__emulator/ control endpoints; or the same in this process. */
-async function startEmulator(name: 'sutro' | 'nyckel', where: Where = 'own process'): Promise<ChildEmulator> {
+export async function startEmulator(name: 'sutro' | 'nyckel', where: Where = 'own process'): Promise<ChildEmulator> {
   if (where === 'in process') {
     const emulator = await (name === 'sutro' ? new SutroEmulator({ recordBodies: false, maxRecorded: 1 }) : new NyckelEmulator({ recordBodies: false, maxRecorded: 1 })).start();
     return {
