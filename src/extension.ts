@@ -130,6 +130,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const evaluate = new LazyEvaluate({
     extensionUri: context.extensionUri,
     runs,
+    rowFiles,
     picker,
     settings,
     log,
