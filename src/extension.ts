@@ -130,7 +130,6 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const evaluate = new LazyEvaluate({
     extensionUri: context.extensionUri,
     runs,
-    rowFiles,
     picker,
     settings,
     log,

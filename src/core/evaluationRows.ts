@@ -5,7 +5,7 @@
 // EvalItems. Pure: no I/O, no vscode.
 import type { RunInput, RunResult } from './model';
 import type { EvalItem } from './metrics';
-import { inputWithout, type ParsedRows, type SourceRow } from './rows';
+import type { ParsedRows, SourceRow } from './rows';
 
 /** Column names preselected as the expected label, best first. */
 const EXPECTED_NAMES = ['expected', 'gold', 'truth', 'label'];
@@ -115,7 +115,11 @@ export function selectRows(parsed: ParsedRows, expected: string, omit: readonly 
       unlabelled += 1;
       continue;
     }
-    rows.push({ line: row.line, expected: label, input: inputWithout(fields, [expected, ...omit]) });
+    const rest: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields)) if (key !== expected && !omit.includes(key)) rest[key] = value;
+    const keys = Object.keys(rest);
+    const input: RunInput = keys.length === 1 && typeof rest[keys[0]!] === 'string' ? (rest[keys[0]!] as string) : rest;
+    rows.push({ line: row.line, expected: label, input });
   }
   return { rows, unlabelled, unreadable };
 }

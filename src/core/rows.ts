@@ -191,18 +191,6 @@ function isJsonObjectLine(line: string): boolean {
   }
 }
 
-/**
- * A row's fields without the columns in `omit` (an expected label the function must not see). A
- * row left with a single text field is sent as that text, which is what a text function takes.
- */
-export function inputWithout(fields: Record<string, unknown>, omit: readonly string[]): RunInput {
-  if (omit.length === 0) return fields;
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(fields)) if (!omit.includes(key)) rest[key] = value;
-  const keys = Object.keys(rest);
-  return keys.length === 1 && typeof rest[keys[0]!] === 'string' ? (rest[keys[0]!] as string) : rest;
-}
-
 /** Parses `text` as `format`, one row per non-empty line (CSV: per record after the header). */
 export function parseRows(text: string, format: RowFormat, options: ParseOptions = {}): ParsedRows {
   const firstLine = options.firstLine ?? 1;

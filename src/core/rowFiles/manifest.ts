@@ -40,8 +40,6 @@ export const manifestSchema = z.object({
     columns: z.optional(z.array(z.string())),
   }),
   results: z.object({ path: z.string(), format: z.enum(RESULTS_FORMATS) }),
-  /** Input columns never sent to the function (Evaluate: the expected label). */
-  omit: z.optional(z.array(z.string())),
   /** Fixed by the first answer; until then undefined. */
   layout: z.optional(layoutSchema),
   counts: countsSchema,

@@ -15,11 +15,10 @@ import { confirm } from '../base/notify';
 import type { Settings } from '../base/settings';
 import type { FunctionPicker } from '../functions';
 import type { RunService } from '../run';
-import type { RowFiles } from '../rows';
 import { pickComparison } from './compareChoice';
 import { chooseAnswerColumns, chooseFile, chooseLabelColumn, chooseMode } from './evaluateFlow';
 import { EvaluationPanel } from './evaluationPanel';
-import { FileEvaluationRunner, InMemoryEvaluationRunner, type EvaluationRunner } from './evaluationRunner';
+import { InMemoryEvaluationRunner, type EvaluationRunner } from './evaluationRunner';
 import { readSource, type EvaluationSource } from './evaluationSource';
 import { Evaluator, type Evaluation } from './evaluator';
 import { exportEvaluation } from './exportReport';
@@ -29,8 +28,6 @@ import { toReportView } from './reportView';
 export interface EvaluateDeps {
   extensionUri: vscode.Uri;
   runs: RunService;
-  /** File runs: an evaluated file's results are written beside it, as Run Function on Each Line does. */
-  rowFiles: RowFiles;
   picker: FunctionPicker;
   settings: Settings;
   log: Logger;
@@ -70,7 +67,7 @@ export class EvaluationFeature implements vscode.Disposable {
 
   constructor(
     private readonly deps: EvaluateDeps,
-    runner: EvaluationRunner = new FileEvaluationRunner(deps.rowFiles, new InMemoryEvaluationRunner(deps.runs)),
+    runner: EvaluationRunner = new InMemoryEvaluationRunner(deps.runs),
   ) {
     this.evaluator = new Evaluator(runner);
   }

@@ -49,12 +49,6 @@ export interface RunFileRequest {
   total?: number;
   /** Show a progress notification (default true). */
   progress?: boolean;
-  /** Input columns never sent to the function (Evaluate: the expected label). */
-  omit?: string[];
-  /** Stops the run as a cancel does (for callers without a token). */
-  signal?: AbortSignal;
-  /** Hears progress when there is no notification (`progress: false`). */
-  onProgress?: (progress: FileRunProgress) => void;
 }
 
 export interface RunFileResult {
@@ -126,17 +120,13 @@ export class RowFiles {
       concurrency: request.concurrency ?? this.deps.settings.concurrency(),
       source: { path: sourcePath, size: 0, mtimeMs: 0, format: sourceFormat, delimiter },
       results: { path: output, format },
-      ...(request.omit?.length ? { omit: request.omit } : {}),
       counts: { total: request.total ?? counted?.rows, done: 0, failed: 0, unreadable: 0 },
       state: 'running',
       startedAt: now,
       updatedAt: now,
     };
     this.deps.store.prune();
-    const result = await this.execute(manifest, 'fresh', `Running ${request.fn.name} on ${basename(sourcePath)}`, request.token, request.progress, {
-      signal: request.signal,
-      onProgress: request.onProgress,
-    });
+    const result = await this.execute(manifest, 'fresh', `Running ${request.fn.name} on ${basename(sourcePath)}`, request.token, request.progress);
     return this.outcome(result);
   }
 
@@ -243,14 +233,8 @@ export class RowFiles {
     title: string,
     token: vscode.CancellationToken | undefined,
     showProgress = true,
-    extra: {
-      previous?: (index: number) => Promise<Answer | undefined>;
-      layout?: RunManifest['layout'];
-      signal?: AbortSignal;
-      onProgress?: (p: FileRunProgress) => void;
-    } = {},
+    extra: { previous?: (index: number) => Promise<Answer | undefined>; layout?: RunManifest['layout'] } = {},
   ): Promise<FileRunResult> {
-    const { signal, onProgress: heard, ...engine } = extra;
     const stop = new AbortController();
     const abort = new AbortController();
     // Cancelling stops sending; rows in flight get a moment to finish and be recorded, then are aborted.
@@ -258,9 +242,9 @@ export class RowFiles {
       stop.abort();
       setTimeout(() => abort.abort(), CANCEL_GRACE_MS).unref?.();
     };
-    const cancel = AbortSignal.any([signalFromToken(token), signal].filter((s): s is AbortSignal => s !== undefined));
-    if (cancel.aborted) stop.abort();
-    cancel.addEventListener('abort', cancelled);
+    const cancel = signalFromToken(token);
+    if (cancel?.aborted) stop.abort();
+    cancel?.addEventListener('abort', cancelled);
     const run = (onProgress?: (p: FileRunProgress) => void): Promise<FileRunResult> =>
       this.deps.runs.runFile({
         manifest,
@@ -270,7 +254,7 @@ export class RowFiles {
         stop: stop.signal,
         signal: abort.signal,
         onProgress,
-        ...engine,
+        ...extra,
       });
     let done: Promise<FileRunResult>;
     if (showProgress) {
@@ -280,7 +264,7 @@ export class RowFiles {
           return run(progressReporter(progress));
         }),
       );
-    } else done = run(heard);
+    } else done = run();
     this.active.set(manifest.id, { stop, abort, done });
     const started = Date.now();
     try {
@@ -291,7 +275,6 @@ export class RowFiles {
       );
       return result;
     } finally {
-      cancel.removeEventListener('abort', cancelled);
       this.active.delete(manifest.id);
     }
   }

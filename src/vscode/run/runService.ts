@@ -7,7 +7,6 @@ import { type PlatformId, type RunInput, type RunRequest, type RunResult } from 
 import { runRows, type RowOutcome, type RowProgress, type RowTask } from '../../core/rowRunner';
 import { runFile, type FileRunParams, type FileRunResult } from '../../core/rowFiles/fileRun';
 import { runStream } from '../../core/rowFiles/stream';
-import { inputWithout } from '../../core/rows';
 import type { ApprovalRequest, DecisionAnswer, PendingDecision, PlatformDescriptor } from '../../platforms/types';
 import { requireAbility, type Platforms } from '../base/platforms';
 import { signalFromToken } from '../base/cancellation';
@@ -92,13 +91,13 @@ export class RunService {
 
   /** A file run (core/rowFiles/fileRun.ts) of the manifest's function: the engine the UI, the API and the Evaluation view share. */
   async runFile(params: Omit<FileRunParams, 'task'>): Promise<FileRunResult> {
-    const { fn, options, omit = [] } = params.manifest;
+    const { fn, options } = params.manifest;
     const request = { platform: fn.platform, function: fn.id, options };
     const task = this.task(request);
     const result = await runFile({
       ...params,
       concurrency: this.concurrency(fn.platform, params.concurrency),
-      task: (input, signal) => task(typeof input === 'string' ? input : inputWithout(input, omit), 0, signal),
+      task: (input, signal) => task(input, 0, signal),
     });
     if (result.sent > 0) await this.recent.record(fn.platform, fn.id);
     return result;
