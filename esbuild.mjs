@@ -1,13 +1,15 @@
 // Builds the extension (dist/extension.js), the run panel's browser code (dist/webview.js)
 // and, with --tests, transpiles src/ and test/ file by file into out/ for mocha.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
+/** `--metafile=<file>`: writes esbuild's metafile of the entry bundle there (the start-up benchmark reads it). */
+const metafile = process.argv.find((arg) => arg.startsWith('--metafile='))?.slice('--metafile='.length);
 
 /** Prints errors as `file:line:col` so VS Code's `$esbuild-watch` problem matcher finds them. */
 const problemMatcher = {
@@ -107,16 +109,22 @@ const hyparquetAsSeparateBundle = {
 };
 
 /**
- * The Sutro adapter proper (its schemas, mapping and results file code) is loaded on first use
- * from dist/sutro.js: src/platforms/sutro/lazy.ts, in the entry bundle, answers the descriptor and
- * the key's deployment at once and requires './client' when Sutro is first called.
+ * Every platform adapter proper (its schemas, mapping and everything that talks to the platform)
+ * is loaded on first use from a bundle of its own, dist/<platform>.js: src/platforms/<platform>/lazy.ts,
+ * in the entry bundle, answers the descriptor (and Sutro's key deployment) at once and requires
+ * './client' when the platform is first called. A platform folder with a lazy.ts gets its bundle.
  */
-const sutroAsSeparateBundle = {
-  name: 'sutro-as-separate-bundle',
+const LAZY_ADAPTERS = readdirSync('src/platforms', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join('src/platforms', entry.name, 'lazy.ts')))
+  .map(({ name }) => ({ entry: `src/platforms/${name}/client.ts`, outfile: `dist/${name}.js` }));
+
+const adaptersAsSeparateBundles = {
+  name: 'adapters-as-separate-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/client$/ }, (args) =>
-      /[\\/]platforms[\\/]sutro[\\/]lazy\.ts$/.test(args.importer) ? { path: './sutro.js', external: true } : undefined,
-    );
+    build.onResolve({ filter: /^\.\/client$/ }, (args) => {
+      const platform = /[\\/]platforms[\\/]([^\\/]+)[\\/]lazy\.ts$/.exec(args.importer)?.[1];
+      return platform ? { path: `./${platform}.js`, external: true } : undefined;
+    });
   },
 };
 
@@ -182,17 +190,19 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, sutroAsSeparateBundle, runPanelAsSeparateBundle],
+    metafile: Boolean(metafile),
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, adaptersAsSeparateBundles, runPanelAsSeparateBundle],
   },
-  {
+  ...LAZY_ADAPTERS.map(({ entry, outfile }) => ({
     ...shared,
-    entryPoints: ['src/platforms/sutro/client.ts'],
-    outfile: 'dist/sutro.js',
+    ...node,
+    entryPoints: [entry],
+    outfile,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
     plugins: [...shared.plugins, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
-  },
+  })),
   {
     ...shared,
     ...node,
@@ -274,6 +284,8 @@ if (tests) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));
   } else {
     const results = await Promise.allSettled(contexts.map((ctx) => ctx.rebuild()));
+    const entry = results[builds.findIndex((options) => options.outfile === 'dist/extension.js')];
+    if (metafile && entry.status === 'fulfilled') writeFileSync(metafile, JSON.stringify(entry.value.metafile));
     await Promise.all(contexts.map((ctx) => ctx.dispose()));
     if (results.some((r) => r.status === 'rejected')) process.exit(1);
   }

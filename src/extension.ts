@@ -6,8 +6,8 @@ import { HttpClient } from './core/http';
 import { JobPoller } from './core/jobPoller';
 import { JobsStore } from './core/jobsStore';
 import type { PlatformId } from './core/model';
-import { InferableAdapter } from './platforms/inferable';
-import { NyckelAdapter } from './platforms/nyckel';
+import { LazyInferableAdapter } from './platforms/inferable/lazy';
+import { LazyNyckelAdapter } from './platforms/nyckel/lazy';
 import { LazySutroAdapter } from './platforms/sutro/lazy';
 import { hasJobs } from './platforms/types';
 import { PublicApi } from './vscode/api';
@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const sutroFunctions: ConfiguredFunctions = { platform: 'sutro', list: () => settings.sutroFunctions(), save: (f) => settings.setSutroFunctions(f) };
 
   const platforms: Platforms = {
-    // Loaded on first use (dist/sutro.js); the URLs are normalized by the adapter, per aiFunctions.sutro.api.
+    // Each adapter is loaded on first use (dist/<platform>.js). Sutro's URLs are normalized by the adapter, per aiFunctions.sutro.api.
     sutro: new LazySutroAdapter({
       http,
       logger: log,
@@ -53,8 +53,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
         resultsDir: vscode.Uri.joinPath(context.globalStorageUri, 'results').fsPath,
       }),
     }),
-    nyckel: new NyckelAdapter({ http, logger: log, credentials: keyOf('nyckel'), config: () => ({ baseUrl: settings.url('nyckel.baseUrl') }) }),
-    inferable: new InferableAdapter({
+    nyckel: new LazyNyckelAdapter({ http, logger: log, credentials: keyOf('nyckel'), config: () => ({ baseUrl: settings.url('nyckel.baseUrl') }) }),
+    inferable: new LazyInferableAdapter({
       http,
       logger: log,
       credentials: keyOf('inferable'),

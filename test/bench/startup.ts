@@ -128,14 +128,16 @@ const SCRATCH = path.join(ROOT, '.vscode-test', 'bench');
 const EXT_DIR = path.join(SCRATCH, 'ext');
 const LINKED = ['src', 'webview', 'media', 'node_modules', 'package.json', 'esbuild.mjs', 'tsconfig.json', 'LICENSE', 'README.md', 'CHANGELOG.md'];
 
-/** `node esbuild.mjs --production` in the scratch copy; returns its dist/ files. */
+const METAFILE = path.join(SCRATCH, 'extension.meta.json');
+
+/** `node esbuild.mjs --production` in the scratch copy (with the entry bundle's metafile); returns its dist/ files. */
 function productionBuild(): BundleFile[] {
   fs.rmSync(EXT_DIR, { recursive: true, force: true });
   fs.mkdirSync(EXT_DIR, { recursive: true });
   for (const name of LINKED) {
     if (fs.existsSync(path.join(ROOT, name))) fs.symlinkSync(path.join(ROOT, name), path.join(EXT_DIR, name));
   }
-  const build = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: EXT_DIR, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, ['esbuild.mjs', '--production', `--metafile=${METAFILE}`], { cwd: EXT_DIR, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`node esbuild.mjs --production failed:\n${build.stdout}${build.stderr}`);
   const dist = path.join(EXT_DIR, 'dist');
   return fs
@@ -148,38 +150,20 @@ function productionBuild(): BundleFile[] {
 const WHEN_LOADED: Record<string, string> = {
   'dist/extension.js': 'on activation',
   'dist/undici.js': 'on the first request',
+  'dist/undici-proxy.js': 'on the first request through a proxy',
+  'dist/sutro.js': 'when Sutro is first called',
+  'dist/inferable.js': 'when Inferable is first called',
+  'dist/nyckel.js': 'when Nyckel is first called',
+  'dist/hyparquet.js': 'when Sutro results come as Parquet',
   'dist/runPanel.js': 'when a run panel opens',
   'dist/webview.js': 'in the webview',
 };
 
-/** The entry bundle's parts by minified size, from esbuild's metafile (same options as esbuild.mjs). */
-async function entryParts(): Promise<{ part: string; bytes: number }[]> {
-  const result = await esbuild.build({
-    entryPoints: [path.join(ROOT, 'src', 'extension.ts')],
-    bundle: true,
-    minify: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    legalComments: 'none',
-    external: ['vscode', 'undici'],
-    // As in esbuild.mjs: the run panel is its own bundle, loaded when a panel opens.
-    plugins: [
-      {
-        name: 'run-panel-as-separate-bundle',
-        setup(build) {
-          build.onResolve({ filter: /^\.\/runPanel$/ }, (args) => (args.importer.endsWith('lazyRunPanel.ts') ? { path: './runPanel.js', external: true } : undefined));
-        },
-      },
-    ],
-    write: false,
-    metafile: true,
-    outfile: path.join(SCRATCH, 'metafile-probe.js'),
-    absWorkingDir: ROOT,
-    logLevel: 'silent',
-  });
+/** The entry bundle's parts by minified size, from the production build's own metafile. */
+function entryParts(): { part: string; bytes: number }[] {
+  const metafile = JSON.parse(fs.readFileSync(METAFILE, 'utf8')) as esbuild.Metafile;
   const parts = new Map<string, number>();
-  for (const output of Object.values(result.metafile.outputs)) {
+  for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
       const part = pkg ? `node_modules/${pkg}` : input.replace(/\/[^/]+$/, '/');
@@ -474,7 +458,7 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
   const bundles = productionBuild();
   const entry = bundles.find((b) => b.file === 'dist/extension.js');
   if (!entry) throw new Error('the production build made no dist/extension.js');
-  const parts = await entryParts();
+  const parts = entryParts();
   const cold = await coldFirstRequest(options.coldRuns);
   const runs = await hostRuns(options.hostRuns);
   const ok = runs.filter((r) => !r.error);

@@ -1,0 +1,53 @@
+// The adapters the extension builds at activation are lazy wrappers (src/platforms/<name>/lazy.ts)
+// that load the real adapter on first use. Abilities are asked with can(), which looks at the
+// methods an adapter has, so each wrapper must have exactly the real adapter's methods.
+import assert from 'node:assert/strict';
+import type { Ability, PlatformAdapter } from '../../src/platforms/types';
+import { can } from '../../src/platforms/types';
+import { HttpClient } from '../../src/core/http';
+import type { Logger } from '../../src/core/log';
+import { InferableAdapter, LazyInferableAdapter } from '../../src/platforms/inferable';
+import { LazyNyckelAdapter, NyckelAdapter } from '../../src/platforms/nyckel';
+import { LazySutroAdapter, SutroAdapter } from '../../src/platforms/sutro';
+
+const silent: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+const ABILITIES: readonly Ability[] = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch', 'pendingDecisions', 'decide'];
+const OPTIONAL = ['keyBinding', 'endpointProblem'] as const;
+
+function shape(adapter: PlatformAdapter) {
+  return {
+    id: adapter.id,
+    descriptor: adapter.descriptor,
+    abilities: ABILITIES.filter((a) => can(adapter, a)),
+    optional: OPTIONAL.filter((m) => typeof adapter[m] === 'function'),
+  };
+}
+
+describe('lazy adapters', () => {
+  const http = new HttpClient({ logger: silent, timeouts: () => ({ connectMs: 1_000, firstByteMs: 1_000, totalMs: 1_000 }) });
+  const noKey = async () => undefined;
+  after(() => http.close());
+
+  it('have the same id, descriptor and abilities as the adapters they load', () => {
+    const sutroConfig = () => ({ api: 'deployment' as const, apiUrl: 'https://sutro.example', functionsUrl: '', functions: [] });
+    const pairs: [PlatformAdapter, PlatformAdapter][] = [
+      [new LazySutroAdapter({ http, logger: silent, credentials: noKey, config: sutroConfig }), new SutroAdapter({ http, logger: silent, credentials: noKey, config: sutroConfig })],
+      [
+        new LazyInferableAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://inferable.example', clusterId: 'c' }) }),
+        new InferableAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://inferable.example', clusterId: 'c' }) }),
+      ],
+      [
+        new LazyNyckelAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://nyckel.example' }) }),
+        new NyckelAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://nyckel.example' }) }),
+      ],
+    ];
+    for (const [lazy, real] of pairs) assert.deepEqual(shape(lazy), shape(real), lazy.id);
+  });
+
+  it('load the adapter on the first call and pass its errors on', async () => {
+    const lazy = new LazyNyckelAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://nyckel.example' }) });
+    assert.equal((lazy as unknown as { adapter?: unknown }).adapter, undefined);
+    await assert.rejects(lazy.listFunctions(), /client|credentials|key/i);
+    assert.ok((lazy as unknown as { adapter?: unknown }).adapter instanceof NyckelAdapter);
+  });
+});
