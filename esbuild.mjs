@@ -128,6 +128,35 @@ const adaptersAsSeparateBundles = {
   },
 };
 
+/**
+ * zod/mini is one bundle of its own, dist/zod.js, that the entry bundle, the adapters and the run
+ * panel share: the entry bundle requires it only when a schema is first used (src/core/lazyZod.ts),
+ * so activation never loads it, and it is loaded once, not once per bundle. The webview has its own.
+ */
+const ZOD_BUNDLE = { specifier: 'zod/mini', outfile: 'dist/zod.js' };
+
+/**
+ * What dist/zod.js exports: the zod functions src/ uses (every use is written `z.<name>`), so the
+ * bundle holds only those, as tree-shaking gave each bundle before (all of zod/mini is 465 KB).
+ * Names that are not zod's values (`z.infer`, types) are left out.
+ */
+async function zodExports() {
+  const zod = await import(ZOD_BUNDLE.specifier);
+  const used = new Set(listTs('src').flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\bz\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1])));
+  return [...used].filter((name) => name in zod).sort();
+}
+
+const zodAsSeparateBundle = {
+  name: 'zod-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^zod(\/|$)/ }, (args) =>
+      args.path === ZOD_BUNDLE.specifier
+        ? { path: `./${ZOD_BUNDLE.outfile.slice('dist/'.length)}`, external: true }
+        : { errors: [{ text: `"${args.path}" is not the zod bundle (ZOD_BUNDLE in esbuild.mjs)` }] },
+    );
+  },
+};
+
 /** The run panel is loaded on first use from its own bundle (dist/runPanel.js); see lazyRunPanel.ts. */
 const runPanelAsSeparateBundle = {
   name: 'run-panel-as-separate-bundle',
@@ -191,7 +220,7 @@ const builds = [
     target: 'node20',
     external: ['vscode'],
     metafile: Boolean(metafile),
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, adaptersAsSeparateBundles, runPanelAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, runPanelAsSeparateBundle],
   },
   ...LAZY_ADAPTERS.map(({ entry, outfile }) => ({
     ...shared,
@@ -201,8 +230,17 @@ const builds = [
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    plugins: [...shared.plugins, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
+    plugins: [...shared.plugins, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
   })),
+  {
+    ...shared,
+    ...node,
+    stdin: { contents: `export { ${(await zodExports()).join(', ')} } from ${JSON.stringify(ZOD_BUNDLE.specifier)};\n`, resolveDir: '.', loader: 'js' },
+    outfile: ZOD_BUNDLE.outfile,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+  },
   {
     ...shared,
     ...node,
@@ -212,7 +250,7 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
   },
   ...[...UNDICI_BUNDLES, HYPARQUET_BUNDLE].map(({ specifier, outfile, exports }) => ({
     ...shared,

@@ -1,6 +1,7 @@
 // The object activate() returns: the public API, backed by the same services as the UI.
 import type * as vscode from 'vscode';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+import { lazySchemas } from '../../core/lazyZod';
 import type { AiFunctionsApi, RowResult, RunRowsOptions } from '../../api';
 import { AiFunctionsError } from '../../core/errors';
 import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
@@ -11,25 +12,29 @@ import type { RunService } from '../run';
 import type { CredentialStore } from '../keys';
 import type { Settings } from '../base/settings';
 
-const platformSchema = z.enum(PLATFORM_IDS);
-
-const runRequestSchema = z.object({
-  platform: platformSchema,
-  function: z.string(),
-  input: z.union([z.string(), z.record(z.string(), z.unknown())]),
-  options: z.optional(z.record(z.string(), z.unknown())),
+const schemas = lazySchemas((z) => {
+  const platformSchema = z.enum(PLATFORM_IDS);
+  return {
+    platformSchema,
+    runRequestSchema: z.object({
+      platform: platformSchema,
+      function: z.string(),
+      input: z.union([z.string(), z.record(z.string(), z.unknown())]),
+      options: z.optional(z.record(z.string(), z.unknown())),
+    }),
+    rowsRequestSchema: z.object({
+      platform: platformSchema,
+      function: z.string(),
+      options: z.optional(z.record(z.string(), z.unknown())),
+    }),
+    rowsSchema: z.array(z.union([z.string(), z.record(z.string(), z.unknown())])),
+    rowsOptionsSchema: z.optional(z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()) })),
+    pageSchema: z.optional(z.object({ limit: z.optional(z.number()), cursor: z.optional(z.string()) })),
+    answerSchema: z.union([z.strictObject({ approved: z.boolean() }), z.strictObject({ input: z.string() })]),
+    string: z.string(),
+    optionalString: z.optional(z.string()),
+  };
 });
-
-const rowsRequestSchema = z.object({
-  platform: platformSchema,
-  function: z.string(),
-  options: z.optional(z.record(z.string(), z.unknown())),
-});
-const rowsSchema = z.array(z.union([z.string(), z.record(z.string(), z.unknown())]));
-const rowsOptionsSchema = z.optional(z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()) }));
-
-const pageSchema = z.optional(z.object({ limit: z.optional(z.number()), cursor: z.optional(z.string()) }));
-const answerSchema = z.union([z.strictObject({ approved: z.boolean() }), z.strictObject({ input: z.string() })]);
 
 export class PublicApi implements AiFunctionsApi {
   readonly version = 1 as const;
@@ -54,7 +59,7 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   runFunction(req: RunRequest, token?: vscode.CancellationToken): Promise<RunResult> {
-    const parsed = runRequestSchema.safeParse(req);
+    const parsed = schemas().runRequestSchema.safeParse(req);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return Promise.reject(new Error(`runFunction: the request is not valid at \`${issue?.path.join('.') || 'request'}\`: ${issue?.message ?? 'invalid'}.`));
@@ -63,9 +68,9 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async runRows(request: Omit<RunRequest, 'input'>, rows: readonly RunInput[], options?: RunRowsOptions): Promise<RowResult[]> {
-    checked('runRows', rowsRequestSchema, request, 'request');
-    checked('runRows', rowsSchema, rows, 'rows');
-    checked('runRows', rowsOptionsSchema, options, 'options');
+    checked('runRows', schemas().rowsRequestSchema, request, 'request');
+    checked('runRows', schemas().rowsSchema, rows, 'rows');
+    checked('runRows', schemas().rowsOptionsSchema, options, 'options');
     const outcomes = await this.runs.runRows(request, rows, {
       concurrency: options?.concurrency ?? this.settings.concurrency(),
       signal: signalFromToken(options?.token),
@@ -74,7 +79,7 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   listJobs(platform: PlatformId, page?: { limit?: number; cursor?: string }): Promise<Page<Job>> {
-    const parsed = pageSchema.safeParse(page);
+    const parsed = schemas().pageSchema.safeParse(page);
     if (!parsed.success) return Promise.reject(new Error('listJobs: page must be { limit?: number, cursor?: string }.'));
     const adapter = this.platforms[checkPlatform(platform)];
     // A platform without jobs has none to list.
@@ -92,9 +97,9 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async answerInputRequest(platform: PlatformId, runId: string, answer: string, requestId?: string): Promise<void> {
-    checked('answerInputRequest', z.string(), runId, 'runId');
-    checked('answerInputRequest', z.string(), answer, 'answer');
-    checked('answerInputRequest', z.optional(z.string()), requestId, 'requestId');
+    checked('answerInputRequest', schemas().string, runId, 'runId');
+    checked('answerInputRequest', schemas().string, answer, 'answer');
+    checked('answerInputRequest', schemas().optionalString, requestId, 'requestId');
     const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'pendingDecisions', 'decide');
     const open = await adapter.pendingDecisions(runId);
     const decision = requestId === undefined ? open[0] : open.find((d) => d.id === requestId);
@@ -105,16 +110,16 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async pendingDecisions(platform: PlatformId, runId: string): Promise<PendingDecision[]> {
-    checked('pendingDecisions', z.string(), runId, 'runId');
+    checked('pendingDecisions', schemas().string, runId, 'runId');
     const adapter = this.platforms[checkPlatform(platform)];
     // A platform whose runs never wait for a person has nothing pending.
     return can(adapter, 'pendingDecisions', 'decide') ? adapter.pendingDecisions(runId) : [];
   }
 
   async decide(platform: PlatformId, runId: string, decisionId: string, answer: DecisionAnswer): Promise<void> {
-    checked('decide', z.string(), runId, 'runId');
-    checked('decide', z.string(), decisionId, 'decisionId');
-    checked('decide', answerSchema, answer, 'answer');
+    checked('decide', schemas().string, runId, 'runId');
+    checked('decide', schemas().string, decisionId, 'decisionId');
+    checked('decide', schemas().answerSchema, answer, 'answer');
     const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'pendingDecisions', 'decide');
     const decision = (await adapter.pendingDecisions(runId)).find((d) => d.id === decisionId);
     if (!decision) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${decisionId}.`, { platform: adapter.id });
@@ -131,7 +136,7 @@ function checked(method: string, schema: z.ZodMiniType, value: unknown, name: st
 }
 
 function checkPlatform(platform: unknown): PlatformId {
-  const parsed = platformSchema.safeParse(platform);
+  const parsed = schemas().platformSchema.safeParse(platform);
   if (!parsed.success) throw new Error(`Unknown platform "${String(platform)}": use one of ${PLATFORM_IDS.join(', ')}.`);
   return parsed.data;
 }

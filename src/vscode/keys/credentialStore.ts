@@ -4,7 +4,7 @@
 import { Disposable } from '../base/disposable';
 import { setContext } from '../base/commands';
 import * as vscode from 'vscode';
-import * as z from 'zod/mini';
+import { lazySchemas } from '../../core/lazyZod';
 import { credentialsProblem, type CredentialField } from '../../core/credentials';
 import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
 
@@ -13,10 +13,12 @@ const SECRET_PREFIX = 'aiFunctions.credentials.';
 /** Credentials as stored: for a platform that binds keys, the origin the key was set for. */
 export type StoredCredentials = Credentials & { endpoint?: string };
 
-const storedCredentials = z.union([
-  z.object({ apiKey: z.string().check(z.minLength(1)), endpoint: z.optional(z.string()) }),
-  z.object({ clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1)) }),
-]);
+const storedCredentials = lazySchemas((z) =>
+  z.union([
+    z.object({ apiKey: z.string().check(z.minLength(1)), endpoint: z.optional(z.string()) }),
+    z.object({ clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1)) }),
+  ]),
+);
 
 export class InvalidCredentialsError extends Error {}
 
@@ -82,7 +84,7 @@ export class CredentialStore extends Disposable {
     const stored = await this.secrets.get(SECRET_PREFIX + platform);
     if (stored === undefined) return undefined;
     try {
-      const parsed = storedCredentials.safeParse(JSON.parse(stored));
+      const parsed = storedCredentials().safeParse(JSON.parse(stored));
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

@@ -1,7 +1,8 @@
 // Run Function on Each Line…: many rows through one function, or one Sutro batch job.
 // Re-run Failed Rows: runs the error lines of a results document again and updates it in place.
 import * as vscode from 'vscode';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+import { lazySchemas } from '../../core/lazyZod';
 import { AiFunctionsError, messageOf } from '../../core/errors';
 import { formatCount, formatDuration } from '../../core/format';
 import type { JobPoller } from '../../core/jobPoller';
@@ -35,31 +36,34 @@ export interface RowCommandsDeps {
 
 const isToken = (value: unknown): value is vscode.CancellationToken =>
   typeof value === 'object' && value !== null && typeof (value as vscode.CancellationToken).onCancellationRequested === 'function';
-const uriOrString = z.optional(z.union([z.string(), z.custom<vscode.Uri>((v) => v instanceof vscode.Uri)]));
-const tokenSchema = z.optional(z.custom<vscode.CancellationToken>(isToken));
+// Built on first use (core/lazyZod.ts): activation loads no zod.
+const argsSchemas = lazySchemas((z) => {
+  const uriOrString = z.optional(z.union([z.string(), z.custom<vscode.Uri>((v) => v instanceof vscode.Uri)]));
+  const tokenSchema = z.optional(z.custom<vscode.CancellationToken>(isToken));
 
-/** Arguments for scripts and tests; with `platform`, `function` and `mode` nothing is asked. */
-const runArgsSchema = z.object({
-  platform: z.optional(z.enum(PLATFORM_IDS)),
-  /** Sutro: the Function name; Nyckel: the function id. */
-  function: z.optional(z.string()),
-  /** The rows themselves, instead of the active editor's selection or document. */
-  text: z.optional(z.string()),
-  /** A document to read, instead of the active editor. */
-  uri: uriOrString,
-  format: z.optional(z.enum(ROW_FORMATS)),
-  mode: z.optional(z.enum(['rows', 'batch'])),
-  concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))),
-  /** Platform run options, as the run panel sends them (e.g. Nyckel `labelCount`). */
-  options: z.optional(z.record(z.string(), z.unknown())),
-  /** Batch mode: the job's name. */
-  jobName: z.optional(z.string()),
-  token: tokenSchema,
+  /** Arguments for scripts and tests; with `platform`, `function` and `mode` nothing is asked. */
+  const runArgsSchema = z.object({
+    platform: z.optional(z.enum(PLATFORM_IDS)),
+    /** Sutro: the Function name; Nyckel: the function id. */
+    function: z.optional(z.string()),
+    /** The rows themselves, instead of the active editor's selection or document. */
+    text: z.optional(z.string()),
+    /** A document to read, instead of the active editor. */
+    uri: uriOrString,
+    format: z.optional(z.enum(ROW_FORMATS)),
+    mode: z.optional(z.enum(['rows', 'batch'])),
+    concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))),
+    /** Platform run options, as the run panel sends them (e.g. Nyckel `labelCount`). */
+    options: z.optional(z.record(z.string(), z.unknown())),
+    /** Batch mode: the job's name. */
+    jobName: z.optional(z.string()),
+    token: tokenSchema,
+  });
+  const rerunArgsSchema = z.object({ uri: uriOrString, concurrency: runArgsSchema.shape.concurrency, token: tokenSchema });
+  return { runArgsSchema, rerunArgsSchema };
 });
-export type RunOnEachLineArgs = z.infer<typeof runArgsSchema>;
-
-const rerunArgsSchema = z.object({ uri: uriOrString, concurrency: runArgsSchema.shape.concurrency, token: tokenSchema });
-export type RerunFailedRowsArgs = z.infer<typeof rerunArgsSchema>;
+export type RunOnEachLineArgs = z.infer<ReturnType<typeof argsSchemas>['runArgsSchema']>;
+export type RerunFailedRowsArgs = z.infer<ReturnType<typeof argsSchemas>['rerunArgsSchema']>;
 
 export type RowsCommandResult =
   | ({ mode: 'rows'; uri: string } & RecordCounts)
@@ -108,7 +112,7 @@ export class RowCommands {
   // ---- Run Function on Each Line…
 
   async runOnEachLine(arg?: unknown): Promise<RowsCommandResult | undefined> {
-    const args = isScripted(arg) ? parseArgs(runArgsSchema, arg) : {};
+    const args = isScripted(arg) ? parseArgs(argsSchemas().runArgsSchema, arg) : {};
     const source = await this.source(args);
     const fn = await this.resolveFunction(args);
     if (!fn) return undefined;
@@ -218,7 +222,7 @@ export class RowCommands {
   // ---- Re-run Failed Rows
 
   async rerunFailedRows(arg?: unknown): Promise<RowsCommandResult | undefined> {
-    const args: RerunFailedRowsArgs = arg instanceof vscode.Uri ? { uri: arg } : isScripted(arg) ? parseArgs(rerunArgsSchema, arg) : {};
+    const args: RerunFailedRowsArgs = arg instanceof vscode.Uri ? { uri: arg } : isScripted(arg) ? parseArgs(argsSchemas().rerunArgsSchema, arg) : {};
     const target = args.uri ?? vscode.window.activeTextEditor?.document.uri;
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     const session = uri ? this.sessionFor(uri) : undefined;
