@@ -67,6 +67,25 @@ const UNDICI_BUNDLES = [
 const PROXY_BUNDLE = { specifier: './proxyAgents', entry: 'src/core/proxyAgents.ts', outfile: 'dist/undici-proxy.js' };
 
 /**
+ * undici's HTTP/2 client is left out of dist/undici.js: loading it requires node:http2 (about
+ * 5 ms in the extension host, on the first request), and it runs only for a Pool made with
+ * `allowH2`, which POOL_OPTIONS in http.ts never sets. Should a socket still negotiate h2, the stub
+ * throws, and the request fails with a network error instead of being sent over HTTP/2.
+ */
+const withoutHttp2 = {
+  name: 'undici-without-http2',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
+      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer) ? { path: 'client-h2', namespace: 'undici-without-http2' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'undici-without-http2' }, () => ({
+      contents: "module.exports = function connectH2() { throw new Error('HTTP/2 is not in this build of undici (esbuild.mjs)'); };\n",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Points http.ts's requires at the undici bundles beside the entry bundle. Any other import of
  * undici fails the build: it would pull undici into the bundle that loads at activation.
  */
@@ -263,6 +282,7 @@ const builds = [
     format: 'cjs',
     platform: 'node',
     target: 'node20',
+    plugins: [...shared.plugins, ...(UNDICI_BUNDLES.some((bundle) => bundle.outfile === outfile) ? [withoutHttp2] : [])],
   })),
   {
     ...shared,

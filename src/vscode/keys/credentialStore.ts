@@ -4,7 +4,6 @@
 import { Disposable } from '../base/disposable';
 import { setContext } from '../base/commands';
 import * as vscode from 'vscode';
-import { lazySchemas } from '../../core/lazyZod';
 import { credentialsProblem, type CredentialField } from '../../core/credentials';
 import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
 
@@ -13,12 +12,21 @@ const SECRET_PREFIX = 'aiFunctions.credentials.';
 /** Credentials as stored: for a platform that binds keys, the origin the key was set for. */
 export type StoredCredentials = Credentials & { endpoint?: string };
 
-const storedCredentials = lazySchemas((z) =>
-  z.union([
-    z.object({ apiKey: z.string().check(z.minLength(1)), endpoint: z.optional(z.string()) }),
-    z.object({ clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1)) }),
-  ]),
-);
+/**
+ * The stored shape, checked by hand rather than with zod: activation reads every platform's
+ * credentials (for the hasKey context keys), and this keeps zod from loading for it. What zod's
+ * union of the two objects did: the first shape that fits, with only its own fields.
+ */
+function storedCredentials(value: unknown): StoredCredentials | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const filled = (field: unknown): field is string => typeof field === 'string' && field.length > 0;
+  if (filled(v.apiKey) && (v.endpoint === undefined || typeof v.endpoint === 'string')) {
+    return 'endpoint' in v ? { apiKey: v.apiKey, endpoint: v.endpoint as string | undefined } : { apiKey: v.apiKey };
+  }
+  if (filled(v.clientId) && filled(v.clientSecret)) return { clientId: v.clientId, clientSecret: v.clientSecret };
+  return undefined;
+}
 
 export class InvalidCredentialsError extends Error {}
 
@@ -84,8 +92,7 @@ export class CredentialStore extends Disposable {
     const stored = await this.secrets.get(SECRET_PREFIX + platform);
     if (stored === undefined) return undefined;
     try {
-      const parsed = storedCredentials().safeParse(JSON.parse(stored));
-      return parsed.success ? parsed.data : undefined;
+      return storedCredentials(JSON.parse(stored));
     } catch {
       return undefined;
     }
