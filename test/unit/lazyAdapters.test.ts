@@ -44,10 +44,20 @@ describe('lazy adapters', () => {
     for (const [lazy, real] of pairs) assert.deepEqual(shape(lazy), shape(real), lazy.id);
   });
 
-  it('load the adapter on the first call and pass its errors on', async () => {
-    const lazy = new LazyNyckelAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://nyckel.example' }) });
-    assert.equal((lazy as unknown as { adapter?: unknown }).adapter, undefined);
-    await assert.rejects(lazy.listFunctions(), /client|credentials|key/i);
-    assert.ok((lazy as unknown as { adapter?: unknown }).adapter instanceof NyckelAdapter);
+  it('load the adapter on the first call, with the credentials read first, and pass its errors on', async () => {
+    let reads = 0;
+    const credentials = async () => {
+      reads++;
+      return undefined;
+    };
+    const lazy = new LazyNyckelAdapter({ http, logger: silent, credentials, config: () => ({ baseUrl: 'https://nyckel.example' }) });
+    const loaded = () => (lazy as unknown as { loader: { adapter?: unknown } }).loader.adapter;
+    assert.equal(loaded(), undefined);
+    assert.equal(reads, 0, 'nothing is read before the platform is called');
+    const first = lazy.listFunctions();
+    assert.equal(reads, 1, 'the credentials are read before the adapter loads');
+    await assert.rejects(first, /client|credentials|key/i);
+    assert.ok(loaded() instanceof NyckelAdapter);
+    await assert.rejects(lazy.run({ platform: 'nyckel', function: 'f', input: 'x' }), /client|credentials|key/i);
   });
 });

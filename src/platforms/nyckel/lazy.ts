@@ -2,6 +2,7 @@
 // once, and the real adapter (client.ts, with its schemas, token cache and rate limiter) is
 // loaded on first use from a bundle of its own (dist/nyckel.js; see LAZY_ADAPTERS in
 // esbuild.mjs). Activation never loads it. It declares exactly the abilities NyckelAdapter has.
+import { AdapterLoader } from '../adapterLoader';
 import type { FunctionInfo, RunRequest, RunResult } from '../../core/model';
 import type { PlatformAdapter } from '../types';
 import type { NyckelAdapter, NyckelAdapterOptions } from './client';
@@ -10,24 +11,21 @@ import { NYCKEL } from './descriptor';
 export class LazyNyckelAdapter implements PlatformAdapter {
   readonly id = 'nyckel' as const;
   readonly descriptor = NYCKEL;
-  private adapter: NyckelAdapter | undefined;
+  private readonly loader: AdapterLoader<NyckelAdapter>;
 
-  constructor(private readonly options: NyckelAdapterOptions) {}
-
-  private load(): NyckelAdapter {
-    if (!this.adapter) {
+  constructor(options: NyckelAdapterOptions) {
+    this.loader = new AdapterLoader(options, () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
       const { NyckelAdapter: Adapter } = require('./client') as typeof import('./client');
-      this.adapter = new Adapter(this.options);
-    }
-    return this.adapter;
+      return new Adapter(options);
+    });
   }
 
   async listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]> {
-    return this.load().listFunctions(signal);
+    return (await this.loader.get()).listFunctions(signal);
   }
 
   async run(request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
-    return this.load().run(request, signal);
+    return (await this.loader.get()).run(request, signal);
   }
 }
