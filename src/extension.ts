@@ -148,6 +148,10 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     { dispose: () => void http.close() },
   );
   void hasKey.updateAll();
+  // Well after activation, load what a first request needs (undici, and the adapters of the
+  // platforms that have a key), so that it does not wait for them. Never during activation.
+  const warmUp = setTimeout(() => void warmUpRequests(platforms, credentials, http, log), WARM_UP_DELAY_MS);
+  context.subscriptions.push({ dispose: () => clearTimeout(warmUp) });
 
   const api = new PublicApi(credentials, platforms, runs, settings);
   if (context.extensionMode === vscode.ExtensionMode.Test) {
@@ -170,6 +174,21 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     return Object.assign(api, { testing });
   }
   return api;
+}
+
+/** How long after activation warmUpRequests runs: after the start-up work of the window, when it is likely idle. */
+const WARM_UP_DELAY_MS = 3_000;
+
+async function warmUpRequests(platforms: Platforms, credentials: CredentialStore, http: HttpClient, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    const withKey = await Promise.all(Object.values(platforms).map(async (adapter) => ((await credentials.has(adapter.id)) ? adapter : undefined)));
+    if (!withKey.some(Boolean)) return;
+    http.loadUndici();
+    for (const adapter of withKey) (adapter as { preload?: () => void } | undefined)?.preload?.();
+  } catch (error) {
+    // The first request loads them then, and reports what fails.
+    log.debug(`Loading the request code ahead of use failed: ${messageOf(error)}`);
+  }
 }
 
 export function deactivate(): void {}

@@ -19,6 +19,11 @@ export class AdapterLoader<A> {
     private readonly load: () => A,
   ) {}
 
+  /** Loads the adapter now, if it is not loaded yet (see warmUp in extension.ts). */
+  preload(): void {
+    this.adapter ??= this.load();
+  }
+
   /** The adapter; the first call loads it. */
   get(): Promise<A> {
     if (this.adapter) return Promise.resolve(this.adapter);

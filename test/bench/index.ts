@@ -85,6 +85,7 @@ async function main(): Promise<number> {
     results.emptyActivationMs = r.emptyActivationMs;
     results.activationOverheadMs = r.activationOverheadMs;
     results.firstApiRequestMs = r.firstApiRequestMs;
+    results.firstApiRequestAfterIdleMs = r.firstApiRequestAfterIdleMs;
     results.runPanelFirstPaintMs = r.runPanelFirstPaintMs;
     results.emptyPanelFirstPaintMs = r.emptyPanelFirstPaintMs;
     results.runPanelOverheadMs = r.runPanelOverheadMs;

@@ -53,6 +53,8 @@ export interface HostRun {
   /** activationTotalMs − emptyActivationMs: what activating ours adds. */
   activationOverheadMs?: number;
   firstApiRequestMs?: number;
+  /** Set when the first request waited this long after activation (see FIRST_REQUEST_AFTER_IDLE_MS). */
+  firstApiRequestAfterMs?: number;
   secondApiRequestMs?: number;
   /** From the start of the Open Run Panel command to the webview's first contentful paint. */
   runPanelFirstPaintMs?: number;
@@ -98,7 +100,10 @@ export interface StartupResult {
   warmupActivationMs: number | null;
   /** Median over the start-ups of activationTotalMs − emptyActivationMs, each pair from one host. */
   activationOverheadMs: number | null;
+  /** The first request right after activation (the start-ups that did not wait). */
   firstApiRequestMs: number | null;
+  /** The first request FIRST_REQUEST_AFTER_IDLE_MS after activation: after the extension's warm-up. */
+  firstApiRequestAfterIdleMs: number | null;
   runPanelFirstPaintMs: number | null;
   /**
    * What of the run panel's first paint is ours: runPanelFirstPaintMs − emptyPanelFirstPaintMs,
@@ -130,6 +135,9 @@ export const STARTUP_TARGETS = {
 export function below(value: number | null, target: number): boolean {
   return value !== null && value < target;
 }
+
+/** The wait before the first request in every other start-up: past extension.ts's WARM_UP_DELAY_MS (3 s). */
+const FIRST_REQUEST_AFTER_IDLE_MS = 4_000;
 
 /** Each VS Code start-up waits, up to maxWaitMs, for the CPUs to be busy less than busyBelow. */
 const QUIET_CPU = { busyBelow: 0.5, maxWaitMs: 60_000 };
@@ -375,6 +383,9 @@ export async function hostRun(index: number, emulatorUrl: string, empties: strin
         // panel ~0.5 s first, ~1.2 s second, on a loaded machine), so each start-up opens one:
         // ours, or in every other start-up a plain one, VS Code's own part.
         AI_FUNCTIONS_BENCH_PANELS: process.env.AI_FUNCTIONS_BENCH_PANELS ?? (index % 2 === 0 ? 'run-panel' : 'empty-panel'),
+        // Every other start-up makes its first request after a wait, when the extension has loaded
+        // what requests need (extension.ts warmUpRequests); the others right after activation.
+        AI_FUNCTIONS_BENCH_FIRST_REQUEST_AFTER_MS: index % 2 === 1 ? String(FIRST_REQUEST_AFTER_IDLE_MS) : undefined,
         AI_FUNCTIONS_BENCH_CPUPROFILE: process.env.AI_FUNCTIONS_BENCH_CPUPROFILE ? `${process.env.AI_FUNCTIONS_BENCH_CPUPROFILE}-${index}` : undefined,
       },
     });
@@ -455,7 +466,7 @@ async function hostRuns(count: number): Promise<HostRun[]> {
         run.error
           ? `  startup: VS Code run ${i + 1}: ${run.error}\n`
           : `  startup: VS Code run ${i + 1} (CPUs ${Math.round(100 * cpuBusyBefore)}% busy before): activation ${ms(run.activationTotalMs)} ms (empty ${ms(run.emptyActivationMs)}, load ${ms(run.loadMs)}, activate() ${ms(run.activateCallMs)}), ` +
-              `first request ${ms(run.firstApiRequestMs)} ms, run panel painted ${ms(run.runPanelFirstPaintMs)} ms\n`,
+              `first request ${ms(run.firstApiRequestMs)} ms${run.firstApiRequestAfterMs ? ` (${run.firstApiRequestAfterMs / 1000} s after activation)` : ""}, run panel painted ${ms(run.runPanelFirstPaintMs)} ms\n`,
       );
     }
   } finally {
@@ -472,10 +483,11 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
   const cold = await coldFirstRequest(options.coldRuns);
   const runs = await hostRuns(options.hostRuns);
   const ok = runs.filter((r) => !r.error);
-  const med = (key: keyof HostRun) => {
-    const values = ok.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
+  const medOf = (runs: HostRun[], key: keyof HostRun) => {
+    const values = runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
     return values.length ? round(median(values), 2) : null;
   };
+  const med = (key: keyof HostRun) => medOf(ok, key);
 
   const result: StartupResult = {
     bundles,
@@ -489,7 +501,8 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
     emptyActivationMs: med('emptyActivationMs'),
     warmupActivationMs: med('warmupActivationMs'),
     activationOverheadMs: med('activationOverheadMs'),
-    firstApiRequestMs: med('firstApiRequestMs'),
+    firstApiRequestMs: medOf(ok.filter((r) => r.firstApiRequestAfterMs === undefined), 'firstApiRequestMs'),
+    firstApiRequestAfterIdleMs: medOf(ok.filter((r) => r.firstApiRequestAfterMs !== undefined), 'firstApiRequestMs'),
     runPanelFirstPaintMs: med('runPanelFirstPaintMs'),
     runPanelOverheadMs: null,
     runPanelCommandMs: med('runPanelCommandMs'),
@@ -518,7 +531,8 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
     ['the same for an empty extension, same hosts', result.emptyActivationMs ?? NaN, ''],
     ['(the first activation in each host, an empty one)', result.warmupActivationMs ?? NaN, ''],
     ['activation overhead (ours − empty, paired per host)', result.activationOverheadMs ?? NaN, `< ${STARTUP_TARGETS.activationOverheadMs}`],
-    ['first API request after activation (listJobs)', result.firstApiRequestMs ?? NaN, `< ${STARTUP_TARGETS.firstApiRequestMs}`],
+    ['first API request right after activation (listJobs)', result.firstApiRequestMs ?? NaN, `< ${STARTUP_TARGETS.firstApiRequestMs}`],
+    [`first API request ${FIRST_REQUEST_AFTER_IDLE_MS / 1000} s after activation (after the warm-up)`, result.firstApiRequestAfterIdleMs ?? NaN, `< ${STARTUP_TARGETS.firstApiRequestMs}`],
     ['Open Run Panel command to its first paint', result.runPanelFirstPaintMs ?? NaN, '(raw)'],
     ['  of which the command', result.runPanelCommandMs ?? NaN, ''],
     ['  of which its content frame (HTML, styles, font, script)', result.runPanelContentMs ?? NaN, ''],
@@ -534,7 +548,7 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
   const verdict = (value: number | null, target: number) => `${value ?? 'n/a'} ms (target < ${target}: ${below(value, target) ? 'met' : 'MISSED'})`;
   console.log(
     `activate() ${verdict(result.activateMs, STARTUP_TARGETS.activateMs)}; activation overhead ${verdict(result.activationOverheadMs, STARTUP_TARGETS.activationOverheadMs)}; ` +
-      `first API request ${verdict(result.firstApiRequestMs, STARTUP_TARGETS.firstApiRequestMs)}; run panel first paint ${result.runPanelFirstPaintMs ?? 'n/a'} ms, of it ours (beyond a plain panel) ${verdict(result.runPanelOverheadMs, STARTUP_TARGETS.runPanelOverheadMs)}; ` +
+      `first API request ${verdict(result.firstApiRequestMs, STARTUP_TARGETS.firstApiRequestMs)}, after the warm-up ${verdict(result.firstApiRequestAfterIdleMs, STARTUP_TARGETS.firstApiRequestMs)}; run panel first paint ${result.runPanelFirstPaintMs ?? 'n/a'} ms, of it ours (beyond a plain panel) ${verdict(result.runPanelOverheadMs, STARTUP_TARGETS.runPanelOverheadMs)}; ` +
       `dist/extension.js ${kib(entry.bytes)} (target < 150 KB: ${entry.bytes < STARTUP_TARGETS.entryBundleBytes ? 'met' : 'MISSED'})`,
   );
   return result;

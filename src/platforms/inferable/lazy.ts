@@ -21,6 +21,11 @@ export class LazyInferableAdapter implements PlatformAdapter {
     });
   }
 
+  /** Loads the adapter now, ahead of its first use (not an ability: see warmUp in extension.ts). */
+  preload(): void {
+    this.loader.preload();
+  }
+
   async listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]> {
     return (await this.loader.get()).listFunctions(signal);
   }

@@ -30,6 +30,11 @@ export class LazySutroAdapter implements PlatformAdapter {
     return deploymentUrlProblem(raw);
   }
 
+  /** Loads the adapter now, ahead of its first use (not an ability: see warmUp in extension.ts). */
+  preload(): void {
+    this.loader.preload();
+  }
+
   async listFunctions(): Promise<FunctionInfo[]> {
     return (await this.loader.get()).listFunctions();
   }
