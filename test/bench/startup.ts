@@ -184,7 +184,8 @@ function entryParts(): { part: string; bytes: number }[] {
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
-      const part = pkg ? `node_modules/${pkg}` : input.replace(/\/[^/]+$/, '/');
+      // Paths are relative to the scratch copy, whose src/ is a link: `../../../src/core/x.ts` is src/core/.
+      const part = pkg ? `node_modules/${pkg}` : input.replace(/^(\.\.\/)+/, '').replace(/\/[^/]+$/, '/');
       parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
     }
   }
