@@ -19,7 +19,7 @@ export class AdapterLoader<A> {
     private readonly load: () => A,
   ) {}
 
-  /** Loads the adapter now, if it is not loaded yet (see warmUp in extension.ts). */
+  /** Loads the adapter now, if it is not loaded yet (see warmUpRequests in extension.ts). */
   preload(): void {
     this.adapter ??= this.load();
   }

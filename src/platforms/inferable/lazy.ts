@@ -21,7 +21,7 @@ export class LazyInferableAdapter implements PlatformAdapter {
     });
   }
 
-  /** Loads the adapter now, ahead of its first use (not an ability: see warmUp in extension.ts). */
+  /** Loads the adapter now, ahead of its first use (not an ability: see warmUpRequests in extension.ts). */
   preload(): void {
     this.loader.preload();
   }

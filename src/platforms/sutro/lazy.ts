@@ -1,7 +1,7 @@
 // The Sutro adapter as the extension builds it at activation: the descriptor and the key's
 // deployment are answered at once (endpoints.ts), everything that talks to Sutro loads the real
 // adapter (client.ts, with its schemas, mapping and the results file code) on first use, from a
-// bundle of its own (dist/sutro.js, see SUTRO_BUNDLE in esbuild.mjs). Activation never loads it.
+// bundle of its own (dist/sutro.js, see LAZY_ADAPTERS in esbuild.mjs). Activation never loads it.
 import { AdapterLoader } from '../adapterLoader';
 import type { FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
 import type { JobResults, PlatformAdapter } from '../types';
@@ -30,7 +30,7 @@ export class LazySutroAdapter implements PlatformAdapter {
     return deploymentUrlProblem(raw);
   }
 
-  /** Loads the adapter now, ahead of its first use (not an ability: see warmUp in extension.ts). */
+  /** Loads the adapter now, ahead of its first use (not an ability: see warmUpRequests in extension.ts). */
   preload(): void {
     this.loader.preload();
   }
