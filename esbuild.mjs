@@ -1,13 +1,15 @@
 // Builds the extension (dist/extension.js), the run panel's browser code (dist/webview.js)
 // and, with --tests, transpiles src/ and test/ file by file into out/ for mocha.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
+/** `--metafile=<file>`: writes esbuild's metafile of the entry bundle there (the start-up benchmark reads it). */
+const metafile = process.argv.find((arg) => arg.startsWith('--metafile='))?.slice('--metafile='.length);
 
 /** Prints errors as `file:line:col` so VS Code's `$esbuild-watch` problem matcher finds them. */
 const problemMatcher = {
@@ -65,6 +67,25 @@ const UNDICI_BUNDLES = [
 const PROXY_BUNDLE = { specifier: './proxyAgents', entry: 'src/core/proxyAgents.ts', outfile: 'dist/undici-proxy.js' };
 
 /**
+ * undici's HTTP/2 client is left out of dist/undici.js: loading it requires node:http2 (about
+ * 5 ms in the extension host, on the first request), and it runs only for a Pool made with
+ * `allowH2`, which POOL_OPTIONS in http.ts never sets. Should a socket still negotiate h2, the stub
+ * throws, and the request fails with a network error instead of being sent over HTTP/2.
+ */
+const withoutHttp2 = {
+  name: 'undici-without-http2',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
+      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer) ? { path: 'client-h2', namespace: 'undici-without-http2' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'undici-without-http2' }, () => ({
+      contents: "module.exports = function connectH2() { throw new Error('HTTP/2 is not in this build of undici (esbuild.mjs)'); };\n",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Points http.ts's requires at the undici bundles beside the entry bundle. Any other import of
  * undici fails the build: it would pull undici into the bundle that loads at activation.
  */
@@ -107,15 +128,50 @@ const hyparquetAsSeparateBundle = {
 };
 
 /**
- * The Sutro adapter proper (its schemas, mapping and results file code) is loaded on first use
- * from dist/sutro.js: src/platforms/sutro/lazy.ts, in the entry bundle, answers the descriptor and
- * the key's deployment at once and requires './client' when Sutro is first called.
+ * Every platform adapter proper (its schemas, mapping and everything that talks to the platform)
+ * is loaded on first use from a bundle of its own, dist/<platform>.js: src/platforms/<platform>/lazy.ts,
+ * in the entry bundle, answers the descriptor (and Sutro's key deployment) at once and requires
+ * './client' when the platform is first called. A platform folder with a lazy.ts gets its bundle.
  */
-const sutroAsSeparateBundle = {
-  name: 'sutro-as-separate-bundle',
+const LAZY_ADAPTERS = readdirSync('src/platforms', { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join('src/platforms', entry.name, 'lazy.ts')))
+  .map(({ name }) => ({ entry: `src/platforms/${name}/client.ts`, outfile: `dist/${name}.js` }));
+
+const adaptersAsSeparateBundles = {
+  name: 'adapters-as-separate-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/client$/ }, (args) =>
-      /[\\/]platforms[\\/]sutro[\\/]lazy\.ts$/.test(args.importer) ? { path: './sutro.js', external: true } : undefined,
+    build.onResolve({ filter: /^\.\/client$/ }, (args) => {
+      const platform = /[\\/]platforms[\\/]([^\\/]+)[\\/]lazy\.ts$/.exec(args.importer)?.[1];
+      return platform ? { path: `./${platform}.js`, external: true } : undefined;
+    });
+  },
+};
+
+/**
+ * zod/mini is one bundle of its own, dist/zod.js, that the entry bundle, the adapters and the run
+ * panel share: the entry bundle requires it only when a schema is first used (src/core/lazyZod.ts),
+ * so activation never loads it, and it is loaded once, not once per bundle. The webview has its own.
+ */
+const ZOD_BUNDLE = { specifier: 'zod/mini', outfile: 'dist/zod.js' };
+
+/**
+ * What dist/zod.js exports: the zod functions src/ uses (every use is written `z.<name>`), so the
+ * bundle holds only those, as tree-shaking gave each bundle before (all of zod/mini is 465 KB).
+ * Names that are not zod's values (`z.infer`, types) are left out.
+ */
+async function zodExports() {
+  const zod = await import(ZOD_BUNDLE.specifier);
+  const used = new Set(listTs('src').flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\bz\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1])));
+  return [...used].filter((name) => name in zod).sort();
+}
+
+const zodAsSeparateBundle = {
+  name: 'zod-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^zod(\/|$)/ }, (args) =>
+      args.path === ZOD_BUNDLE.specifier
+        ? { path: `./${ZOD_BUNDLE.outfile.slice('dist/'.length)}`, external: true }
+        : { errors: [{ text: `"${args.path}" is not the zod bundle (ZOD_BUNDLE in esbuild.mjs)` }] },
     );
   },
 };
@@ -192,16 +248,27 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, sutroAsSeparateBundle, runPanelAsSeparateBundle, evaluateAsSeparateBundle],
+    metafile: Boolean(metafile),
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, runPanelAsSeparateBundle, evaluateAsSeparateBundle],
   },
-  {
+  ...LAZY_ADAPTERS.map(({ entry, outfile }) => ({
     ...shared,
-    entryPoints: ['src/platforms/sutro/client.ts'],
-    outfile: 'dist/sutro.js',
+    ...node,
+    entryPoints: [entry],
+    outfile,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    plugins: [...shared.plugins, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
+    plugins: [...shared.plugins, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
+  })),
+  {
+    ...shared,
+    ...node,
+    stdin: { contents: `export { ${(await zodExports()).join(', ')} } from ${JSON.stringify(ZOD_BUNDLE.specifier)};\n`, resolveDir: '.', loader: 'js' },
+    outfile: ZOD_BUNDLE.outfile,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
   },
   {
     ...shared,
@@ -212,7 +279,7 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
   },
   {
     ...shared,
@@ -223,7 +290,7 @@ const builds = [
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
   },
   ...[...UNDICI_BUNDLES, HYPARQUET_BUNDLE].map(({ specifier, outfile, exports }) => ({
     ...shared,
@@ -236,6 +303,7 @@ const builds = [
     format: 'cjs',
     platform: 'node',
     target: 'node20',
+    plugins: [...shared.plugins, ...(UNDICI_BUNDLES.some((bundle) => bundle.outfile === outfile) ? [withoutHttp2] : [])],
   })),
   {
     ...shared,
@@ -303,6 +371,8 @@ if (tests) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));
   } else {
     const results = await Promise.allSettled(contexts.map((ctx) => ctx.rebuild()));
+    const entry = results[builds.findIndex((options) => options.outfile === 'dist/extension.js')];
+    if (metafile && entry.status === 'fulfilled') writeFileSync(metafile, JSON.stringify(entry.value.metafile));
     await Promise.all(contexts.map((ctx) => ctx.dispose()));
     if (results.some((r) => r.status === 'rejected')) process.exit(1);
   }

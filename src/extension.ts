@@ -6,8 +6,8 @@ import { HttpClient } from './core/http';
 import { JobPoller } from './core/jobPoller';
 import { JobsStore } from './core/jobsStore';
 import type { PlatformId } from './core/model';
-import { InferableAdapter } from './platforms/inferable';
-import { NyckelAdapter } from './platforms/nyckel';
+import { LazyInferableAdapter } from './platforms/inferable/lazy';
+import { LazyNyckelAdapter } from './platforms/nyckel/lazy';
 import { LazySutroAdapter } from './platforms/sutro/lazy';
 import { hasJobs } from './platforms/types';
 import { PublicApi } from './vscode/api';
@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const sutroFunctions: ConfiguredFunctions = { platform: 'sutro', list: () => settings.sutroFunctions(), save: (f) => settings.setSutroFunctions(f) };
 
   const platforms: Platforms = {
-    // Loaded on first use (dist/sutro.js); the URLs are normalized by the adapter, per aiFunctions.sutro.api.
+    // Each adapter is loaded on first use (dist/<platform>.js). Sutro's URLs are normalized by the adapter, per aiFunctions.sutro.api.
     sutro: new LazySutroAdapter({
       http,
       logger: log,
@@ -55,8 +55,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
         resultsDir: vscode.Uri.joinPath(context.globalStorageUri, 'results').fsPath,
       }),
     }),
-    nyckel: new NyckelAdapter({ http, logger: log, credentials: keyOf('nyckel'), config: () => ({ baseUrl: settings.url('nyckel.baseUrl') }) }),
-    inferable: new InferableAdapter({
+    nyckel: new LazyNyckelAdapter({ http, logger: log, credentials: keyOf('nyckel'), config: () => ({ baseUrl: settings.url('nyckel.baseUrl') }) }),
+    inferable: new LazyInferableAdapter({
       http,
       logger: log,
       credentials: keyOf('inferable'),
@@ -170,6 +170,10 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   void hasKey.updateAll();
   rowCommands.showInterrupted();
   welcome.openOnFirstRun();
+  // Well after activation, load what a first request needs (undici, and the adapters of the
+  // platforms that have a key), so that it does not wait for them. Never during activation.
+  const warmUp = setTimeout(() => void warmUpRequests(platforms, credentials, http, log), WARM_UP_DELAY_MS);
+  context.subscriptions.push({ dispose: () => clearTimeout(warmUp) });
 
   const api = new PublicApi(credentials, platforms, runs, settings, (request) => evaluate.evaluate(request));
   if (context.extensionMode === vscode.ExtensionMode.Test) {
@@ -208,4 +212,19 @@ let stopRowFiles: (() => Promise<void>) | undefined;
 /** File runs stop sending; rows in flight finish and are journaled, so Resume loses nothing. */
 export async function deactivate(): Promise<void> {
   await stopRowFiles?.();
+}
+
+/** How long after activation warmUpRequests runs: after the start-up work of the window, when it is likely idle. */
+const WARM_UP_DELAY_MS = 3_000;
+
+async function warmUpRequests(platforms: Platforms, credentials: CredentialStore, http: HttpClient, log: vscode.LogOutputChannel): Promise<void> {
+  try {
+    const withKey = await Promise.all(Object.values(platforms).map(async (adapter) => ((await credentials.has(adapter.id)) ? adapter : undefined)));
+    if (!withKey.some(Boolean)) return;
+    http.loadUndici();
+    for (const adapter of withKey) (adapter as { preload?: () => void } | undefined)?.preload?.();
+  } catch (error) {
+    // The first request loads them then, and reports what fails.
+    log.debug(`Loading the request code ahead of use failed: ${messageOf(error)}`);
+  }
 }

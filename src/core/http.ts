@@ -411,16 +411,24 @@ export class HttpClient {
   }
 
   /**
+   * Loads undici now, if it is not loaded yet, instead of at the first request: for a caller about
+   * to make one that is waiting for something else meanwhile (see platforms/adapterLoader.ts).
+   */
+  loadUndici(): void {
+    // require, not import(): the bundle loads undici from its own file (dist/undici.js, Pool
+    // only), and a dynamic import of a CommonJS bundle would only expose `default`.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
+    undiciModule ??= require('undici') as Undici;
+  }
+
+  /**
    * Sends a request, and sends it again as its policy allows, at most MAX_SENDS times in all.
    * Throws AiFunctionsError for non-2xx and every failure.
    */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { platform, method, signal } = req;
     if (signal?.aborted || this.closed) throw cancelledError(platform);
-    // require, not import(): the bundle loads undici from its own file (dist/undici.js, Pool
-    // only), and a dynamic import of a CommonJS bundle would only expose `default`.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
-    undiciModule ??= require('undici') as Undici;
+    this.loadUndici();
     if (signal?.aborted) throw cancelledError(platform);
 
     let url: URL;

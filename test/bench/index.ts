@@ -93,7 +93,10 @@ async function main(): Promise<number> {
     results.emptyActivationMs = r.emptyActivationMs;
     results.activationOverheadMs = r.activationOverheadMs;
     results.firstApiRequestMs = r.firstApiRequestMs;
+    results.firstApiRequestAfterIdleMs = r.firstApiRequestAfterIdleMs;
     results.runPanelFirstPaintMs = r.runPanelFirstPaintMs;
+    results.emptyPanelFirstPaintMs = r.emptyPanelFirstPaintMs;
+    results.runPanelOverheadMs = r.runPanelOverheadMs;
     results.entryBundleBytes = r.entryBundleBytes;
     results.totalBundleBytes = r.totalBundleBytes;
     results.undiciBundleBytes = r.bundles.find((b) => b.file === 'dist/undici.js')?.bytes ?? null;
@@ -102,7 +105,8 @@ async function main(): Promise<number> {
     targets.activate = below(r.activateMs, STARTUP_TARGETS.activateMs);
     targets.activationOverhead = below(r.activationOverheadMs, STARTUP_TARGETS.activationOverheadMs);
     targets.firstApiRequest = below(r.firstApiRequestMs, STARTUP_TARGETS.firstApiRequestMs);
-    targets.runPanelFirstPaint = below(r.runPanelFirstPaintMs, STARTUP_TARGETS.runPanelFirstPaintMs);
+    // The target is our part (docs/benchmarks.md): the raw figure is mostly VS Code's webview.
+    targets.runPanelFirstPaint = below(r.runPanelOverheadMs, STARTUP_TARGETS.runPanelOverheadMs);
     targets.entryBundle = r.entryBundleBytes < STARTUP_TARGETS.entryBundleBytes;
   }
   if (run('hostile')) {

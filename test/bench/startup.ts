@@ -53,6 +53,8 @@ export interface HostRun {
   /** activationTotalMs − emptyActivationMs: what activating ours adds. */
   activationOverheadMs?: number;
   firstApiRequestMs?: number;
+  /** Set when the first request waited this long after activation (see FIRST_REQUEST_AFTER_IDLE_MS). */
+  firstApiRequestAfterMs?: number;
   secondApiRequestMs?: number;
   /** From the start of the Open Run Panel command to the webview's first contentful paint. */
   runPanelFirstPaintMs?: number;
@@ -98,8 +100,17 @@ export interface StartupResult {
   warmupActivationMs: number | null;
   /** Median over the start-ups of activationTotalMs − emptyActivationMs, each pair from one host. */
   activationOverheadMs: number | null;
+  /** The first request right after activation (the start-ups that did not wait). */
   firstApiRequestMs: number | null;
+  /** The first request FIRST_REQUEST_AFTER_IDLE_MS after activation: after the extension's warm-up. */
+  firstApiRequestAfterIdleMs: number | null;
   runPanelFirstPaintMs: number | null;
+  /**
+   * What of the run panel's first paint is ours: runPanelFirstPaintMs − emptyPanelFirstPaintMs,
+   * the medians over the start-ups that opened each (a start-up opens one panel: the first webview
+   * in a page is much faster than any after it, so two in one page would not compare).
+   */
+  runPanelOverheadMs: number | null;
   runPanelCommandMs: number | null;
   runPanelContentMs: number | null;
   emptyPanelFirstPaintMs: number | null;
@@ -112,7 +123,11 @@ export const STARTUP_TARGETS = {
   activateMs: 15,
   activationOverheadMs: 15,
   firstApiRequestMs: 50,
-  runPanelFirstPaintMs: 150,
+  /**
+   * The run panel's first paint beyond a plain webview panel's, in the same kind of host (the raw
+   * figure, about 0.6 s here, is mostly VS Code's own webview: see docs/benchmarks.md).
+   */
+  runPanelOverheadMs: 150,
   entryBundleBytes: 150_000,
 } as const;
 
@@ -121,6 +136,9 @@ export function below(value: number | null, target: number): boolean {
   return value !== null && value < target;
 }
 
+/** The wait before the first request in every other start-up: past extension.ts's WARM_UP_DELAY_MS (3 s). */
+const FIRST_REQUEST_AFTER_IDLE_MS = 4_000;
+
 /** Each VS Code start-up waits, up to maxWaitMs, for the CPUs to be busy less than busyBelow. */
 const QUIET_CPU = { busyBelow: 0.5, maxWaitMs: 60_000 };
 
@@ -128,14 +146,16 @@ const SCRATCH = path.join(ROOT, '.vscode-test', 'bench');
 const EXT_DIR = path.join(SCRATCH, 'ext');
 const LINKED = ['src', 'webview', 'media', 'node_modules', 'package.json', 'esbuild.mjs', 'tsconfig.json', 'LICENSE', 'README.md', 'CHANGELOG.md'];
 
-/** `node esbuild.mjs --production` in the scratch copy; returns its dist/ files. */
+const METAFILE = path.join(SCRATCH, 'extension.meta.json');
+
+/** `node esbuild.mjs --production` in the scratch copy (with the entry bundle's metafile); returns its dist/ files. */
 function productionBuild(): BundleFile[] {
   fs.rmSync(EXT_DIR, { recursive: true, force: true });
   fs.mkdirSync(EXT_DIR, { recursive: true });
   for (const name of LINKED) {
     if (fs.existsSync(path.join(ROOT, name))) fs.symlinkSync(path.join(ROOT, name), path.join(EXT_DIR, name));
   }
-  const build = spawnSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: EXT_DIR, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, ['esbuild.mjs', '--production', `--metafile=${METAFILE}`], { cwd: EXT_DIR, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`node esbuild.mjs --production failed:\n${build.stdout}${build.stderr}`);
   const dist = path.join(EXT_DIR, 'dist');
   return fs
@@ -148,41 +168,24 @@ function productionBuild(): BundleFile[] {
 const WHEN_LOADED: Record<string, string> = {
   'dist/extension.js': 'on activation',
   'dist/undici.js': 'on the first request',
+  'dist/undici-proxy.js': 'on the first request through a proxy',
+  'dist/sutro.js': 'when Sutro is first called',
+  'dist/inferable.js': 'when Inferable is first called',
+  'dist/nyckel.js': 'when Nyckel is first called',
+  'dist/hyparquet.js': 'when Sutro results come as Parquet',
   'dist/runPanel.js': 'when a run panel opens',
   'dist/webview.js': 'in the webview',
 };
 
-/** The entry bundle's parts by minified size, from esbuild's metafile (same options as esbuild.mjs). */
-async function entryParts(): Promise<{ part: string; bytes: number }[]> {
-  const result = await esbuild.build({
-    entryPoints: [path.join(ROOT, 'src', 'extension.ts')],
-    bundle: true,
-    minify: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    legalComments: 'none',
-    external: ['vscode', 'undici'],
-    // As in esbuild.mjs: the run panel is its own bundle, loaded when a panel opens.
-    plugins: [
-      {
-        name: 'run-panel-as-separate-bundle',
-        setup(build) {
-          build.onResolve({ filter: /^\.\/runPanel$/ }, (args) => (args.importer.endsWith('lazyRunPanel.ts') ? { path: './runPanel.js', external: true } : undefined));
-        },
-      },
-    ],
-    write: false,
-    metafile: true,
-    outfile: path.join(SCRATCH, 'metafile-probe.js'),
-    absWorkingDir: ROOT,
-    logLevel: 'silent',
-  });
+/** The entry bundle's parts by minified size, from the production build's own metafile. */
+function entryParts(): { part: string; bytes: number }[] {
+  const metafile = JSON.parse(fs.readFileSync(METAFILE, 'utf8')) as esbuild.Metafile;
   const parts = new Map<string, number>();
-  for (const output of Object.values(result.metafile.outputs)) {
+  for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
       const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
-      const part = pkg ? `node_modules/${pkg}` : input.replace(/\/[^/]+$/, '/');
+      // Paths are relative to the scratch copy, whose src/ is a link: `../../../src/core/x.ts` is src/core/.
+      const part = pkg ? `node_modules/${pkg}` : input.replace(/^(\.\.\/)+/, '').replace(/\/[^/]+$/, '/');
       parts.set(part, (parts.get(part) ?? 0) + bytesInOutput);
     }
   }
@@ -381,6 +384,9 @@ export async function hostRun(index: number, emulatorUrl: string, empties: strin
         // panel ~0.5 s first, ~1.2 s second, on a loaded machine), so each start-up opens one:
         // ours, or in every other start-up a plain one, VS Code's own part.
         AI_FUNCTIONS_BENCH_PANELS: process.env.AI_FUNCTIONS_BENCH_PANELS ?? (index % 2 === 0 ? 'run-panel' : 'empty-panel'),
+        // Every other start-up makes its first request after a wait, when the extension has loaded
+        // what requests need (extension.ts warmUpRequests); the others right after activation.
+        AI_FUNCTIONS_BENCH_FIRST_REQUEST_AFTER_MS: index % 2 === 1 ? String(FIRST_REQUEST_AFTER_IDLE_MS) : undefined,
         AI_FUNCTIONS_BENCH_CPUPROFILE: process.env.AI_FUNCTIONS_BENCH_CPUPROFILE ? `${process.env.AI_FUNCTIONS_BENCH_CPUPROFILE}-${index}` : undefined,
       },
     });
@@ -461,7 +467,7 @@ async function hostRuns(count: number): Promise<HostRun[]> {
         run.error
           ? `  startup: VS Code run ${i + 1}: ${run.error}\n`
           : `  startup: VS Code run ${i + 1} (CPUs ${Math.round(100 * cpuBusyBefore)}% busy before): activation ${ms(run.activationTotalMs)} ms (empty ${ms(run.emptyActivationMs)}, load ${ms(run.loadMs)}, activate() ${ms(run.activateCallMs)}), ` +
-              `first request ${ms(run.firstApiRequestMs)} ms, run panel painted ${ms(run.runPanelFirstPaintMs)} ms\n`,
+              `first request ${ms(run.firstApiRequestMs)} ms${run.firstApiRequestAfterMs ? ` (${run.firstApiRequestAfterMs / 1000} s after activation)` : ""}, run panel painted ${ms(run.runPanelFirstPaintMs)} ms\n`,
       );
     }
   } finally {
@@ -474,14 +480,15 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
   const bundles = productionBuild();
   const entry = bundles.find((b) => b.file === 'dist/extension.js');
   if (!entry) throw new Error('the production build made no dist/extension.js');
-  const parts = await entryParts();
+  const parts = entryParts();
   const cold = await coldFirstRequest(options.coldRuns);
   const runs = await hostRuns(options.hostRuns);
   const ok = runs.filter((r) => !r.error);
-  const med = (key: keyof HostRun) => {
-    const values = ok.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
+  const medOf = (runs: HostRun[], key: keyof HostRun) => {
+    const values = runs.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
     return values.length ? round(median(values), 2) : null;
   };
+  const med = (key: keyof HostRun) => medOf(ok, key);
 
   const result: StartupResult = {
     bundles,
@@ -495,14 +502,20 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
     emptyActivationMs: med('emptyActivationMs'),
     warmupActivationMs: med('warmupActivationMs'),
     activationOverheadMs: med('activationOverheadMs'),
-    firstApiRequestMs: med('firstApiRequestMs'),
+    firstApiRequestMs: medOf(ok.filter((r) => r.firstApiRequestAfterMs === undefined), 'firstApiRequestMs'),
+    firstApiRequestAfterIdleMs: medOf(ok.filter((r) => r.firstApiRequestAfterMs !== undefined), 'firstApiRequestMs'),
     runPanelFirstPaintMs: med('runPanelFirstPaintMs'),
+    runPanelOverheadMs: null,
     runPanelCommandMs: med('runPanelCommandMs'),
     runPanelContentMs: med('runPanelContentMs'),
     emptyPanelFirstPaintMs: med('emptyPanelFirstPaintMs'),
     emptyPanelContentMs: med('emptyPanelContentMs'),
     hostRuns: runs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v, 2) : v])) as HostRun),
   };
+
+  if (result.runPanelFirstPaintMs !== null && result.emptyPanelFirstPaintMs !== null) {
+    result.runPanelOverheadMs = round(result.runPanelFirstPaintMs - result.emptyPanelFirstPaintMs, 2);
+  }
 
   printTable('Bundles (node esbuild.mjs --production)', [
     ['file', 'bytes', 'size', 'loaded'],
@@ -519,12 +532,14 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
     ['the same for an empty extension, same hosts', result.emptyActivationMs ?? NaN, ''],
     ['(the first activation in each host, an empty one)', result.warmupActivationMs ?? NaN, ''],
     ['activation overhead (ours − empty, paired per host)', result.activationOverheadMs ?? NaN, `< ${STARTUP_TARGETS.activationOverheadMs}`],
-    ['first API request after activation (listJobs)', result.firstApiRequestMs ?? NaN, `< ${STARTUP_TARGETS.firstApiRequestMs}`],
-    ['Open Run Panel command to its first paint', result.runPanelFirstPaintMs ?? NaN, `< ${STARTUP_TARGETS.runPanelFirstPaintMs}`],
+    ['first API request right after activation (listJobs)', result.firstApiRequestMs ?? NaN, `< ${STARTUP_TARGETS.firstApiRequestMs}`],
+    [`first API request ${FIRST_REQUEST_AFTER_IDLE_MS / 1000} s after activation (after the warm-up)`, result.firstApiRequestAfterIdleMs ?? NaN, `< ${STARTUP_TARGETS.firstApiRequestMs}`],
+    ['Open Run Panel command to its first paint', result.runPanelFirstPaintMs ?? NaN, '(raw)'],
     ['  of which the command', result.runPanelCommandMs ?? NaN, ''],
     ['  of which its content frame (HTML, styles, font, script)', result.runPanelContentMs ?? NaN, ''],
     ['a plain panel: createWebviewPanel to its first paint', result.emptyPanelFirstPaintMs ?? NaN, ''],
     ['  of which its content frame', result.emptyPanelContentMs ?? NaN, ''],
+    ['run panel first paint beyond a plain panel (ours)', result.runPanelOverheadMs ?? NaN, `< ${STARTUP_TARGETS.runPanelOverheadMs}`],
     ['cold node: require the HTTP client (production)', result.requireClientMs, ''],
     ['cold node: require dist/undici.js alone', result.undiciRequireMs, ''],
     ['cold node: first request (undici loaded, connect, reply)', result.firstRequestMs, ''],
@@ -534,7 +549,7 @@ export async function benchStartup(options: StartupOptions): Promise<StartupResu
   const verdict = (value: number | null, target: number) => `${value ?? 'n/a'} ms (target < ${target}: ${below(value, target) ? 'met' : 'MISSED'})`;
   console.log(
     `activate() ${verdict(result.activateMs, STARTUP_TARGETS.activateMs)}; activation overhead ${verdict(result.activationOverheadMs, STARTUP_TARGETS.activationOverheadMs)}; ` +
-      `first API request ${verdict(result.firstApiRequestMs, STARTUP_TARGETS.firstApiRequestMs)}; run panel first paint ${verdict(result.runPanelFirstPaintMs, STARTUP_TARGETS.runPanelFirstPaintMs)}; ` +
+      `first API request ${verdict(result.firstApiRequestMs, STARTUP_TARGETS.firstApiRequestMs)}, after the warm-up ${verdict(result.firstApiRequestAfterIdleMs, STARTUP_TARGETS.firstApiRequestMs)}; run panel first paint ${result.runPanelFirstPaintMs ?? 'n/a'} ms, of it ours (beyond a plain panel) ${verdict(result.runPanelOverheadMs, STARTUP_TARGETS.runPanelOverheadMs)}; ` +
       `dist/extension.js ${kib(entry.bytes)} (target < 150 KB: ${entry.bytes < STARTUP_TARGETS.entryBundleBytes ? 'met' : 'MISSED'})`,
   );
   return result;

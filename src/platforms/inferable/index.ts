@@ -11,3 +11,4 @@ export {
 export type { InferableRun, InferableRunJob, InferableRunStatus } from './mapping';
 export type { Sleep, WaitOptions } from './polling';
 export { INFERABLE } from './descriptor';
+export { LazyInferableAdapter } from './lazy';

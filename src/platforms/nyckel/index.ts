@@ -6,3 +6,4 @@ export {
 } from './client';
 export { renewalMarginMs } from './auth';
 export { NYCKEL, NYCKEL_LIMITS } from './descriptor';
+export { LazyNyckelAdapter } from './lazy';

@@ -1,7 +1,8 @@
 // The Sutro adapter as the extension builds it at activation: the descriptor and the key's
 // deployment are answered at once (endpoints.ts), everything that talks to Sutro loads the real
 // adapter (client.ts, with its schemas, mapping and the results file code) on first use, from a
-// bundle of its own (dist/sutro.js, see SUTRO_BUNDLE in esbuild.mjs). Activation never loads it.
+// bundle of its own (dist/sutro.js, see LAZY_ADAPTERS in esbuild.mjs). Activation never loads it.
+import { AdapterLoader } from '../adapterLoader';
 import type { FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
 import type { JobResults, PlatformAdapter } from '../types';
 import type { SutroAdapter, SutroAdapterOptions } from './client';
@@ -11,17 +12,14 @@ import { deploymentUrlProblem, endpointsOf } from './endpoints';
 export class LazySutroAdapter implements PlatformAdapter {
   readonly id = 'sutro' as const;
   readonly descriptor = SUTRO;
-  private adapter: SutroAdapter | undefined;
+  private readonly loader: AdapterLoader<SutroAdapter>;
 
-  constructor(private readonly options: SutroAdapterOptions) {}
-
-  private load(): SutroAdapter {
-    if (!this.adapter) {
+  constructor(private readonly options: SutroAdapterOptions) {
+    this.loader = new AdapterLoader(options, () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
       const { SutroAdapter: Adapter } = require('./client') as typeof import('./client');
-      this.adapter = new Adapter(this.options);
-    }
-    return this.adapter;
+      return new Adapter(options);
+    });
   }
 
   keyBinding(): string {
@@ -32,31 +30,36 @@ export class LazySutroAdapter implements PlatformAdapter {
     return deploymentUrlProblem(raw);
   }
 
+  /** Loads the adapter now, ahead of its first use (not an ability: see warmUpRequests in extension.ts). */
+  preload(): void {
+    this.loader.preload();
+  }
+
   async listFunctions(): Promise<FunctionInfo[]> {
-    return this.load().listFunctions();
+    return (await this.loader.get()).listFunctions();
   }
 
   async run(request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
-    return this.load().run(request, signal);
+    return (await this.loader.get()).run(request, signal);
   }
 
   async listJobs(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>> {
-    return this.load().listJobs(page, signal);
+    return (await this.loader.get()).listJobs(page, signal);
   }
 
   async getJob(id: string, signal?: AbortSignal): Promise<Job> {
-    return this.load().getJob(id, signal);
+    return (await this.loader.get()).getJob(id, signal);
   }
 
   async cancelJob(id: string, signal?: AbortSignal): Promise<void> {
-    return this.load().cancelJob(id, signal);
+    return (await this.loader.get()).cancelJob(id, signal);
   }
 
   async jobResults(id: string, signal?: AbortSignal, progress?: (message: string) => void): Promise<JobResults> {
-    return this.load().jobResults(id, signal, progress);
+    return (await this.loader.get()).jobResults(id, signal, progress);
   }
 
   async submitBatch(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string> {
-    return this.load().submitBatch(functionName, rows, name, signal);
+    return (await this.loader.get()).submitBatch(functionName, rows, name, signal);
   }
 }

@@ -1,6 +1,7 @@
 // The object activate() returns: the public API, backed by the same services as the UI.
 import type * as vscode from 'vscode';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+import { lazySchemas } from '../../core/lazyZod';
 import type { AiFunctionsApi, EvaluateFile, EvaluateOptions, EvaluateRow, EvaluationReport, RowResult, RunRowsOptions } from '../../api';
 import type { EvaluateApiRequest } from '../evaluate';
 import { AiFunctionsError } from '../../core/errors';
@@ -13,30 +14,47 @@ import type { RunService } from '../run';
 import type { CredentialStore } from '../keys';
 import type { Settings } from '../base/settings';
 
-const platformSchema = z.enum(PLATFORM_IDS);
-
-const runRequestSchema = z.object({
-  platform: platformSchema,
-  function: z.string(),
-  input: z.union([z.string(), z.record(z.string(), z.unknown())]),
-  options: z.optional(z.record(z.string(), z.unknown())),
+// Built on first use (core/lazyZod.ts): activation loads no zod.
+const schemas = lazySchemas((z) => {
+  const platformSchema = z.enum(PLATFORM_IDS);
+  const inputSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
+  const rowsRequestSchema = z.object({
+    platform: platformSchema,
+    function: z.string(),
+    options: z.optional(z.record(z.string(), z.unknown())),
+  });
+  const concurrency = z.optional(z.int().check(z.gte(1), z.lte(64)));
+  return {
+    platformSchema,
+    runRequestSchema: z.object({
+      platform: platformSchema,
+      function: z.string(),
+      input: inputSchema,
+      options: z.optional(z.record(z.string(), z.unknown())),
+    }),
+    rowsRequestSchema,
+    rowSchema: inputSchema,
+    rowsSchema: z.array(inputSchema),
+    rowsOptionsSchema: z.optional(
+      z.object({
+        concurrency,
+        token: z.optional(z.unknown()),
+        onResult: z.optional(z.custom<(result: RowResult) => void>((v) => typeof v === 'function')),
+        keepResults: z.optional(z.boolean()),
+      }),
+    ),
+    evaluateRequestSchema: z.nullable(rowsRequestSchema),
+    evaluateSourceSchema: z.union([
+      z.array(z.object({ input: inputSchema, expected: z.string() })),
+      z.object({ file: z.string().check(z.minLength(1)), labelColumn: z.string(), resultsColumn: z.optional(z.string()) }),
+    ]),
+    evaluateOptionsSchema: z.optional(z.object({ concurrency, token: z.optional(z.unknown()), show: z.optional(z.boolean()) })),
+    pageSchema: z.optional(z.object({ limit: z.optional(z.number()), cursor: z.optional(z.string()) })),
+    answerSchema: z.union([z.strictObject({ approved: z.boolean() }), z.strictObject({ input: z.string() })]),
+    string: z.string(),
+    optionalString: z.optional(z.string()),
+  };
 });
-
-const rowsRequestSchema = z.object({
-  platform: platformSchema,
-  function: z.string(),
-  options: z.optional(z.record(z.string(), z.unknown())),
-});
-const rowSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
-const rowsSchema = z.array(rowSchema);
-const rowsOptionsSchema = z.optional(
-  z.object({
-    concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))),
-    token: z.optional(z.unknown()),
-    onResult: z.optional(z.custom<(result: RowResult) => void>((v) => typeof v === 'function')),
-    keepResults: z.optional(z.boolean()),
-  }),
-);
 
 const isIterable = (value: unknown): value is Iterable<unknown> | AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && (Symbol.iterator in value || Symbol.asyncIterator in value);
@@ -45,22 +63,10 @@ const isIterable = (value: unknown): value is Iterable<unknown> | AsyncIterable<
 async function* checkedRows(rows: Iterable<unknown> | AsyncIterable<unknown>): AsyncGenerator<RunInput> {
   let index = 0;
   for await (const row of rows) {
-    checked('runRows', rowSchema, row, `rows[${index++}]`);
+    checked('runRows', schemas().rowSchema, row, `rows[${index++}]`);
     yield row as RunInput;
   }
 }
-
-const evaluateRequestSchema = z.nullable(rowsRequestSchema);
-const evaluateSourceSchema = z.union([
-  z.array(z.object({ input: z.union([z.string(), z.record(z.string(), z.unknown())]), expected: z.string() })),
-  z.object({ file: z.string().check(z.minLength(1)), labelColumn: z.string(), resultsColumn: z.optional(z.string()) }),
-]);
-const evaluateOptionsSchema = z.optional(
-  z.object({ concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))), token: z.optional(z.unknown()), show: z.optional(z.boolean()) }),
-);
-
-const pageSchema = z.optional(z.object({ limit: z.optional(z.number()), cursor: z.optional(z.string()) }));
-const answerSchema = z.union([z.strictObject({ approved: z.boolean() }), z.strictObject({ input: z.string() })]);
 
 export class PublicApi implements AiFunctionsApi {
   readonly version = 1 as const;
@@ -87,7 +93,7 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   runFunction(req: RunRequest, token?: vscode.CancellationToken): Promise<RunResult> {
-    const parsed = runRequestSchema.safeParse(req);
+    const parsed = schemas().runRequestSchema.safeParse(req);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return Promise.reject(new Error(`runFunction: the request is not valid at \`${issue?.path.join('.') || 'request'}\`: ${issue?.message ?? 'invalid'}.`));
@@ -96,10 +102,10 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async runRows(request: Omit<RunRequest, 'input'>, rows: Iterable<RunInput> | AsyncIterable<RunInput>, options?: RunRowsOptions): Promise<RowResult[]> {
-    checked('runRows', rowsRequestSchema, request, 'request');
-    if (Array.isArray(rows)) checked('runRows', rowsSchema, rows, 'rows');
+    checked('runRows', schemas().rowsRequestSchema, request, 'request');
+    if (Array.isArray(rows)) checked('runRows', schemas().rowsSchema, rows, 'rows');
     else if (!isIterable(rows)) throw new Error('runRows: rows is not valid at `rows`: expected an array, an iterable or an async iterable.');
-    checked('runRows', rowsOptionsSchema, options, 'options');
+    checked('runRows', schemas().rowsOptionsSchema, options, 'options');
     const keep = options?.keepResults !== false;
     const results: RowResult[] = [];
     // The same path as the UI's file runs: rows are pulled only as there is room to send them.
@@ -120,9 +126,9 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async evaluate(request: Omit<RunRequest, 'input'> | null, source: readonly EvaluateRow[] | EvaluateFile, options?: EvaluateOptions): Promise<EvaluationReport> {
-    checked('evaluate', evaluateRequestSchema, request, 'request');
-    checked('evaluate', evaluateSourceSchema, source, 'source');
-    checked('evaluate', evaluateOptionsSchema, options, 'options');
+    checked('evaluate', schemas().evaluateRequestSchema, request, 'request');
+    checked('evaluate', schemas().evaluateSourceSchema, source, 'source');
+    checked('evaluate', schemas().evaluateOptionsSchema, options, 'options');
     const from: EvaluateApiRequest['source'] = Array.isArray(source) ? { rows: source as readonly EvaluateRow[] } : (source as EvaluateFile);
     return this.evaluator({
       ...(request ? { request: { platform: request.platform, function: request.function, ...(request.options ? { options: request.options } : {}) } } : {}),
@@ -134,7 +140,7 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   listJobs(platform: PlatformId, page?: { limit?: number; cursor?: string }): Promise<Page<Job>> {
-    const parsed = pageSchema.safeParse(page);
+    const parsed = schemas().pageSchema.safeParse(page);
     if (!parsed.success) return Promise.reject(new Error('listJobs: page must be { limit?: number, cursor?: string }.'));
     const adapter = this.platforms[checkPlatform(platform)];
     // A platform without jobs has none to list.
@@ -152,9 +158,9 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async answerInputRequest(platform: PlatformId, runId: string, answer: string, requestId?: string): Promise<void> {
-    checked('answerInputRequest', z.string(), runId, 'runId');
-    checked('answerInputRequest', z.string(), answer, 'answer');
-    checked('answerInputRequest', z.optional(z.string()), requestId, 'requestId');
+    checked('answerInputRequest', schemas().string, runId, 'runId');
+    checked('answerInputRequest', schemas().string, answer, 'answer');
+    checked('answerInputRequest', schemas().optionalString, requestId, 'requestId');
     const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'pendingDecisions', 'decide');
     const open = await adapter.pendingDecisions(runId);
     const decision = requestId === undefined ? open[0] : open.find((d) => d.id === requestId);
@@ -165,16 +171,16 @@ export class PublicApi implements AiFunctionsApi {
   }
 
   async pendingDecisions(platform: PlatformId, runId: string): Promise<PendingDecision[]> {
-    checked('pendingDecisions', z.string(), runId, 'runId');
+    checked('pendingDecisions', schemas().string, runId, 'runId');
     const adapter = this.platforms[checkPlatform(platform)];
     // A platform whose runs never wait for a person has nothing pending.
     return can(adapter, 'pendingDecisions', 'decide') ? adapter.pendingDecisions(runId) : [];
   }
 
   async decide(platform: PlatformId, runId: string, decisionId: string, answer: DecisionAnswer): Promise<void> {
-    checked('decide', z.string(), runId, 'runId');
-    checked('decide', z.string(), decisionId, 'decisionId');
-    checked('decide', answerSchema, answer, 'answer');
+    checked('decide', schemas().string, runId, 'runId');
+    checked('decide', schemas().string, decisionId, 'decisionId');
+    checked('decide', schemas().answerSchema, answer, 'answer');
     const adapter = requireAbility(this.platforms[checkPlatform(platform)], 'runs take no input', 'pendingDecisions', 'decide');
     const decision = (await adapter.pendingDecisions(runId)).find((d) => d.id === decisionId);
     if (!decision) throw new AiFunctionsError('invalidInput', `Run ${runId} is not waiting for ${decisionId}.`, { platform: adapter.id });
@@ -191,7 +197,7 @@ function checked(method: string, schema: z.ZodMiniType, value: unknown, name: st
 }
 
 function checkPlatform(platform: unknown): PlatformId {
-  const parsed = platformSchema.safeParse(platform);
+  const parsed = schemas().platformSchema.safeParse(platform);
   if (!parsed.success) throw new Error(`Unknown platform "${String(platform)}": use one of ${PLATFORM_IDS.join(', ')}.`);
   return parsed.data;
 }

@@ -4,7 +4,6 @@
 import { Disposable } from '../base/disposable';
 import { setContext } from '../base/commands';
 import * as vscode from 'vscode';
-import * as z from 'zod/mini';
 import { credentialsProblem, type CredentialField } from '../../core/credentials';
 import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
 
@@ -13,10 +12,21 @@ const SECRET_PREFIX = 'aiFunctions.credentials.';
 /** Credentials as stored: for a platform that binds keys, the origin the key was set for. */
 export type StoredCredentials = Credentials & { endpoint?: string };
 
-const storedCredentials = z.union([
-  z.object({ apiKey: z.string().check(z.minLength(1)), endpoint: z.optional(z.string()) }),
-  z.object({ clientId: z.string().check(z.minLength(1)), clientSecret: z.string().check(z.minLength(1)) }),
-]);
+/**
+ * The stored shape, checked by hand rather than with zod: activation reads every platform's
+ * credentials (for the hasKey context keys), and this keeps zod from loading for it. What zod's
+ * union of the two objects did: the first shape that fits, with only its own fields.
+ */
+function storedCredentials(value: unknown): StoredCredentials | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const filled = (field: unknown): field is string => typeof field === 'string' && field.length > 0;
+  if (filled(v.apiKey) && (v.endpoint === undefined || typeof v.endpoint === 'string')) {
+    return 'endpoint' in v ? { apiKey: v.apiKey, endpoint: v.endpoint as string | undefined } : { apiKey: v.apiKey };
+  }
+  if (filled(v.clientId) && filled(v.clientSecret)) return { clientId: v.clientId, clientSecret: v.clientSecret };
+  return undefined;
+}
 
 export class InvalidCredentialsError extends Error {}
 
@@ -24,6 +34,15 @@ export class CredentialStore extends Disposable {
   private readonly changed = this._register(new vscode.EventEmitter<PlatformId>());
   /** Fires when a platform's credentials change, in this window or another one. */
   readonly onDidChange = this.changed.event;
+  /**
+   * What SecretStorage holds, as last read or written here. Each read of SecretStorage is a round
+   * trip to VS Code's main side (20–30 ms in a busy extension host, more than the request it
+   * precedes), so every request's credentials come from here. SecretStorage's change event
+   * (this window or another one) drops a platform's entry; `versions` keeps a read that was under
+   * way across a change from filling the cache with what it read before the change.
+   */
+  private readonly cache = new Map<PlatformId, Promise<StoredCredentials | undefined>>();
+  private readonly versions = new Map<PlatformId, number>();
 
   /**
    * `fieldsOf` names the credential fields each platform takes (from its descriptor); `bindingOf`
@@ -39,17 +58,41 @@ export class CredentialStore extends Disposable {
     this._register(
       secrets.onDidChange((event) => {
         const platform = platformOfSecret(event.key);
-        if (platform) this.changed.fire(platform);
+        if (!platform) return;
+        this.forget(platform);
+        this.changed.fire(platform);
       }),
     );
   }
 
-  async get(platform: PlatformId): Promise<StoredCredentials | undefined> {
+  get(platform: PlatformId): Promise<StoredCredentials | undefined> {
+    const cached = this.cache.get(platform);
+    if (cached) return cached;
+    const version = this.versions.get(platform) ?? 0;
+    const read = this.read(platform);
+    this.cache.set(platform, read);
+    // A failed read is not kept; neither is one that a change overtook.
+    read.then(
+      () => {
+        if ((this.versions.get(platform) ?? 0) !== version && this.cache.get(platform) === read) this.cache.delete(platform);
+      },
+      () => {
+        if (this.cache.get(platform) === read) this.cache.delete(platform);
+      },
+    );
+    return read;
+  }
+
+  private forget(platform: PlatformId): void {
+    this.versions.set(platform, (this.versions.get(platform) ?? 0) + 1);
+    this.cache.delete(platform);
+  }
+
+  private async read(platform: PlatformId): Promise<StoredCredentials | undefined> {
     const stored = await this.secrets.get(SECRET_PREFIX + platform);
     if (stored === undefined) return undefined;
     try {
-      const parsed = storedCredentials.safeParse(JSON.parse(stored));
-      return parsed.success ? parsed.data : undefined;
+      return storedCredentials(JSON.parse(stored));
     } catch {
       return undefined;
     }
@@ -68,11 +111,21 @@ export class CredentialStore extends Disposable {
       'apiKey' in credentials
         ? { apiKey: credentials.apiKey, ...(endpoint === undefined ? {} : { endpoint }) }
         : { clientId: credentials.clientId, clientSecret: credentials.clientSecret };
-    await this.secrets.store(SECRET_PREFIX + platform, JSON.stringify(value));
+    this.forget(platform);
+    try {
+      await this.secrets.store(SECRET_PREFIX + platform, JSON.stringify(value));
+    } finally {
+      this.forget(platform);
+    }
   }
 
   async delete(platform: PlatformId): Promise<void> {
-    await this.secrets.delete(SECRET_PREFIX + platform);
+    this.forget(platform);
+    try {
+      await this.secrets.delete(SECRET_PREFIX + platform);
+    } finally {
+      this.forget(platform);
+    }
   }
 
 }

@@ -4,7 +4,7 @@
 // whose keys belong to one endpoint (descriptor.keyEndpoint) is asked for that endpoint first when
 // none is set; it goes to user settings, and the key is stored bound to it.
 import * as vscode from 'vscode';
-import * as z from 'zod/mini';
+import { lazySchemas } from '../../core/lazyZod';
 import { credentialProblem, type CredentialField } from '../../core/credentials';
 import { isAiFunctionsError } from '../../core/errors';
 import { PLATFORM_IDS, type Credentials, type PlatformId } from '../../core/model';
@@ -16,9 +16,8 @@ import { confirm, showErrorText, showInformation } from '../base/notify';
 import type { Settings } from '../base/settings';
 import type { CredentialStore } from './credentialStore';
 
-const platformId = z.enum(PLATFORM_IDS);
 
-const keyArgs = z.object({ platform: platformId });
+const keyArgs = lazySchemas((z) => z.object({ platform: z.enum(PLATFORM_IDS) }));
 const carriesCredentials = (args: unknown): boolean =>
   typeof args === 'object' && args !== null && ['apiKey', 'clientId', 'clientSecret'].some((field) => field in args);
 
@@ -129,7 +128,7 @@ export class KeyCommands {
 
 function parseArgs(args: unknown): { platform?: PlatformId } {
   if (args === undefined || args === null) return {};
-  const parsed = keyArgs.safeParse(args);
+  const parsed = keyArgs().safeParse(args);
   if (!parsed.success) {
     // Never echo the arguments: they may hold a key.
     throw new Error(`AI Functions: the command arguments must be { platform }, with platform one of ${PLATFORM_IDS.join(', ')}.`);

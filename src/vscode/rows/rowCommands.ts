@@ -6,7 +6,8 @@
 // Resume Run: continues a run stopped by a cancel, a window reload or VS Code quitting.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+import { lazySchemas } from '../../core/lazyZod';
 import { AiFunctionsError, messageOf } from '../../core/errors';
 import { inert } from '../../core/untrusted';
 import { formatCount, formatDuration } from '../../core/format';
@@ -48,38 +49,41 @@ export interface RowCommandsDeps {
 
 const isToken = (value: unknown): value is vscode.CancellationToken =>
   typeof value === 'object' && value !== null && typeof (value as vscode.CancellationToken).onCancellationRequested === 'function';
-const uriOrString = z.optional(z.union([z.string(), z.custom<vscode.Uri>((v) => v instanceof vscode.Uri)]));
-const tokenSchema = z.optional(z.custom<vscode.CancellationToken>(isToken));
+// Built on first use (core/lazyZod.ts): activation loads no zod.
+const argsSchemas = lazySchemas((z) => {
+  const uriOrString = z.optional(z.union([z.string(), z.custom<vscode.Uri>((v) => v instanceof vscode.Uri)]));
+  const tokenSchema = z.optional(z.custom<vscode.CancellationToken>(isToken));
 
-/** Arguments for scripts and tests; with `platform`, `function` and `mode` nothing is asked. */
-const runArgsSchema = z.object({
-  platform: z.optional(z.enum(PLATFORM_IDS)),
-  /** Sutro: the Function name; Nyckel: the function id. */
-  function: z.optional(z.string()),
-  /** The rows themselves, instead of the active editor's selection or document. */
-  text: z.optional(z.string()),
-  /** A document to read, instead of the active editor. */
-  uri: uriOrString,
-  format: z.optional(z.enum(ROW_FORMATS)),
-  mode: z.optional(z.enum(['rows', 'batch'])),
-  concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))),
-  /** Platform run options, as the run panel sends them (e.g. Nyckel `labelCount`). */
-  options: z.optional(z.record(z.string(), z.unknown())),
-  /** Batch mode: the job's name. */
-  jobName: z.optional(z.string()),
-  /** A file run (a saved file): the results format, default the input's shape. */
-  resultsFormat: z.optional(z.enum(RESULTS_FORMATS)),
-  /** A file run: where the results go, default beside the input. */
-  output: uriOrString,
-  token: tokenSchema,
+  /** Arguments for scripts and tests; with `platform`, `function` and `mode` nothing is asked. */
+  const runArgsSchema = z.object({
+    platform: z.optional(z.enum(PLATFORM_IDS)),
+    /** Sutro: the Function name; Nyckel: the function id. */
+    function: z.optional(z.string()),
+    /** The rows themselves, instead of the active editor's selection or document. */
+    text: z.optional(z.string()),
+    /** A document to read, instead of the active editor. */
+    uri: uriOrString,
+    format: z.optional(z.enum(ROW_FORMATS)),
+    mode: z.optional(z.enum(['rows', 'batch'])),
+    concurrency: z.optional(z.int().check(z.gte(1), z.lte(64))),
+    /** Platform run options, as the run panel sends them (e.g. Nyckel `labelCount`). */
+    options: z.optional(z.record(z.string(), z.unknown())),
+    /** Batch mode: the job's name. */
+    jobName: z.optional(z.string()),
+    /** A file run (a saved file): the results format, default the input's shape. */
+    resultsFormat: z.optional(z.enum(RESULTS_FORMATS)),
+    /** A file run: where the results go, default beside the input. */
+    output: uriOrString,
+    token: tokenSchema,
+  });
+  const rerunArgsSchema = z.object({ uri: uriOrString, concurrency: runArgsSchema.shape.concurrency, token: tokenSchema });
+  const resumeArgsSchema = z.object({ results: uriOrString, token: tokenSchema });
+  return { runArgsSchema, rerunArgsSchema, resumeArgsSchema };
 });
-export type RunOnEachLineArgs = z.infer<typeof runArgsSchema>;
+export type RunOnEachLineArgs = z.infer<ReturnType<typeof argsSchemas>['runArgsSchema']>;
+export type RerunFailedRowsArgs = z.infer<ReturnType<typeof argsSchemas>['rerunArgsSchema']>;
 
-const rerunArgsSchema = z.object({ uri: uriOrString, concurrency: runArgsSchema.shape.concurrency, token: tokenSchema });
-export type RerunFailedRowsArgs = z.infer<typeof rerunArgsSchema>;
-
-const resumeArgsSchema = z.object({ results: uriOrString, token: tokenSchema });
-export type ResumeRunArgs = z.infer<typeof resumeArgsSchema>;
+export type ResumeRunArgs = z.infer<ReturnType<typeof argsSchemas>['resumeArgsSchema']>;
 
 const toUri = (value: string | vscode.Uri): vscode.Uri => (typeof value === 'string' ? vscode.Uri.parse(value) : value);
 
@@ -145,7 +149,7 @@ export class RowCommands {
   // ---- Resume Run
 
   async resumeRun(arg?: unknown): Promise<RowsCommandResult | undefined> {
-    const args: ResumeRunArgs = isScripted(arg) ? parseArgs(resumeArgsSchema, arg) : {};
+    const args: ResumeRunArgs = isScripted(arg) ? parseArgs(argsSchemas().resumeArgsSchema, arg) : {};
     let manifest: RunManifest | undefined;
     if (args.results !== undefined) {
       const uri = toUri(args.results);
@@ -325,7 +329,7 @@ export class RowCommands {
   // ---- Run Function on Each Line…
 
   async runOnEachLine(arg?: unknown): Promise<RowsCommandResult | undefined> {
-    const args = isScripted(arg) ? parseArgs(runArgsSchema, arg) : {};
+    const args = isScripted(arg) ? parseArgs(argsSchemas().runArgsSchema, arg) : {};
     const file = args.mode === 'batch' ? undefined : this.fileSource(args);
     let batchChosen = false;
     if (file) {
@@ -450,7 +454,7 @@ export class RowCommands {
   // ---- Re-run Failed Rows
 
   async rerunFailedRows(arg?: unknown): Promise<RowsCommandResult | undefined> {
-    const args: RerunFailedRowsArgs = arg instanceof vscode.Uri ? { uri: arg } : isScripted(arg) ? parseArgs(rerunArgsSchema, arg) : {};
+    const args: RerunFailedRowsArgs = arg instanceof vscode.Uri ? { uri: arg } : isScripted(arg) ? parseArgs(argsSchemas().rerunArgsSchema, arg) : {};
     const target = args.uri ?? vscode.window.activeTextEditor?.document.uri;
     const uri = typeof target === 'string' ? vscode.Uri.parse(target) : target;
     const manifest = uri ? this.deps.rowFiles.manifestFor(uri) : undefined;

@@ -1,20 +1,21 @@
 // The functions a user ran most recently, across restarts (pickers list them first; Sutro,
 // which cannot list its functions, shows them in the Functions view).
 import type * as vscode from 'vscode';
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
+import { lazySchemas } from '../../core/lazyZod';
 import { PLATFORM_IDS, type PlatformId } from '../../core/model';
 
 const STORAGE_KEY = 'aiFunctions.recentFunctions';
 const MAX_ENTRIES = 30;
 
-const entrySchema = z.object({ platform: z.enum(PLATFORM_IDS), id: z.string(), usedAt: z.number() });
-export type RecentFunction = z.infer<typeof entrySchema>;
+const entriesSchema = lazySchemas((z) => z.array(z.object({ platform: z.enum(PLATFORM_IDS), id: z.string(), usedAt: z.number() })));
+export type RecentFunction = z.infer<ReturnType<typeof entriesSchema>>[number];
 
 export class RecentFunctions {
   constructor(private readonly memento: vscode.Memento) {}
 
   list(platform?: PlatformId): RecentFunction[] {
-    const parsed = z.array(entrySchema).safeParse(this.memento.get(STORAGE_KEY, []));
+    const parsed = entriesSchema().safeParse(this.memento.get(STORAGE_KEY, []));
     const entries = parsed.success ? parsed.data : [];
     return platform ? entries.filter((entry) => entry.platform === platform) : entries;
   }

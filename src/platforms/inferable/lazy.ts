@@ -1,0 +1,52 @@
+// The Inferable adapter as the extension builds it at activation: the descriptor is answered at
+// once, and the real adapter (client.ts, with its schemas, mapping and both API generations) is
+// loaded on first use from a bundle of its own (dist/inferable.js; see LAZY_ADAPTERS in
+// esbuild.mjs). Activation never loads it. It declares exactly the abilities InferableAdapter has.
+import { AdapterLoader } from '../adapterLoader';
+import type { FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
+import type { DecisionAnswer, PendingDecision, PlatformAdapter } from '../types';
+import type { InferableAdapter, InferableAdapterOptions } from './client';
+import { INFERABLE } from './descriptor';
+
+export class LazyInferableAdapter implements PlatformAdapter {
+  readonly id = 'inferable' as const;
+  readonly descriptor = INFERABLE;
+  private readonly loader: AdapterLoader<InferableAdapter>;
+
+  constructor(options: InferableAdapterOptions) {
+    this.loader = new AdapterLoader(options, () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
+      const { InferableAdapter: Adapter } = require('./client') as typeof import('./client');
+      return new Adapter(options);
+    });
+  }
+
+  /** Loads the adapter now, ahead of its first use (not an ability: see warmUpRequests in extension.ts). */
+  preload(): void {
+    this.loader.preload();
+  }
+
+  async listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]> {
+    return (await this.loader.get()).listFunctions(signal);
+  }
+
+  async run(request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
+    return (await this.loader.get()).run(request, signal);
+  }
+
+  async listJobs(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>> {
+    return (await this.loader.get()).listJobs(page, signal);
+  }
+
+  async getJob(id: string, signal?: AbortSignal): Promise<Job> {
+    return (await this.loader.get()).getJob(id, signal);
+  }
+
+  async pendingDecisions(jobId: string, signal?: AbortSignal): Promise<PendingDecision[]> {
+    return (await this.loader.get()).pendingDecisions(jobId, signal);
+  }
+
+  async decide(jobId: string, decision: PendingDecision, answer: DecisionAnswer, signal?: AbortSignal): Promise<void> {
+    return (await this.loader.get()).decide(jobId, decision, answer, signal);
+  }
+}

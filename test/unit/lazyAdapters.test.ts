@@ -1,0 +1,63 @@
+// The adapters the extension builds at activation are lazy wrappers (src/platforms/<name>/lazy.ts)
+// that load the real adapter on first use. Abilities are asked with can(), which looks at the
+// methods an adapter has, so each wrapper must have exactly the real adapter's methods.
+import assert from 'node:assert/strict';
+import type { Ability, PlatformAdapter } from '../../src/platforms/types';
+import { can } from '../../src/platforms/types';
+import { HttpClient } from '../../src/core/http';
+import type { Logger } from '../../src/core/log';
+import { InferableAdapter, LazyInferableAdapter } from '../../src/platforms/inferable';
+import { LazyNyckelAdapter, NyckelAdapter } from '../../src/platforms/nyckel';
+import { LazySutroAdapter, SutroAdapter } from '../../src/platforms/sutro';
+
+const silent: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+const ABILITIES: readonly Ability[] = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch', 'pendingDecisions', 'decide'];
+const OPTIONAL = ['keyBinding', 'endpointProblem'] as const;
+
+function shape(adapter: PlatformAdapter) {
+  return {
+    id: adapter.id,
+    descriptor: adapter.descriptor,
+    abilities: ABILITIES.filter((a) => can(adapter, a)),
+    optional: OPTIONAL.filter((m) => typeof adapter[m] === 'function'),
+  };
+}
+
+describe('lazy adapters', () => {
+  const http = new HttpClient({ logger: silent, timeouts: () => ({ connectMs: 1_000, firstByteMs: 1_000, totalMs: 1_000 }) });
+  const noKey = async () => undefined;
+  after(() => http.close());
+
+  it('have the same id, descriptor and abilities as the adapters they load', () => {
+    const sutroConfig = () => ({ api: 'deployment' as const, apiUrl: 'https://sutro.example', functionsUrl: '', functions: [] });
+    const pairs: [PlatformAdapter, PlatformAdapter][] = [
+      [new LazySutroAdapter({ http, logger: silent, credentials: noKey, config: sutroConfig }), new SutroAdapter({ http, logger: silent, credentials: noKey, config: sutroConfig })],
+      [
+        new LazyInferableAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://inferable.example', clusterId: 'c' }) }),
+        new InferableAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://inferable.example', clusterId: 'c' }) }),
+      ],
+      [
+        new LazyNyckelAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://nyckel.example' }) }),
+        new NyckelAdapter({ http, logger: silent, credentials: noKey, config: () => ({ baseUrl: 'https://nyckel.example' }) }),
+      ],
+    ];
+    for (const [lazy, real] of pairs) assert.deepEqual(shape(lazy), shape(real), lazy.id);
+  });
+
+  it('load the adapter on the first call, with the credentials read first, and pass its errors on', async () => {
+    let reads = 0;
+    const credentials = async () => {
+      reads++;
+      return undefined;
+    };
+    const lazy = new LazyNyckelAdapter({ http, logger: silent, credentials, config: () => ({ baseUrl: 'https://nyckel.example' }) });
+    const loaded = () => (lazy as unknown as { loader: { adapter?: unknown } }).loader.adapter;
+    assert.equal(loaded(), undefined);
+    assert.equal(reads, 0, 'nothing is read before the platform is called');
+    const first = lazy.listFunctions();
+    assert.equal(reads, 1, 'the credentials are read before the adapter loads');
+    await assert.rejects(first, /client|credentials|key/i);
+    assert.ok(loaded() instanceof NyckelAdapter);
+    await assert.rejects(lazy.run({ platform: 'nyckel', function: 'f', input: 'x' }), /client|credentials|key/i);
+  });
+});
