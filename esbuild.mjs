@@ -186,6 +186,16 @@ const runPanelAsSeparateBundle = {
   },
 };
 
+/** The rows commands are loaded on first use from their own bundle (dist/rows.js); see lazyRows.ts. */
+const rowsAsSeparateBundle = {
+  name: 'rows-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/rowsFeature$/ }, (args) =>
+      args.importer.endsWith('lazyRows.ts') ? { path: './rows.js', external: true } : undefined,
+    );
+  },
+};
+
 /** Evaluate Function… is loaded on first use from its own bundle (dist/evaluate.js); see lazyEvaluate.ts. */
 const evaluateAsSeparateBundle = {
   name: 'evaluate-as-separate-bundle',
@@ -249,7 +259,7 @@ const builds = [
     target: 'node20',
     external: ['vscode'],
     metafile: Boolean(metafile),
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, runPanelAsSeparateBundle, evaluateAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, runPanelAsSeparateBundle, evaluateAsSeparateBundle, rowsAsSeparateBundle],
   },
   ...LAZY_ADAPTERS.map(({ entry, outfile }) => ({
     ...shared,
@@ -275,6 +285,17 @@ const builds = [
     ...node,
     entryPoints: ['src/vscode/panel/runPanel.ts'],
     outfile: 'dist/runPanel.js',
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
+  },
+  {
+    ...shared,
+    ...node,
+    entryPoints: ['src/vscode/rows/rowsFeature.ts'],
+    outfile: 'dist/rows.js',
     format: 'cjs',
     platform: 'node',
     target: 'node20',

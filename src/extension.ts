@@ -22,7 +22,7 @@ import { FunctionCommands, FunctionPicker, FunctionsTreeProvider, functionCatalo
 import { JobCommands, JobsAutoRefresh, JobsTreeProvider, notifyFinished, savedJobFilter, type JobsNode } from './vscode/jobs';
 import { CredentialStore, HasKeyContext, KeyBindingWatch, KeyCommands } from './vscode/keys';
 import { LazyRunPanel } from './vscode/panel';
-import { ManifestStore, RowCommands, RowFiles } from './vscode/rows';
+import { LazyRows } from './vscode/rows';
 import { PanelHandoffs, RecentFunctions, RunService } from './vscode/run';
 import { Welcome } from './vscode/welcome';
 
@@ -120,11 +120,9 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     log,
   });
   const classify = new ClassifySelection(runs, picker, functionsTree, settings, handoffs, log);
-  // File runs keep their manifests and journals here, so a reload can resume them.
-  const rowRuns = new ManifestStore(vscode.Uri.joinPath(context.globalStorageUri, 'rowRuns').fsPath);
-  const rowFiles = new RowFiles({ runs, store: rowRuns, settings, log });
-  stopRowFiles = () => rowFiles.stopAll(STOP_GRACE_MS);
-  const rowCommands = new RowCommands({ platforms, runs, picker, documents, settings, jobsStore, poller, log, rowFiles });
+  // File runs keep their manifests and journals in storage, so a reload can resume them.
+  const rows = new LazyRows({ platforms, runs, picker, documents, settings, jobsStore, poller, log, storageDir: vscode.Uri.joinPath(context.globalStorageUri, 'rowRuns').fsPath });
+  stopRowFiles = () => rows.stopAll(STOP_GRACE_MS);
   // Get Started: opens once after install (not in tests, not for a user who already has a key).
   const welcome = new Welcome({ context, hasAnyKey: async () => (await Promise.all(adapters.map((a) => credentials.has(a.id)))).some(Boolean), log });
   const evaluate = new LazyEvaluate({
@@ -158,7 +156,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     ...functionCommands.register(),
     runPanel,
     ...runPanel.register(),
-    ...rowCommands.register(),
+    rows,
+    ...rows.register(),
     evaluate,
     ...evaluate.register(),
     classify,
@@ -168,7 +167,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     { dispose: () => void http.close() },
   );
   void hasKey.updateAll();
-  rowCommands.showInterrupted();
+  rows.showInterrupted();
   welcome.openOnFirstRun();
   // Well after activation, load what a first request needs (undici, and the adapters of the
   // platforms that have a key), so that it does not wait for them. Never during activation.
@@ -187,10 +186,14 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
       settings,
       classify,
       handoffs,
-      rowFiles,
-      rowRuns,
+      get rowFiles() {
+        return rows.load().files;
+      },
+      get rowRuns() {
+        return rows.load().store;
+      },
       /** A RowFiles that knows only what is on disk, as after a window reload. */
-      reloadedRowFiles: () => new RowFiles({ runs, store: new ManifestStore(rowRuns.dir), settings, log }),
+      reloadedRowFiles: () => rows.load().reloaded(),
       // Its proxyLoopback: loopback is never proxied, but the emulators are on loopback.
       http,
       get runPanel() {

@@ -1,3 +1,4 @@
-export { RowCommands } from './rowCommands';
-export { RowFiles, type RunFileRequest, type RunFileResult } from './rowFiles';
-export { ManifestStore, type RunManifest } from '../../core/rowFiles/manifest';
+export { LazyRows } from './lazyRows';
+export type { RowsDeps, RowsFeature } from './rowsFeature';
+export type { RowFiles, RunFileRequest, RunFileResult } from './rowFiles';
+export type { ManifestStore, RunManifest } from '../../core/rowFiles/manifest';

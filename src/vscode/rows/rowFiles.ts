@@ -24,7 +24,7 @@ import type { CsvDelimiter, RowFormat } from '../../core/rows';
 import { defaultResultsFormat, resultsExtension, resultsFormatsFor } from '../../core/rowFiles/writer';
 import type { Answer, ResultsFormat } from '../../core/rowFiles/answers';
 import type { FileRunMode, FileRunProgress, FileRunResult } from '../../core/rowFiles/fileRun';
-import { sourceChange } from '../../core/rowFiles/fileRun';
+import { runFile, sourceChange } from '../../core/rowFiles/fileRun';
 import type { ManifestStore, RunCounts, RunManifest } from '../../core/rowFiles/manifest';
 import { readResults, type ResultRow } from '../../core/rowFiles/results';
 import { countSourceRows, detectFileFormat } from '../../core/rowFiles/source';
@@ -245,17 +245,22 @@ export class RowFiles {
     const cancel = signalFromToken(token);
     if (cancel?.aborted) stop.abort();
     cancel?.addEventListener('abort', cancelled);
-    const run = (onProgress?: (p: FileRunProgress) => void): Promise<FileRunResult> =>
-      this.deps.runs.runFile({
+    const { fn, options } = manifest;
+    const run = async (onProgress?: (p: FileRunProgress) => void): Promise<FileRunResult> => {
+      const result = await runFile({
         manifest,
         store: this.deps.store,
         mode,
-        concurrency: manifest.concurrency,
+        task: this.deps.runs.rowTask({ platform: fn.platform, function: fn.id, options }),
+        concurrency: this.deps.runs.concurrency(fn.platform, manifest.concurrency),
         stop: stop.signal,
         signal: abort.signal,
         onProgress,
         ...extra,
       });
+      if (result.sent > 0) await this.deps.runs.recordRecent(fn.platform, fn.id);
+      return result;
+    };
     let done: Promise<FileRunResult>;
     if (showProgress) {
       done = Promise.resolve(

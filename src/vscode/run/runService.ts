@@ -5,7 +5,6 @@ import type * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import { type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
 import { runRows, type RowOutcome, type RowProgress, type RowTask } from '../../core/rowRunner';
-import { runFile, type FileRunParams, type FileRunResult } from '../../core/rowFiles/fileRun';
 import { runStream } from '../../core/rowFiles/stream';
 import type { ApprovalRequest, DecisionAnswer, PendingDecision, PlatformDescriptor } from '../../platforms/types';
 import { requireAbility, type Platforms } from '../base/platforms';
@@ -89,18 +88,18 @@ export class RunService {
     if (succeeded) await this.recent.record(request.platform, request.function);
   }
 
-  /** A file run (core/rowFiles/fileRun.ts) of the manifest's function: the engine the UI, the API and the Evaluation view share. */
-  async runFile(params: Omit<FileRunParams, 'task'>): Promise<FileRunResult> {
-    const { fn, options } = params.manifest;
-    const request = { platform: fn.platform, function: fn.id, options };
+  /**
+   * One row through the adapter, measured for estimates: the task a file run (core/rowFiles) sends
+   * each row with. Call `recordRecent` once the run has sent rows.
+   */
+  rowTask(request: Omit<RunRequest, 'input'>): (input: RunInput, signal: AbortSignal) => Promise<RunResult> {
     const task = this.task(request);
-    const result = await runFile({
-      ...params,
-      concurrency: this.concurrency(fn.platform, params.concurrency),
-      task: (input, signal) => task(input, 0, signal),
-    });
-    if (result.sent > 0) await this.recent.record(fn.platform, fn.id);
-    return result;
+    return (input, signal) => task(input, 0, signal);
+  }
+
+  /** Records the function as recently used (the function picker lists it first). */
+  async recordRecent(platform: PlatformId, fn: string): Promise<void> {
+    await this.recent.record(platform, fn);
   }
 
   /** Recent measures of a function in this window (durations and costs of its last runs). */
