@@ -181,7 +181,9 @@ export interface PlatformAdapter {
 }
 
 /** The optional abilities a platform may have. */
-export type Ability = 'listJobs' | 'getJob' | 'cancelJob' | 'jobResults' | 'submitBatch' | 'pendingDecisions' | 'decide' | 'awaitRun';
+/** Every optional ability, so that a list of them can be checked (the lazy adapters' tests). */
+export const ABILITIES = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch', 'pendingDecisions', 'decide', 'awaitRun'] as const;
+export type Ability = (typeof ABILITIES)[number];
 
 /** The adapter, typed so that `ability` can be called, when the platform has it. */
 export type With<A extends Ability> = PlatformAdapter & Required<Pick<PlatformAdapter, A>>;

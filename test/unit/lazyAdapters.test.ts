@@ -2,8 +2,8 @@
 // that load the real adapter on first use. Abilities are asked with can(), which looks at the
 // methods an adapter has, so each wrapper must have exactly the real adapter's methods.
 import assert from 'node:assert/strict';
-import type { Ability, PlatformAdapter } from '../../src/platforms/types';
-import { can } from '../../src/platforms/types';
+import type { PlatformAdapter } from '../../src/platforms/types';
+import { ABILITIES, can } from '../../src/platforms/types';
 import { HttpClient } from '../../src/core/http';
 import type { Logger } from '../../src/core/log';
 import { InferableAdapter, LazyInferableAdapter } from '../../src/platforms/inferable';
@@ -11,7 +11,6 @@ import { LazyNyckelAdapter, NyckelAdapter } from '../../src/platforms/nyckel';
 import { LazySutroAdapter, SutroAdapter } from '../../src/platforms/sutro';
 
 const silent: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-const ABILITIES: readonly Ability[] = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch', 'pendingDecisions', 'decide'];
 const OPTIONAL = ['keyBinding', 'endpointProblem'] as const;
 
 function shape(adapter: PlatformAdapter) {

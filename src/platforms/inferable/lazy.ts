@@ -49,4 +49,8 @@ export class LazyInferableAdapter implements PlatformAdapter {
   async decide(jobId: string, decision: PendingDecision, answer: DecisionAnswer, signal?: AbortSignal): Promise<void> {
     return (await this.loader.get()).decide(jobId, decision, answer, signal);
   }
+
+  async awaitRun(runId: string, fn: string, signal?: AbortSignal): Promise<RunResult> {
+    return (await this.loader.get()).awaitRun(runId, fn, signal);
+  }
 }
