@@ -1,5 +1,6 @@
-// Run Function on Each Line… over a 200-line document: pick the function, confirm the rows,
-// watch the progress, and read the results (one JSON line per input line) in an editor.
+// Run Function on Each Line… over a saved 200-line document: pick the function, confirm the rows,
+// watch the progress, and read the results file written beside it (one JSON line per input line,
+// the line's text with the answer fields added), opened when the run is done.
 import * as assert from 'node:assert/strict';
 import { rowLines } from './demoFiles';
 import { screenshot, session, type Session } from './harness';
@@ -31,19 +32,20 @@ describe('Run Function on Each Line', function () {
     await wb.quickInput.locator('.quick-input-title', { hasText: 'Run Lead intent on each row of leads-200.txt' }).waitFor({ state: 'visible' });
     await wb.pick(/Run 200 rows now/);
 
-    const results = wb.tab('leads-200.txt · Lead intent.jsonl');
+    const results = wb.tab('leads-200.results.jsonl');
     await results.waitFor({ state: 'visible', timeout: 90_000 });
-    const summary = await wb.notification(/Ran Lead intent on 200 rows: 200 succeeded\./, 30_000);
+    const summary = await wb.notification(/Ran Lead intent on 200 rows of leads-200\.txt: 200 succeeded\. Results: leads-200\.results\.jsonl\./, 30_000);
     assert.ok(summary);
 
-    // One JSON line per input line, in order, each with its label.
+    // One JSON line per input line, in order: the line's text with its label, confidence and error.
     const text = await waitUntil('the first results', async () => {
       const shown = await wb.editorText();
-      return shown.includes('"line":1,') ? shown : undefined;
+      return shown.startsWith('{"text":') ? shown : undefined;
     });
-    const first = JSON.parse(text.split('\n').find((line) => line.startsWith('{"line":1,'))!);
-    assert.equal(first.input, rowLines()[0]);
-    assert.match(first.output.label, /^(qualified|not_qualified)$/);
+    const first = JSON.parse(text.split('\n')[0]!);
+    assert.equal(first.text, rowLines()[0]);
+    assert.match(first.label, /^(qualified|not_qualified)$/);
+    assert.equal(first.error, '');
 
     const sent = s.emulators.nyckel.requestsTo(invoke).slice(before).filter((r) => r.status === 200);
     assert.equal(new Set(sent.map((r) => (r.parsed as { data: string }).data)).size, 200, 'every line was sent once and answered');

@@ -77,9 +77,11 @@ describe('Results file to Evaluation (2,000 labelled rows)', function () {
       assert.match(line.slice(sourceLines[i + 1]!.length), /^,(not_)?qualified,(0(\.\d+)?|1),$/, `line ${i + 2}: label, confidence, no error`);
     }
 
-    const before = emu.sutro.requests.length;
-    const report = await (await setAllKeys()).evaluate(null, { file: resultsPath, labelColumn: 'label', resultsColumn: 'ai_label' });
-    assert.equal(emu.sutro.requests.length, before, 'evaluating a results file sends nothing');
+    const api = await setAllKeys();
+    const runs = () => emu.sutro.requestsTo('/functions/run', 'POST').length;
+    const before = runs();
+    const report = await api.evaluate(null, { file: resultsPath, labelColumn: 'label', resultsColumn: 'ai_label' });
+    assert.equal(runs(), before, 'evaluating a results file runs nothing');
 
     // By hand: predicted qualified ⇔ i % 3 === 0; wrong ⇔ i % 10 === 0.
     let qq = 0; // expected qualified, predicted qualified
