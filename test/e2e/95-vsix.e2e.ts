@@ -111,7 +111,7 @@ describe('The packaged .vsix', function () {
     assert.ok(bytes < 2 * 1024 * 1024, `the package stays small (${bytes} bytes)`);
   });
 
-  it('installs into a fresh VS Code, shows its views and welcome buttons, and runs Show Log', async function () {
+  it('installs into a fresh VS Code, shows its views, welcome buttons and Get Started, and runs Show Log', async function () {
     this.timeout(180_000);
     const runDir = createRunDir();
     const workspace = createWorkspace(runDir);
@@ -136,6 +136,10 @@ describe('The packaged .vsix', function () {
     }
     const jobs = await wb.expandView('Jobs');
     await jobs.locator('.welcome-view-content .monaco-button', { hasText: exactly('Set Inferable API Key') }).waitFor({ state: 'visible' });
+
+    // The first activation after install opens Get Started; waiting for it also keeps its editor
+    // from taking the focus away from the palette below.
+    await wb.tab('Walkthrough: AI Functions').waitFor({ state: 'visible', timeout: 30_000 });
 
     // Its commands are in the palette.
     for (const title of ['Set API Key…', 'Clear API Key…', 'Run Function…', 'Open Run Panel', 'Refresh Jobs', 'Open Job…', 'Set Default Function…', 'Show Log']) {
