@@ -137,9 +137,11 @@ describe('The packaged .vsix', function () {
     const jobs = await wb.expandView('Jobs');
     await jobs.locator('.welcome-view-content .monaco-button', { hasText: exactly('Set Inferable API Key') }).waitFor({ state: 'visible' });
 
-    // The first activation after install opens Get Started; waiting for it also keeps its editor
-    // from taking the focus away from the palette below.
+    // The first activation after install opens Get Started. Its page takes the focus as it lays
+    // out, which would close the palette below: it is seen, then closed.
     await wb.tab('Walkthrough: AI Functions').waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, 'vsix-get-started');
+    await wb.closeAllEditors();
 
     // Its commands are in the palette.
     for (const title of ['Set API Key…', 'Clear API Key…', 'Run Function…', 'Open Run Panel', 'Refresh Jobs', 'Open Job…', 'Set Default Function…', 'Show Log']) {
