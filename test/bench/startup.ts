@@ -175,6 +175,10 @@ const WHEN_LOADED: Record<string, string> = {
   'dist/hyparquet.js': 'when Sutro results come as Parquet',
   'dist/runPanel.js': 'when a run panel opens',
   'dist/webview.js': 'in the webview',
+  'dist/zod.js': 'with the first adapter, panel or checked arguments',
+  'dist/rows.js': 'at the first rows command (or a stopped run at start-up)',
+  'dist/evaluate.js': 'at the first Evaluate Function…',
+  'dist/evaluation.js': 'in the Evaluation view',
 };
 
 /** The entry bundle's parts by minified size, from the production build's own metafile. */
