@@ -10,19 +10,19 @@ import type * as z from 'zod/mini';
 import { lazySchemas } from '../../core/lazyZod';
 import { AiFunctionsError, messageOf } from '../../core/errors';
 import { inert } from '../../core/untrusted';
-import { formatCount, formatDuration } from '../../core/format';
+import { formatCount } from '../../core/format';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, type FunctionInfo, type Job, type PlatformId, type RunInput, type RunOptions, type RunResult } from '../../core/model';
 import { countRecords, failedIndexes, recordFor, recordsToJsonLines, unreadableRecord, type RecordCounts, type RowRecord } from '../../core/rowResults';
-import { NOT_RUN_MESSAGE, type RowOutcome, type RowProgress } from '../../core/rowRunner';
+import { NOT_RUN_MESSAGE, type RowOutcome } from '../../core/rowRunner';
 import { detectFormat, parseRows, ROW_FORMATS, type ParsedRows, type ParseOptions } from '../../core/rows';
 import { can, type PlatformAdapter } from '../../platforms/types';
 import type { ReadOnlyDocuments } from '../base/documents';
 import type { FunctionPicker } from '../functions';
 import { signalFromToken, signalFromTokens } from '../base/cancellation';
-import { registerCommand } from '../base/commands';
+import { rowProgressReporter } from '../base/rowProgress';
 import { confirm, guarded, showInformation, showWarning, withProgress } from '../base/notify';
 import { RESULTS_FORMATS, type ResultsFormat } from '../../core/rowFiles/answers';
 import { estimate } from '../../core/rowFiles/estimate';
@@ -115,22 +115,12 @@ interface RowsSource {
 
 /** Results documents kept for Re-run Failed Rows (the oldest are forgotten). */
 const MAX_SESSIONS = 20;
-const PROGRESS_INTERVAL_MS = 150;
 
 export class RowCommands {
   private readonly sessions = new Map<string, RowsSession>();
   private sequence = 0;
 
   constructor(private readonly deps: RowCommandsDeps) {}
-
-  register(): vscode.Disposable[] {
-    return [
-      // Scripted calls (a plain object argument) get errors thrown; the UI gets them shown.
-      registerCommand(this.deps.log, 'aiFunctions.runOnEachLine', (arg?: unknown) => this.runOnEachLine(arg), { rethrow: isScripted }),
-      registerCommand(this.deps.log, 'aiFunctions.rerunFailedRows', (arg?: unknown) => this.rerunFailedRows(arg), { rethrow: isScripted }),
-      registerCommand(this.deps.log, 'aiFunctions.resumeRun', (arg?: unknown) => this.resumeRun(arg), { rethrow: isScripted }),
-    ];
-  }
 
   /** Tells of runs a reload or a quit stopped (once, at activation), with Resume and Discard. */
   showInterrupted(): void {
@@ -503,7 +493,7 @@ export class RowCommands {
         this.deps.runs.runRows({ platform: session.platform, function: session.functionId, options: session.options }, inputs, {
           concurrency,
           signal: signalFromTokens(progressToken, token),
-          onProgress: progressReporter(progress),
+          onProgress: rowProgressReporter(progress),
         }),
     );
     outcomes.forEach((outcome: RowOutcome<RunResult>, k) => {
@@ -621,20 +611,3 @@ function batchRow(input: RunInput, inputFields: string[] | undefined): Record<st
   return { [inputFields?.length === 1 ? inputFields[0]! : 'text']: input };
 }
 
-/** Reports done/total, failures and the time left, at most every PROGRESS_INTERVAL_MS. */
-function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>): (p: RowProgress) => void {
-  let reportedPercent = 0;
-  let last = 0;
-  return (p) => {
-    const now = Date.now();
-    const finished = p.done >= p.total;
-    if (!finished && p.done > 0 && now - last < PROGRESS_INTERVAL_MS) return;
-    last = now;
-    const percent = p.total === 0 ? 100 : (p.done / p.total) * 100;
-    const parts = [`${formatCount(p.done)} of ${formatCount(p.total)}`];
-    if (p.failed) parts.push(`${formatCount(p.failed)} failed`);
-    if (p.etaMs !== undefined && !finished) parts.push(`about ${formatDuration(p.etaMs)} left`);
-    progress.report({ message: parts.join(' · '), increment: Math.max(0, percent - reportedPercent) });
-    reportedPercent = Math.max(reportedPercent, percent);
-  };
-}
