@@ -280,39 +280,22 @@ const builds = [
     platform: 'node',
     target: 'node20',
   },
-  {
+  // The features loaded on first use by their Lazy* wrappers (the *AsSeparateBundle plugins above).
+  ...[
+    ['src/vscode/panel/runPanel.ts', 'dist/runPanel.js'],
+    ['src/vscode/rows/rowsFeature.ts', 'dist/rows.js'],
+    ['src/vscode/evaluate/evaluation.ts', 'dist/evaluate.js'],
+  ].map(([entry, outfile]) => ({
     ...shared,
     ...node,
-    entryPoints: ['src/vscode/panel/runPanel.ts'],
-    outfile: 'dist/runPanel.js',
+    entryPoints: [entry],
+    outfile,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
     external: ['vscode'],
     plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
-  },
-  {
-    ...shared,
-    ...node,
-    entryPoints: ['src/vscode/rows/rowsFeature.ts'],
-    outfile: 'dist/rows.js',
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
-  },
-  {
-    ...shared,
-    ...node,
-    entryPoints: ['src/vscode/evaluate/evaluation.ts'],
-    outfile: 'dist/evaluate.js',
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    external: ['vscode'],
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
-  },
+  })),
   ...[...UNDICI_BUNDLES, HYPARQUET_BUNDLE].map(({ specifier, outfile, exports }) => ({
     ...shared,
     stdin: {
