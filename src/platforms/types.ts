@@ -171,6 +171,8 @@ export interface PlatformAdapter {
    */
   awaitRun?(runId: string, fn: string, signal?: AbortSignal): Promise<RunResult>;
   submitBatch?(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string>;
+  /** What the platform says a batch job of these rows would cost, in USD (undefined: it gave no figure). Sends nothing to run. */
+  estimateBatchCost?(functionName: string, rows: Record<string, unknown>[], signal?: AbortSignal): Promise<number | undefined>;
   /**
    * With `descriptor.keyEndpoint`: the origin a key set now is bound to (the configured endpoint),
    * or a configuration error saying what to set when the endpoint the key needs is missing or not valid.
@@ -182,7 +184,7 @@ export interface PlatformAdapter {
 
 /** The optional abilities a platform may have. */
 /** Every optional ability, so that a list of them can be checked (the lazy adapters' tests). */
-export const ABILITIES = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch', 'pendingDecisions', 'decide', 'awaitRun'] as const;
+export const ABILITIES = ['listJobs', 'getJob', 'cancelJob', 'jobResults', 'submitBatch', 'estimateBatchCost', 'pendingDecisions', 'decide', 'awaitRun'] as const;
 export type Ability = (typeof ABILITIES)[number];
 
 /** The adapter, typed so that `ability` can be called, when the platform has it. */

@@ -163,6 +163,8 @@ interface SutroJob {
   systemPrompt: string | null;
   samplingParams: Record<string, unknown>;
   costEstimate: number;
+  /** Submitted with `cost_estimate: true`: nothing is run, only the estimate is worked out. */
+  costEstimateOnly?: boolean;
 }
 
 const TERMINAL: JobStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -514,7 +516,20 @@ export class SutroEmulator extends Emulator {
   }
 
   /** Adds a job at the front, as batch-inference does. Returns its id. */
-  submitJob(model: string, inputs: JobInput[], extra: { name?: string | null; description?: string | null; priority?: number; jsonSchema?: Record<string, unknown> | null; systemPrompt?: string | null; samplingParams?: Record<string, unknown> } = {}): string {
+  submitJob(
+    model: string,
+    inputs: JobInput[],
+    extra: {
+      name?: string | null;
+      description?: string | null;
+      priority?: number;
+      jsonSchema?: Record<string, unknown> | null;
+      systemPrompt?: string | null;
+      samplingParams?: Record<string, unknown>;
+      /** `cost_estimate: true`: the job only works out `cost_estimate` (sutro-sh/sutro sdk.py at 98a913a, `_run_one_batch_inference`). */
+      costEstimateOnly?: boolean;
+    } = {},
+  ): string {
     const now = Date.now();
     const seq = this.nextSeq++;
     const fn = this.functions.get(model);
@@ -539,6 +554,7 @@ export class SutroEmulator extends Emulator {
       systemPrompt: extra.systemPrompt ?? fn?.systemPrompt ?? null,
       samplingParams: extra.samplingParams ?? { temperature: 0, top_p: 1, max_tokens: 512 },
       costEstimate: Math.round(inputs.length * 0.0004 * 1e4) / 1e4,
+      costEstimateOnly: extra.costEstimateOnly ?? false,
     };
     this.jobs.unshift(job);
     this.jobById.set(job.id, job);
@@ -836,6 +852,7 @@ export class SutroEmulator extends Emulator {
       jsonSchema: isPlainObject(body.json_schema) ? body.json_schema : undefined,
       systemPrompt: typeof body.system_prompt === 'string' ? body.system_prompt : undefined,
       samplingParams: isPlainObject(body.sampling_params) ? body.sampling_params : undefined,
+      costEstimateOnly: body.cost_estimate === true,
     });
     return reply.json(200, { results: id });
   }

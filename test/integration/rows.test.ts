@@ -335,4 +335,44 @@ describe('Run Function on Each Line (rows)', function () {
       emu.sutro.configure({ jobStepMs: stepMs });
     }
   });
+
+  it("asks Sutro for a cost estimate before a batch job (its SDK's cost_estimate job) and submits only once it is accepted", async () => {
+    const emu = await emulators();
+    const stepMs = emu.sutro.jobStepMs;
+    emu.sutro.configure({ jobStepMs: 300 });
+    const submit = async (answer: 'Submit' | undefined) => {
+      const modals = answerModals((_message, buttons) => buttons.find((b) => b === 'Run') ?? (answer && buttons.find((b) => b === answer)));
+      try {
+        const result = await vscode.commands.executeCommand<RowsCommandResult | undefined>('aiFunctions.runOnEachLine', {
+          platform: 'sutro',
+          function: 'lead-qualifier',
+          text: leadsCsv().text,
+          mode: 'batch',
+          estimate: true,
+          jobName: 'estimated',
+        });
+        return { result, asked: modals.asked };
+      } finally {
+        modals.restore();
+      }
+    };
+    try {
+      emu.sutro.clearRequests();
+      const declined = await submit(undefined);
+      assert.equal(declined.result, undefined, 'declined: nothing submitted');
+      const estimateOnly = emu.sutro.requestsTo('/batch-inference', 'POST');
+      assert.equal(estimateOnly.length, 1, 'only the estimate job');
+      assert.equal((estimateOnly[0]!.parsed as { cost_estimate?: unknown }).cost_estimate, true);
+      // The emulator's estimate: $0.0004 a row.
+      assert.match(declined.asked[1] ?? '', new RegExp(`^Submit ${ROWS} rows as a Sutro batch job to run lead-qualifier\\?.*Sutro estimates \\$${(ROWS * 0.0004).toFixed(2)}\\.`, 's'));
+
+      emu.sutro.clearRequests();
+      const accepted = await submit('Submit');
+      assert.ok(accepted.result?.mode === 'batch', 'accepted: submitted');
+      const sent = emu.sutro.requestsTo('/batch-inference', 'POST').map((r) => (r.parsed as { cost_estimate?: unknown }).cost_estimate);
+      assert.deepEqual(sent, [true, undefined], 'the estimate job, then the batch job itself');
+    } finally {
+      emu.sutro.configure({ jobStepMs: stepMs });
+    }
+  });
 });

@@ -512,6 +512,31 @@ describe('Sutro adapter', () => {
       }
     });
 
+    it("estimates a batch's cost as the SDK does: a job with cost_estimate true, read until SUCCEEDED, then its cost_estimate", async () => {
+      emulator.configure({ jobStepMs: 30 });
+      try {
+        const polls: number[] = [];
+        const estimating = new SutroAdapter({
+          http,
+          credentials: async () => credentials,
+          config: () => config,
+          logger: silentLogger,
+          sleep: async (ms) => {
+            polls.push(ms);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          },
+        });
+        const rows = [{ text: 'I love it' }, { text: 'The export is broken' }];
+        assert.equal(await estimating.estimateBatchCost('sentiment', rows), 0.0008);
+        const submits = emulator.requestsTo('/batch-inference');
+        assert.equal(submits.length, 1);
+        assert.deepEqual(submits[0]!.parsed, { model: 'sentiment', inputs: rows, job_priority: 0, truncate_rows: false, cost_estimate: true });
+        assert.ok(polls.length >= 1 && polls.every((ms) => ms === 1_000), `read again every second (${polls.join(', ')})`);
+      } finally {
+        emulator.configure({ jobStepMs: 600_000 });
+      }
+    });
+
     it('refuses an empty batch without a request', async () => {
       const e = await rejection(sutro.submitBatch('sentiment', []));
       assert.equal(e.kind, 'invalidInput');

@@ -85,6 +85,9 @@ export interface SutroJobStatus {
 export const MAX_JOBS_PAGE_SIZE = 100;
 /** `batch-inference` refuses longer job names. */
 const MAX_JOB_NAME = 45;
+/** How long a cost estimate is waited for, and how often its job is read (the SDK reads every 5 s). */
+const ESTIMATE_WAIT_MS = 2 * 60_000;
+const ESTIMATE_POLL_MS = 1_000;
 const MiB = 1024 * 1024;
 /** The SDK waits for results that lag behind SUCCEEDED: 20 tries, 5 s apart. */
 const RESULTS_POLL = { attempts: 20, intervalMs: 5_000 };
@@ -340,13 +343,38 @@ export class SutroAdapter implements PlatformAdapter {
 
   /** Submits rows as one batch job for a Function; returns the job id. Never sent twice (not on a 524 either). */
   async submitBatch(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string> {
+    return this.batchInference(functionName, rows, { name, costEstimate: false }, signal);
+  }
+
+  /**
+   * Sutro's cost estimate of a batch job, as its SDK gets one (sutro-sh/sutro sdk.py at 98a913a,
+   * `_run_one_batch_inference` with `cost_estimate=True`): a job submitted with `cost_estimate:
+   * true`, waited for until it SUCCEEDED, then its `cost_estimate` (fetch-job). Nothing is run.
+   */
+  async estimateBatchCost(functionName: string, rows: Record<string, unknown>[], signal?: AbortSignal): Promise<number | undefined> {
+    const id = await this.batchInference(functionName, rows, { costEstimate: true }, signal);
+    const deadline = this.now() + ESTIMATE_WAIT_MS;
+    for (;;) {
+      const job = await this.getJob(id, signal);
+      if (job.status === 'succeeded') return job.costEstimate;
+      if (job.status === 'failed' || job.status === 'cancelled') {
+        throw new AiFunctionsError('invalidResponse', `Sutro could not estimate the cost (job ${id} ${job.rawStatus}${job.failureReason ? `: ${job.failureReason}` : ''}).`, { platform: 'sutro' });
+      }
+      if (this.now() >= deadline) {
+        throw new AiFunctionsError('timeout', `Sutro's cost estimate (job ${id}) was not ready after ${formatSeconds(ESTIMATE_WAIT_MS)}.`, { platform: 'sutro' });
+      }
+      await this.sleep(ESTIMATE_POLL_MS, signal);
+    }
+  }
+
+  private async batchInference(functionName: string, rows: Record<string, unknown>[], options: { name?: string; costEstimate: boolean }, signal?: AbortSignal): Promise<string> {
     const model = functionName.trim();
     if (!model) throw sutroError('invalidInput', 'Choose a Sutro Function for the batch job.');
     if (rows.length === 0) throw sutroError('invalidInput', 'A Sutro batch job needs at least one row.');
-    const jobName = name?.trim().slice(0, MAX_JOB_NAME);
+    const jobName = options.name?.trim().slice(0, MAX_JOB_NAME);
     const e = this.endpoints();
     const body = await this.call(e, 'POST', join(e.jobs, 'batch-inference'), {
-      json: { model, inputs: rows, job_priority: 0, truncate_rows: false, ...(jobName ? { name: jobName } : {}) },
+      json: { model, inputs: rows, job_priority: 0, truncate_rows: false, ...(options.costEstimate ? { cost_estimate: true } : {}), ...(jobName ? { name: jobName } : {}) },
       signal,
       retry: 'notProcessed',
       subject: `the Function "${model}"`,

@@ -62,4 +62,8 @@ export class LazySutroAdapter implements PlatformAdapter {
   async submitBatch(functionName: string, rows: Record<string, unknown>[], name?: string, signal?: AbortSignal): Promise<string> {
     return (await this.loader.get()).submitBatch(functionName, rows, name, signal);
   }
+
+  async estimateBatchCost(functionName: string, rows: Record<string, unknown>[], signal?: AbortSignal): Promise<number | undefined> {
+    return (await this.loader.get()).estimateBatchCost(functionName, rows, signal);
+  }
 }

@@ -8,9 +8,9 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type * as z from 'zod/mini';
 import { lazySchemas } from '../../core/lazyZod';
-import { AiFunctionsError, messageOf } from '../../core/errors';
+import { AiFunctionsError, isAiFunctionsError, messageOf } from '../../core/errors';
 import { inert } from '../../core/untrusted';
-import { formatCount } from '../../core/format';
+import { formatCost, formatCount } from '../../core/format';
 import type { JobPoller } from '../../core/jobPoller';
 import type { JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
@@ -70,6 +70,8 @@ const argsSchemas = lazySchemas((z) => {
     options: z.optional(z.record(z.string(), z.unknown())),
     /** Batch mode: the job's name. */
     jobName: z.optional(z.string()),
+    /** Batch mode: ask the platform for a cost estimate first, and submit only once it is accepted (always when asked in the UI). */
+    estimate: z.optional(z.boolean()),
     /** A file run (a saved file): the results format, default the input's shape. */
     resultsFormat: z.optional(z.enum(RESULTS_FORMATS)),
     /** A file run: where the results go, default beside the input. */
@@ -367,7 +369,10 @@ export class RowCommands {
     if (parsed.problem) throw new AiFunctionsError('invalidInput', parsed.problem);
     if (parsed.rows.length === 0) throw new AiFunctionsError('invalidInput', `${source.name} has no rows to run (every line is empty).`);
 
-    if (mode === 'batch') return this.submitBatch(adapter, fn, parsed, args.jobName ?? `${fn.name} · ${source.name}`, args.token);
+    if (mode === 'batch') {
+      const estimate = args.estimate ?? args.mode === undefined;
+      return this.submitBatch(adapter, fn, parsed, args.jobName ?? `${fn.name} · ${source.name}`, estimate, args.token);
+    }
     return this.runInEditor(fn, parsed, source.name, concurrency, args.options as RunOptions | undefined, args.token);
   }
 
@@ -531,13 +536,15 @@ export class RowCommands {
     fn: FunctionInfo,
     parsed: ParsedRows,
     jobName: string,
+    estimate: boolean,
     token: vscode.CancellationToken | undefined,
-  ): Promise<RowsCommandResult> {
+  ): Promise<RowsCommandResult | undefined> {
     const adapter = requireAbility(platformAdapter, 'has no batch jobs: run the rows one by one instead', 'submitBatch', 'getJob');
     const rows = parsed.rows.flatMap((row) => (row.input === undefined ? [] : [batchRow(row.input, fn.inputFields)]));
     const skipped = parsed.rows.length - rows.length;
     if (rows.length === 0) throw new AiFunctionsError('invalidInput', 'None of the lines could be read, so there is nothing to submit.');
     const platform = adapter.descriptor.displayName;
+    if (estimate && can(adapter, 'estimateBatchCost') && !(await this.acceptEstimate(adapter, fn, rows, token))) return undefined;
     const id = await withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Submitting ${formatCount(rows.length)} rows as a ${platform} batch job` },
       () => adapter.submitBatch(fn.id, rows, jobName, signalFromToken(token)),
@@ -555,6 +562,28 @@ export class RowCommands {
         if (choice) void vscode.commands.executeCommand('aiFunctions.jobs.focus');
       });
     return { mode: 'batch', platform: fn.platform, jobId: id, rows: rows.length, skipped };
+  }
+
+  /** Asks the platform what the batch job would cost, then whether to submit it. */
+  private async acceptEstimate(
+    adapter: Required<Pick<PlatformAdapter, 'estimateBatchCost'>> & PlatformAdapter,
+    fn: FunctionInfo,
+    rows: Record<string, unknown>[],
+    token: vscode.CancellationToken | undefined,
+  ): Promise<boolean> {
+    const platform = adapter.descriptor.displayName;
+    let cost: string;
+    try {
+      const usd = await withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Asking ${platform} for a cost estimate of ${formatCount(rows.length)} rows`, cancellable: true },
+        (_progress, progressToken) => adapter.estimateBatchCost(fn.id, rows, signalFromTokens(progressToken, token)),
+      );
+      cost = usd === undefined ? `${platform} gave no cost estimate.` : `${platform} estimates ${formatCost(usd)}.`;
+    } catch (error) {
+      if (isAiFunctionsError(error) && error.kind === 'cancelled') return false;
+      cost = `${platform} could not estimate the cost: ${messageOf(error)}`;
+    }
+    return confirm(`Submit ${formatCount(rows.length)} rows as a ${platform} batch job to run ${fn.name}?`, cost, 'Submit');
   }
 
   // ---- sessions

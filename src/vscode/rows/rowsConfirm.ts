@@ -177,7 +177,7 @@ export async function confirmFileRun(input: FileConfirmInput): Promise<FileChoic
     const batch: FileItem = {
       label: `$(cloud-upload) Submit ${plural(rows, 'row')} as a ${input.platformName} batch job`,
       description: large ? 'recommended for this many rows' : '',
-      detail: `${input.platformName} runs the rows on its side; its cost estimate shows in the Jobs view when it reports one.`,
+      detail: `${input.platformName} runs the rows on its side; when it can estimate the cost, you see the estimate before the job is submitted.`,
       mode: 'batch',
     };
     const modes = input.batch ? (large ? [batch, run, choose] : [run, choose, batch]) : [run, choose];
