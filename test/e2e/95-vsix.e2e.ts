@@ -120,7 +120,8 @@ describe('The packaged .vsix', function () {
     const installed = fs.readdirSync(extensionsDir).filter((name) => name.startsWith('aifn.ai-functions-'));
     assert.equal(installed.length, 1, `installed as ${installed.join(', ')}`);
 
-    server = await startCodeServer({ runDir, folder: workspace, extensionsDir, userSettings: QUIET_WORKBENCH });
+    // As a new user has it: VS Code's default opens walkthroughs on install.
+    server = await startCodeServer({ runDir, folder: workspace, extensionsDir, userSettings: { ...QUIET_WORKBENCH, 'workbench.welcomePage.walkthroughs.openOnInstall': true } });
     browser = await launchBrowser({ homeDir: path.join(runDir, 'chromium') });
     const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
     page.setDefaultTimeout(20_000);

@@ -237,12 +237,20 @@ export class Workbench {
 
   /** Opens a workspace file by name with Quick Open. */
   async openFile(name: string): Promise<void> {
-    await this.closeQuickInput();
-    await this.page.keyboard.press('Control+P');
-    await this.quickInputBox.waitFor({ state: 'visible' });
-    await this.quickInputBox.fill(name);
     const row = this.quickPickRows.filter({ has: this.page.locator('.label-name', { hasText: exactly(name) }) }).first();
-    await row.waitFor({ state: 'visible' });
+    // A file written just before may not be in Quick Open's file list yet: ask again until it is.
+    for (let attempt = 1; ; attempt++) {
+      await this.closeQuickInput();
+      await this.page.keyboard.press('Control+P');
+      await this.quickInputBox.waitFor({ state: 'visible' });
+      await this.quickInputBox.fill(name);
+      try {
+        await row.waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt >= 6) throw error;
+      }
+    }
     await row.click();
     await this.tab(exactly(name)).waitFor({ state: 'visible' });
     await this.activeEditor.waitFor({ state: 'visible' });

@@ -1,5 +1,5 @@
 // Whether activation opens the Get Started walkthrough: once per installation (a globalState flag),
-// never in the tests' extension host, never for someone who already set a key (an update, not a new
+// never in the tests' extension host or a development copy, never for someone who already set a key (an update, not a new
 // user), and not when the user turned off VS Code's own "open walkthroughs on install".
 // No `vscode` import, so the unit tests run it against a fake Memento.
 
@@ -20,7 +20,7 @@ export interface FlagStore {
 }
 
 export interface FirstRunFacts {
-  /** The extension runs in the tests' host (ExtensionMode.Test). */
+  /** The extension is not an installed copy: the tests' host, or loaded for development (F5, `npm start`). */
   testMode: boolean;
   /** `workbench.welcomePage.walkthroughs.openOnInstall` (default true). */
   openOnInstall: boolean;

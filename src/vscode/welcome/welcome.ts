@@ -46,7 +46,8 @@ export class Welcome {
   async maybeOpen(): Promise<boolean> {
     const { context } = this.deps;
     const facts: FirstRunFacts = {
-      testMode: context.extensionMode === vscode.ExtensionMode.Test,
+      // Development (F5, `npm start`, the browser tests' session) is not a new user's first run.
+      testMode: context.extensionMode !== vscode.ExtensionMode.Production,
       openOnInstall: vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall', true),
       hasAnyKey: this.deps.hasAnyKey,
     };
