@@ -123,7 +123,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   // File runs keep their manifests and journals in storage, so a reload can resume them.
   const rows = new LazyRows({ platforms, runs, picker, documents, settings, jobsStore, poller, log, storageDir: vscode.Uri.joinPath(context.globalStorageUri, 'rowRuns').fsPath });
   stopRowFiles = () => rows.stopAll(STOP_GRACE_MS);
-  // Get Started: opens once after install (not in tests, not for a user who already has a key).
+  // Get Started: opens once, for an installed copy, not for a user who already has a key.
   const welcome = new Welcome({ context, hasAnyKey: async () => (await Promise.all(adapters.map((a) => credentials.has(a.id)))).some(Boolean), log });
   const evaluate = new LazyEvaluate({
     extensionUri: context.extensionUri,
