@@ -165,7 +165,7 @@ describe('errors', () => {
   });
 
   describe('secrets cut short', () => {
-    const KEY = 'sk_test_0123456789abcdefghijklmnopqrstuvwxyz';
+    const KEY = 'sk_test_emulator_not_a_real_key_for_redaction';
     /** Whether `text` shows 8 or more of the key's first characters. */
     const showsKeyStart = (text: string | undefined): boolean => (text ?? '').includes(KEY.slice(0, 8));
     /** A 2,000-character message with the key starting `at`. */

@@ -22,7 +22,7 @@ function depthOf(value: unknown): number {
 
 const COMMAND_LINK = '](command:aiFunctions.setApiKey?';
 /** A long key, so that its cut (20 characters) is a real prefix. */
-const LONG_KEY = 'sk_test_0123456789abcdefghijklmnopqrstuvwxyz';
+const LONG_KEY = 'sk_test_emulator_not_a_real_key_for_redaction';
 
 /** An error message of hostile mode: long, hostile text, `credential` whole and cut, part of it before char 80. */
 function assertEchoes(message: unknown, credential: string): void {

@@ -488,7 +488,7 @@ describe('HttpClient', function () {
   });
 
   describe('secrets echoed in long replies', () => {
-    const KEY = 'sk-planted-0123456789abcdefghij';
+    const KEY = 'sk-planted-emulator-not-a-real-key';
     /** A 2,000-character message with the key starting `at`. */
     const echo = (at: number): string => `${'m'.repeat(at)}${KEY}${'n'.repeat(2_000 - at - KEY.length)}`;
 
