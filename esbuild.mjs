@@ -176,33 +176,24 @@ const zodAsSeparateBundle = {
   },
 };
 
-/** The run panel is loaded on first use from its own bundle (dist/runPanel.js); see lazyRunPanel.ts. */
-const runPanelAsSeparateBundle = {
-  name: 'run-panel-as-separate-bundle',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/runPanel$/ }, (args) =>
-      args.importer.endsWith('lazyRunPanel.ts') ? { path: './runPanel.js', external: true } : undefined,
-    );
-  },
-};
+/**
+ * The features loaded on first use, each by its Lazy* wrapper's `require('<specifier>')`: the run
+ * panel (lazyRunPanel.ts), the rows commands (lazyRows.ts) and Evaluate (lazyEvaluate.ts). Each is a
+ * bundle of its own; the plugin points the wrapper's require at it.
+ */
+const LAZY_FEATURES = [
+  { specifier: './runPanel', importer: 'lazyRunPanel.ts', entry: 'src/vscode/panel/runPanel.ts', outfile: 'dist/runPanel.js' },
+  { specifier: './rowsFeature', importer: 'lazyRows.ts', entry: 'src/vscode/rows/rowsFeature.ts', outfile: 'dist/rows.js' },
+  { specifier: './evaluation', importer: 'lazyEvaluate.ts', entry: 'src/vscode/evaluate/evaluation.ts', outfile: 'dist/evaluate.js' },
+];
 
-/** The rows commands are loaded on first use from their own bundle (dist/rows.js); see lazyRows.ts. */
-const rowsAsSeparateBundle = {
-  name: 'rows-as-separate-bundle',
+const featuresAsSeparateBundles = {
+  name: 'features-as-separate-bundles',
   setup(build) {
-    build.onResolve({ filter: /^\.\/rowsFeature$/ }, (args) =>
-      args.importer.endsWith('lazyRows.ts') ? { path: './rows.js', external: true } : undefined,
-    );
-  },
-};
-
-/** Evaluate Function… is loaded on first use from its own bundle (dist/evaluate.js); see lazyEvaluate.ts. */
-const evaluateAsSeparateBundle = {
-  name: 'evaluate-as-separate-bundle',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/evaluation$/ }, (args) =>
-      args.importer.endsWith('lazyEvaluate.ts') ? { path: './evaluate.js', external: true } : undefined,
-    );
+    build.onResolve({ filter: /^\.\/[A-Za-z]+$/ }, (args) => {
+      const feature = LAZY_FEATURES.find((f) => f.specifier === args.path && args.importer.endsWith(f.importer));
+      return feature ? { path: `./${feature.outfile.slice('dist/'.length)}`, external: true } : undefined;
+    });
   },
 };
 
@@ -259,7 +250,7 @@ const builds = [
     target: 'node20',
     external: ['vscode'],
     metafile: Boolean(metafile),
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, runPanelAsSeparateBundle, evaluateAsSeparateBundle, rowsAsSeparateBundle],
+    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, featuresAsSeparateBundles],
   },
   ...LAZY_ADAPTERS.map(({ entry, outfile }) => ({
     ...shared,
@@ -280,12 +271,7 @@ const builds = [
     platform: 'node',
     target: 'node20',
   },
-  // The features loaded on first use by their Lazy* wrappers (the *AsSeparateBundle plugins above).
-  ...[
-    ['src/vscode/panel/runPanel.ts', 'dist/runPanel.js'],
-    ['src/vscode/rows/rowsFeature.ts', 'dist/rows.js'],
-    ['src/vscode/evaluate/evaluation.ts', 'dist/evaluate.js'],
-  ].map(([entry, outfile]) => ({
+  ...LAZY_FEATURES.map(({ entry, outfile }) => ({
     ...shared,
     ...node,
     entryPoints: [entry],

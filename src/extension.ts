@@ -167,7 +167,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     { dispose: () => void http.close() },
   );
   void hasKey.updateAll();
-  rows.showInterrupted();
+  void rows.showInterrupted().catch((error: unknown) => log.warn(`Could not look for stopped runs: ${messageOf(error)}`));
   welcome.openOnFirstRun();
   // Well after activation, load what a first request needs (undici, and the adapters of the
   // platforms that have a key), so that it does not wait for them. Never during activation.

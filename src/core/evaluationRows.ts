@@ -102,45 +102,21 @@ function fieldsOf(row: SourceRow): Record<string, unknown> | undefined {
  */
 export function selectRows(parsed: ParsedRows, expected: string, omit: readonly string[] = []): RowSelection {
   const rows: LabelledRow[] = [];
-  let unlabelled = 0;
-  let unreadable = 0;
-  for (const row of parsed.rows) {
-    const fields = fieldsOf(row);
-    if (!fields) {
-      unreadable += 1;
-      continue;
-    }
-    const label = cellText(fields[expected]);
-    if (label === undefined) {
-      unlabelled += 1;
-      continue;
-    }
+  const counts = labelledRows(parsed, expected, ({ line, label, fields }) => {
     const rest: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(fields)) if (key !== expected && !omit.includes(key)) rest[key] = value;
     const keys = Object.keys(rest);
     const input: RunInput = keys.length === 1 && typeof rest[keys[0]!] === 'string' ? (rest[keys[0]!] as string) : rest;
-    rows.push({ line: row.line, expected: label, input });
-  }
-  return { rows, unlabelled, unreadable };
+    rows.push({ line, expected: label, input });
+  });
+  return { rows, ...counts };
 }
 
 /** EvalItems from an earlier results file: nothing is run. */
 export function itemsFromResults(parsed: ParsedRows, expected: string, answer: AnswerColumns): { items: EvalItem[]; unlabelled: number; unreadable: number } {
   const items: EvalItem[] = [];
-  let unlabelled = 0;
-  let unreadable = 0;
-  for (const row of parsed.rows) {
-    const fields = fieldsOf(row);
-    if (!fields) {
-      unreadable += 1;
-      continue;
-    }
-    const label = cellText(fields[expected]);
-    if (label === undefined) {
-      unlabelled += 1;
-      continue;
-    }
-    const item: EvalItem = { line: row.line, expected: label };
+  const counts = labelledRows(parsed, expected, ({ line, label, fields }) => {
+    const item: EvalItem = { line, expected: label };
     const error = answer.error === undefined ? undefined : cellText(fields[answer.error]);
     if (error !== undefined) item.error = error;
     const predicted = cellText(fields[answer.label]);
@@ -148,8 +124,29 @@ export function itemsFromResults(parsed: ParsedRows, expected: string, answer: A
     const confidence = answer.confidence === undefined ? undefined : confidenceOf(fields[answer.confidence]);
     if (confidence !== undefined && item.predicted !== undefined) item.confidence = confidence;
     items.push(item);
+  });
+  return { items, ...counts };
+}
+
+/** Hands each row with an expected label to `each`; counts the rows left out, and why. */
+function labelledRows(
+  parsed: ParsedRows,
+  expected: string,
+  each: (row: { line: number; label: string; fields: Record<string, unknown> }) => void,
+): { unlabelled: number; unreadable: number } {
+  let unlabelled = 0;
+  let unreadable = 0;
+  for (const row of parsed.rows) {
+    const fields = fieldsOf(row);
+    if (!fields) {
+      unreadable += 1;
+      continue;
+    }
+    const label = cellText(fields[expected]);
+    if (label === undefined) unlabelled += 1;
+    else each({ line: row.line, label, fields });
   }
-  return { items, unlabelled, unreadable };
+  return { unlabelled, unreadable };
 }
 
 function confidenceOf(value: unknown): number | undefined {

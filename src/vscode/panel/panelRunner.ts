@@ -3,13 +3,13 @@
 // a time: a new run cancels the one before.
 import * as vscode from 'vscode';
 import { isAiFunctionsError } from '../../core/errors';
-import type { PlatformId } from '../../core/model';
+import type { PlatformId, RunResult } from '../../core/model';
 import { showStatus, withProgress } from '../base/notify';
 import type { RunService } from '../run';
 import type { CredentialStore } from '../keys';
 import { invalidInputError, missingKeyError, toPanelError } from './panelErrors';
 import type { PanelFunctions } from './panelFunctions';
-import { insertionText, type HostMessage, type RunForm } from '../../shared/panelProtocol';
+import { insertionText, type HostMessage, type PanelError, type ResultView, type RunForm } from '../../shared/panelProtocol';
 import { panelResultView } from './resultView';
 import type { RunHistory } from './runHistory';
 import { buildRunRequest } from '../../shared/runInput';
@@ -55,35 +55,14 @@ export class PanelRunner implements vscode.Disposable {
       post({ type: 'error', runId, error: missingKeyError(descriptor) });
       return;
     }
-    this.active?.cts.cancel();
-    const cts = new vscode.CancellationTokenSource();
-    const active = { runId, platform: request.platform, function: request.function, cts };
-    this.active = active;
     this.deps.setTitle(request.platform, request.function);
-    post({ type: 'running', runId, platform: request.platform, function: cap(request.function, 500) });
     const functionName = fn?.name ?? request.function;
-    try {
-      const result = await this.deps.runs.run(request, cts.token);
-      if (cts.token.isCancellationRequested) {
-        post({ type: 'cancelled', runId });
-        return;
-      }
-      const view = panelResultView(result, functionName);
-      this.deps.history.keep(runId, { view, raw: result.raw });
-      post({ type: 'result', runId, view });
-      await this.deps.history.record({ id: runId, form, functionName, result: { view, raw: result.raw } });
-      showStatus('sparkle', `${functionName}: ${cap(insertionText(view).split('\n')[0] ?? '', 60)}`, 5000);
-    } catch (error) {
-      if (cts.token.isCancellationRequested || (isAiFunctionsError(error) && error.kind === 'cancelled')) {
-        post({ type: 'cancelled', runId });
-        return;
-      }
-      const panelError = toPanelError(error, request.platform);
-      post({ type: 'error', runId, error: panelError });
-      await this.deps.history.record({ id: runId, form, functionName, error: panelError });
-    } finally {
-      cts.dispose();
-      if (this.active === active) this.active = undefined;
+    const outcome = await this.track(runId, request.platform, request.function, functionName, (token) => this.deps.runs.run(request, token));
+    if (outcome && 'view' in outcome) {
+      await this.deps.history.record({ id: runId, form, functionName, result: outcome });
+      showStatus('sparkle', `${functionName}: ${cap(insertionText(outcome.view).split('\n')[0] ?? '', 60)}`, 5000);
+    } else if (outcome) {
+      await this.deps.history.record({ id: runId, form, functionName, error: outcome.error });
     }
   }
 
@@ -129,6 +108,20 @@ export class PanelRunner implements vscode.Disposable {
 
   /** Follows a run that went on after a decision, as a run of its own (Cancel stops the waiting). */
   private async follow(runId: string, platform: PlatformId, platformRunId: string, fn: string, functionName: string | undefined): Promise<void> {
+    await this.track(runId, platform, fn, functionName, (token) => this.deps.runs.awaitRun(platform, platformRunId, fn, token));
+  }
+
+  /**
+   * The panel's one run in flight (a new one cancels the last): posts running, then the result,
+   * the error or the cancel, and keeps the result for the result's actions. Undefined: cancelled.
+   */
+  private async track(
+    runId: string,
+    platform: PlatformId,
+    fn: string,
+    functionName: string | undefined,
+    work: (token: vscode.CancellationToken) => Promise<RunResult>,
+  ): Promise<{ view: ResultView; raw: unknown } | { error: PanelError } | undefined> {
     const { post } = this.deps;
     this.active?.cts.cancel();
     const cts = new vscode.CancellationTokenSource();
@@ -136,20 +129,23 @@ export class PanelRunner implements vscode.Disposable {
     this.active = active;
     post({ type: 'running', runId, platform, function: cap(fn, 500) });
     try {
-      const result = await this.deps.runs.awaitRun(platform, platformRunId, fn, cts.token);
+      const result = await work(cts.token);
       if (cts.token.isCancellationRequested) {
         post({ type: 'cancelled', runId });
-        return;
+        return undefined;
       }
-      const view = panelResultView(result, functionName);
-      this.deps.history.keep(runId, { view, raw: result.raw });
-      post({ type: 'result', runId, view });
+      const kept = { view: panelResultView(result, functionName), raw: result.raw };
+      this.deps.history.keep(runId, kept);
+      post({ type: 'result', runId, view: kept.view });
+      return kept;
     } catch (error) {
       if (cts.token.isCancellationRequested || (isAiFunctionsError(error) && error.kind === 'cancelled')) {
         post({ type: 'cancelled', runId });
-        return;
+        return undefined;
       }
-      post({ type: 'error', runId, error: toPanelError(error, platform) });
+      const panelError = toPanelError(error, platform);
+      post({ type: 'error', runId, error: panelError });
+      return { error: panelError };
     } finally {
       cts.dispose();
       if (this.active === active) this.active = undefined;

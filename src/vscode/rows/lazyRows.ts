@@ -1,7 +1,7 @@
 // Registers the rows commands at activation and loads the feature itself (its own bundle,
 // dist/rows.js) only when one is first used, or when a run stopped by a reload is waiting to be
 // resumed: activation stays small and fast.
-import { readdirSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import type * as vscode from 'vscode';
 import { registerCommand } from '../base/commands';
 import { Disposable } from '../base/disposable';
@@ -28,13 +28,9 @@ export class LazyRows extends Disposable {
    * Tells of runs a reload or a quit stopped, with Resume and Discard. A stopped run keeps its
    * journal (a finished one has none), so the feature loads only when there is one.
    */
-  showInterrupted(): void {
-    let names: string[];
-    try {
-      names = readdirSync(this.deps.storageDir);
-    } catch {
-      return; // no run yet
-    }
+  async showInterrupted(): Promise<void> {
+    // Off the activation path: a directory read, and the feature only when a journal is there.
+    const names = await readdir(this.deps.storageDir).catch(() => [] as string[]);
     if (names.some((name) => name.endsWith('.journal'))) this.load().commands.showInterrupted();
   }
 
