@@ -239,6 +239,41 @@ const extensionEntry = {
  */
 const node = { charset: 'utf8' };
 
+/**
+ * The entry bundle loads the bundles above through src/core/bundleLoader.ts, which keeps V8's code
+ * cache of each: `throughBundleLoader(plugin)` turns the plugin's external `./<bundle>.js` into a
+ * call of the loader. The lazily loaded bundles need no change: the loader gives each a require
+ * that loads the bundles it requires the same way.
+ */
+const BUNDLE_LOADER = join(process.cwd(), 'src/core/bundleLoader.ts');
+
+function throughBundleLoader(plugin) {
+  return {
+    name: `${plugin.name}-through-bundle-loader`,
+    setup(build) {
+      plugin.setup({
+        ...build,
+        onResolve: (options, callback) =>
+          build.onResolve(options, async (args) => {
+            const result = await callback(args);
+            return result?.external && /^\.\/[\w-]+\.js$/.test(result.path) ? { path: result.path, namespace: 'bundle-loader' } : result;
+          }),
+      });
+    },
+  };
+}
+
+const bundleLoader = {
+  name: 'bundle-loader',
+  setup(build) {
+    build.onLoad({ filter: /.*/, namespace: 'bundle-loader' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(BUNDLE_LOADER)}).bundles.load(${JSON.stringify(args.path)});\n`,
+      resolveDir: '.',
+      loader: 'js',
+    }));
+  },
+};
+
 const builds = [
   {
     ...shared,
@@ -250,7 +285,12 @@ const builds = [
     target: 'node20',
     external: ['vscode'],
     metafile: Boolean(metafile),
-    plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, featuresAsSeparateBundles],
+    plugins: [
+      ...shared.plugins,
+      vscodeImportAsRequire,
+      ...[undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle, adaptersAsSeparateBundles, featuresAsSeparateBundles].map(throughBundleLoader),
+      bundleLoader,
+    ],
   },
   ...LAZY_ADAPTERS.map(({ entry, outfile }) => ({
     ...shared,

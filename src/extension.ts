@@ -2,6 +2,7 @@
 import { messageOf } from './core/errors';
 import * as vscode from 'vscode';
 import type { AiFunctionsApi } from './api';
+import { bundles } from './core/bundleLoader';
 import { HttpClient } from './core/http';
 import { JobPoller } from './core/jobPoller';
 import { JobsStore } from './core/jobsStore';
@@ -28,6 +29,7 @@ import { Welcome } from './vscode/welcome';
 
 export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
   const log = vscode.window.createOutputChannel('AI Functions', { log: true });
+  bundles.cacheIn(vscode.Uri.joinPath(context.globalStorageUri, 'codeCache').fsPath, log);
   const settings = new Settings(context.extension.packageJSON);
   // Each platform's descriptor says which credential fields it takes; a Sutro key is bound to its deployment.
   const credentials = new CredentialStore(
@@ -136,6 +138,7 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
 
   context.subscriptions.push(
     log,
+    settings,
     credentials,
     hasKey,
     documents,
@@ -165,6 +168,8 @@ export function activate(context: vscode.ExtensionContext): AiFunctionsApi {
     registerCommand(log, 'aiFunctions.showLog', () => log.show()),
     ...welcome.register(),
     { dispose: () => void http.close() },
+    // What ran in this window, for the next one's first request (core/bundleLoader.ts).
+    { dispose: () => bundles.save() },
   );
   void hasKey.updateAll();
   void rows.showInterrupted().catch((error: unknown) => log.warn(`Could not look for stopped runs: ${messageOf(error)}`));

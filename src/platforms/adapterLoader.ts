@@ -33,9 +33,11 @@ export class AdapterLoader<A> {
 
   private async loadOverlapped(): Promise<A> {
     // A failed read is the adapter's to report, when it reads them itself.
-    this.options.credentials().catch(() => undefined);
-    // The read is sent to VS Code's main side when this turn of the event loop ends: let it go.
-    await delay(0);
+    const read = this.options.credentials().catch(() => undefined);
+    // A read that goes to VS Code's main side is sent when this turn of the event loop ends: let
+    // it go. Credentials already in memory need no such wait (nor the turn, which a host busy
+    // right after activation can make long).
+    await Promise.race([read, delay(0)]);
     this.options.http.loadUndici();
     this.adapter ??= this.load();
     return this.adapter;

@@ -94,6 +94,7 @@ async function main(): Promise<number> {
     results.activationOverheadMs = r.activationOverheadMs;
     results.firstApiRequestMs = r.firstApiRequestMs;
     results.firstApiRequestAfterIdleMs = r.firstApiRequestAfterIdleMs;
+    results.firstApiRequestFirstWindowMs = r.firstApiRequestFirstWindowMs;
     results.runPanelFirstPaintMs = r.runPanelFirstPaintMs;
     results.emptyPanelFirstPaintMs = r.emptyPanelFirstPaintMs;
     results.runPanelOverheadMs = r.runPanelOverheadMs;

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import type { PlatformAdapter } from '../../src/platforms/types';
 import { ABILITIES, can } from '../../src/platforms/types';
+import { AdapterLoader } from '../../src/platforms/adapterLoader';
 import { HttpClient } from '../../src/core/http';
 import type { Logger } from '../../src/core/log';
 import { InferableAdapter, LazyInferableAdapter } from '../../src/platforms/inferable';
@@ -58,5 +59,19 @@ describe('lazy adapters', () => {
     await assert.rejects(first, /client|credentials|key/i);
     assert.ok(loaded() instanceof NyckelAdapter);
     await assert.rejects(lazy.run({ platform: 'nyckel', function: 'f', input: 'x' }), /client|credentials|key/i);
+  });
+
+  it('load at once when the credentials are already in memory, and after a turn of the event loop when they are read', async () => {
+    const loadsBeforeATurn = async (credentials: () => Promise<{ apiKey: string } | undefined>): Promise<boolean> => {
+      let turned = false;
+      setImmediate(() => (turned = true));
+      let loadedBeforeATurn: boolean | undefined;
+      const loader = new AdapterLoader({ credentials, http: { loadUndici: () => undefined } }, () => (loadedBeforeATurn = !turned));
+      await loader.get();
+      return loadedBeforeATurn!;
+    };
+    assert.equal(await loadsBeforeATurn(() => Promise.resolve({ apiKey: 'sk_test_emulator' })), true, 'a key in memory: no wait');
+    // A read that goes to VS Code's main side is sent when the turn ends: the loading waits for that.
+    assert.equal(await loadsBeforeATurn(() => new Promise((resolve) => setTimeout(() => resolve(undefined), 50))), false, 'a read under way: it leaves first');
   });
 });

@@ -9,6 +9,7 @@ import type { HttpTimeouts } from '../../core/http';
 import { PROXY_SETTINGS, type ProxySettings } from '../../core/proxy';
 import { PLATFORM_IDS, type PlatformId } from '../../core/model';
 import { normalizeBaseUrl } from '../../core/urls';
+import { Disposable } from './disposable';
 
 export const URL_SETTINGS = ['sutro.apiUrl', 'sutro.functionsUrl', 'nyckel.baseUrl', 'inferable.baseUrl'] as const;
 export type UrlSetting = (typeof URL_SETTINGS)[number];
@@ -40,23 +41,45 @@ export interface FunctionRef {
   id: string;
 }
 
-export class Settings {
+export class Settings extends Disposable {
   private readonly properties: Record<string, PropertySchema>;
+  /**
+   * Values as read, until the configuration changes. Every request reads a handful of settings
+   * (its endpoint, timeouts, proxy), and each read through VS Code's configuration API costs
+   * 0.3–3 ms in the extension host (`inspect` builds every layer of the value).
+   */
+  private readonly values = new Map<string, unknown>();
 
   /** `manifest` is the extension's package.json (its schema gives each number its range). */
   constructor(manifest: unknown = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON) {
+    super();
     const properties = (manifest as { contributes?: { configuration?: { properties?: unknown } } } | undefined)?.contributes?.configuration?.properties;
     this.properties = typeof properties === 'object' && properties !== null ? (properties as Record<string, PropertySchema>) : {};
+    // VS Code updates the configuration and then fires this event: from then on, values are read anew.
+    this._register(vscode.workspace.onDidChangeConfiguration(() => this.values.clear()));
   }
 
   private configuration(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(SECTION);
   }
 
+  /** `read()`, or what it returned since the configuration last changed. */
+  private remembered<T>(key: string, read: () => T): T {
+    if (!this.values.has(key)) this.values.set(key, read());
+    return this.values.get(key) as T;
+  }
+
   /** The user's value, else the default: workspace and folder values are ignored. */
   private userValue(setting: UserOnlySetting): unknown {
-    const inspected = this.configuration().inspect<unknown>(setting);
-    return inspected?.globalValue ?? inspected?.defaultValue;
+    return this.remembered(`user:${setting}`, () => {
+      const inspected = this.configuration().inspect<unknown>(setting);
+      return inspected?.globalValue ?? inspected?.defaultValue;
+    });
+  }
+
+  /** The effective value (any scope may set it). */
+  private value(setting: string): unknown {
+    return this.remembered(`value:${setting}`, () => this.configuration().get<unknown>(setting));
   }
 
   /** A normalized base URL from user settings (or the default); throws a configuration error. */
@@ -106,8 +129,10 @@ export class Settings {
    * logged.
    */
   proxy(): ProxySettings {
-    const http = vscode.workspace.getConfiguration('http');
-    return Object.fromEntries(PROXY_SETTINGS.map((name) => [name, http.inspect(name)?.globalValue]));
+    return this.remembered('proxy', () => {
+      const http = vscode.workspace.getConfiguration('http');
+      return Object.freeze(Object.fromEntries(PROXY_SETTINGS.map((name) => [name, http.inspect(name)?.globalValue])));
+    });
   }
 
   /** How many rows run at once (before a platform's own limit). */
@@ -120,7 +145,7 @@ export class Settings {
   }
 
   jobsAutoRefresh(): boolean {
-    const value = this.configuration().get<unknown>('jobs.autoRefresh');
+    const value = this.value('jobs.autoRefresh');
     return typeof value === 'boolean' ? value : this.properties[`${SECTION}.jobs.autoRefresh`]?.default !== false;
   }
 
@@ -144,7 +169,7 @@ export class Settings {
   }
 
   sutroFunctions(): SutroFunctionSetting[] {
-    const value = this.configuration().inspect<unknown>('sutro.functions')?.globalValue;
+    const value = this.remembered('global:sutro.functions', () => this.configuration().inspect<unknown>('sutro.functions')?.globalValue);
     if (!Array.isArray(value)) return [];
     return value.flatMap((entry): SutroFunctionSetting[] => {
       if (typeof entry === 'string' && entry.trim() !== '') return [{ name: entry.trim() }];
@@ -162,7 +187,7 @@ export class Settings {
   /** The value, or the schema's default when it is not a finite number, clamped to the schema's range. */
   number(setting: NumberSetting): number {
     const schema = this.properties[`${SECTION}.${setting}`] ?? {};
-    const value = this.configuration().get<unknown>(setting);
+    const value = this.value(setting);
     const fallback = typeof schema.default === 'number' ? schema.default : 1;
     let n = typeof value === 'number' && Number.isFinite(value) ? value : fallback;
     if (schema.type === 'integer') n = Math.floor(n);
@@ -171,6 +196,8 @@ export class Settings {
 
   onDidChange(listener: (event: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
     return vscode.workspace.onDidChangeConfiguration((event) => {
+      // Whichever listener VS Code calls first, the values are read anew.
+      this.values.clear();
       if (event.affectsConfiguration(SECTION)) listener(event);
     });
   }

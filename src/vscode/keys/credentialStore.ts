@@ -117,6 +117,9 @@ export class CredentialStore extends Disposable {
     } finally {
       this.forget(platform);
     }
+    // What was just stored is what SecretStorage holds: the next request need not read it back.
+    // (SecretStorage's change event, for this write or a later one elsewhere, drops it as any entry.)
+    this.cache.set(platform, Promise.resolve(storedCredentials(value)));
   }
 
   async delete(platform: PlatformId): Promise<void> {
