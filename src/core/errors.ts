@@ -1,7 +1,7 @@
 // Typed errors with one-sentence messages a user can act on.
 // Messages are built only from platform names, statuses, origins, paths and the platform's own
 // reply: keys and tokens come in here only as `secrets`, to be removed from the reply's text.
-import { PLATFORM_NAMES, type PlatformId } from './model';
+import { PLATFORM_IDENTITIES, type PlatformId } from './model';
 
 export type ErrorKind =
   | 'auth'
@@ -85,7 +85,7 @@ export function isAiFunctionsError(e: unknown): e is AiFunctionsError {
 }
 
 export function platformName(platform: PlatformId): string {
-  return PLATFORM_NAMES[platform] ?? platform;
+  return PLATFORM_IDENTITIES[platform]?.name ?? platform;
 }
 
 /** What a request was about, to make messages specific. */
@@ -102,15 +102,9 @@ export interface ErrorContext {
   secrets?: readonly string[];
 }
 
-const ADDRESS_SETTINGS: Record<PlatformId, string> = {
-  sutro: 'aiFunctions.sutro.apiUrl',
-  nyckel: 'aiFunctions.nyckel.baseUrl',
-  inferable: 'aiFunctions.inferable.baseUrl',
-};
-
 /** The setting holding a platform's main address. */
 export function addressSetting(platform: PlatformId): string {
-  return ADDRESS_SETTINGS[platform];
+  return PLATFORM_IDENTITIES[platform].addressSetting;
 }
 
 /** The setting that bounds each phase of a request. */
@@ -226,7 +220,7 @@ export function errorFromResponse(
   // The message shows the request id after the platform's own words; platformMessage stays theirs.
   const pm = detailWithRequestId(platformMessage, requestId);
   const details: ErrorDetails = { platform, status, platformMessage, requestId };
-  const setting = context.setting ?? ADDRESS_SETTINGS[platform];
+  const setting = context.setting ?? addressSetting(platform);
 
   if (status === 401 || status === 403) {
     const what = context.credentials ?? 'API key';
@@ -285,7 +279,7 @@ export function networkError(
   cause?: unknown,
 ): AiFunctionsError {
   const what = NETWORK_CODES[code] ? `${NETWORK_CODES[code]} (${code})` : code;
-  const setting = context.setting ?? ADDRESS_SETTINGS[platform];
+  const setting = context.setting ?? addressSetting(platform);
   const msg = `Could not reach ${platformName(platform)} at ${origin}: ${what}. Check your network and the ${setting} setting.`;
   return new AiFunctionsError('network', msg, { platform, cause });
 }

@@ -3,10 +3,14 @@
 export const PLATFORM_IDS = ['sutro', 'nyckel', 'inferable'] as const;
 export type PlatformId = (typeof PLATFORM_IDS)[number];
 
-export const PLATFORM_NAMES: Record<PlatformId, string> = {
-  sutro: 'Sutro',
-  nyckel: 'Nyckel',
-  inferable: 'Inferable',
+/**
+ * What core's messages say of each platform: its name and the setting of its main address. Its
+ * descriptor (platforms/<name>/descriptor.ts) takes its display name from here.
+ */
+export const PLATFORM_IDENTITIES: Record<PlatformId, { readonly name: string; readonly addressSetting: string }> = {
+  sutro: { name: 'Sutro', addressSetting: 'aiFunctions.sutro.apiUrl' },
+  nyckel: { name: 'Nyckel', addressSetting: 'aiFunctions.nyckel.baseUrl' },
+  inferable: { name: 'Inferable', addressSetting: 'aiFunctions.inferable.baseUrl' },
 };
 
 export type Credentials = { apiKey: string } | { clientId: string; clientSecret: string };

@@ -1,9 +1,10 @@
 // What the UI knows about Inferable.
+import { PLATFORM_IDENTITIES } from '../../core/model';
 import type { PlatformDescriptor } from '../types';
 
 export const INFERABLE: PlatformDescriptor = {
   id: 'inferable',
-  displayName: 'Inferable',
+  displayName: PLATFORM_IDENTITIES.inferable.name,
   words: { function: 'function', credentials: 'API key', input: 'message' },
   credentialFields: [{ field: 'apiKey', label: 'API key', secret: true }],
   functions: { listed: true, platformChooses: true },

@@ -1,4 +1,5 @@
 // What the UI knows about Nyckel.
+import { PLATFORM_IDENTITIES } from '../../core/model';
 import type { PlatformDescriptor } from '../types';
 
 /** Nyckel's documented limits: 25 requests a second, 25 in flight. */
@@ -13,7 +14,7 @@ export const NYCKEL_RETRY_STATUSES: readonly number[] = [500];
 
 export const NYCKEL: PlatformDescriptor = {
   id: 'nyckel',
-  displayName: 'Nyckel',
+  displayName: PLATFORM_IDENTITIES.nyckel.name,
   words: { function: 'function', credentials: 'client credentials', input: 'input' },
   credentialFields: [
     { field: 'clientId', label: 'client ID', secret: false },

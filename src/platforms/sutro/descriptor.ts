@@ -1,10 +1,11 @@
 // What the UI knows about Sutro.
+import { PLATFORM_IDENTITIES } from '../../core/model';
 import type { PlatformDescriptor } from '../types';
 import { API_SETTING, API_URL_SETTING } from './endpoints';
 
 export const SUTRO: PlatformDescriptor = {
   id: 'sutro',
-  displayName: 'Sutro',
+  displayName: PLATFORM_IDENTITIES.sutro.name,
   words: { function: 'Function', credentials: 'API key', input: 'input' },
   credentialFields: [{ field: 'apiKey', label: 'API key', secret: true }],
   // Sutro has no endpoint that lists Functions: the user names them in aiFunctions.sutro.functions.

@@ -11,12 +11,13 @@
 // - 'shared': the older shared API, as the seed used it: jobs on apiUrl (default api.sutro.sh),
 //   runs on functionsUrl (default serve.sutro.sh), each used as given.
 import { configurationError, type AiFunctionsError } from '../../core/errors';
+import { PLATFORM_IDENTITIES } from '../../core/model';
 import { isLoopbackHost, normalizeBaseUrl, type UrlCheck } from '../../core/urls';
 
 export type SutroApi = 'deployment' | 'shared';
 
 export const API_SETTING = 'aiFunctions.sutro.api';
-export const API_URL_SETTING = 'aiFunctions.sutro.apiUrl';
+export const API_URL_SETTING = PLATFORM_IDENTITIES.sutro.addressSetting;
 export const FUNCTIONS_URL_SETTING = 'aiFunctions.sutro.functionsUrl';
 
 /** The shared API's hosts, used in 'shared' mode when the settings are empty. */
