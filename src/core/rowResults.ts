@@ -2,7 +2,7 @@
 // line number, its input, and the function's output or the error (kind and message only, never a
 // key or the platform's raw reply). Written as JSON Lines.
 import type { RunInput, RunResult } from './model';
-import type { RowError, RowOutcome } from './rowRunner';
+import type { RowError, RowOutcome } from './rowOutcome';
 import type { SourceRow } from './rows';
 
 /** A RunResult without what every row shares (platform, function) and without `raw`. */

@@ -1,18 +1,10 @@
-// Runs one task per row with at most `concurrency` in flight, once each (retries are the
-// HttpClient's, per request), reports progress with an estimate of the time left, and stops on
+// Runs one task per row of an array with at most `concurrency` in flight, once each (retries are
+// the HttpClient's, per request), reports progress with an estimate of the time left, and stops on
 // an AbortSignal. The outcomes come back indexed by row: every row has exactly one, also when
-// cancelled midway (rows not run are `cancelled`, "not run: cancelled").
-import { setMaxListeners } from 'node:events';
-import { isAiFunctionsError, type ErrorKind, messageOf } from './errors';
-
-export interface RowError {
-  /** An AiFunctionsError kind, or 'error' for anything else. */
-  kind: ErrorKind | 'error';
-  message: string;
-}
-
-/** `attempts`: 1 when the row's task ran, 0 when it never started (each request in it is sent up to MAX_SENDS times). */
-export type RowOutcome<T> = { ok: true; value: T; attempts: number } | { ok: false; error: RowError; attempts: number };
+// cancelled midway (rows not run are `cancelled`, "not run: cancelled"). The rows are sent by
+// runStream (rowFiles/stream.ts), so that a selection and a file are run by the same engine.
+import { cancelled, isCancelledOutcome, NOT_RUN_MESSAGE, type RowOutcome, type RowTask } from './rowOutcome';
+import { runStream } from './rowFiles/stream';
 
 export interface RowProgress {
   /** Rows finished with an answer or an error (cancelled rows are not counted). */
@@ -36,27 +28,11 @@ export interface RunRowsOptions {
   now?: () => number;
 }
 
-export type RowTask<I, O> = (input: I, index: number, signal: AbortSignal) => Promise<O>;
-
-export const NOT_RUN_MESSAGE = 'not run: cancelled';
-export const INTERRUPTED_MESSAGE = 'cancelled while running: the platform may or may not have processed it';
-
-export function toRowError(error: unknown): RowError {
-  if (isAiFunctionsError(error)) return { kind: error.kind, message: error.message };
-  return { kind: 'error', message: messageOf(error) };
-}
-
 /** Time left at the pace so far: undefined before the first row finished, 0 when all are. */
 export function estimateRemainingMs(done: number, total: number, elapsedMs: number): number | undefined {
   if (done >= total) return 0;
   if (done <= 0 || elapsedMs <= 0) return undefined;
   return Math.round(((total - done) * elapsedMs) / done);
-}
-
-const cancelled = <T>(message: string, attempts: number): RowOutcome<T> => ({ ok: false, error: { kind: 'cancelled', message }, attempts });
-
-export function isCancelledOutcome(outcome: RowOutcome<unknown>): boolean {
-  return !outcome.ok && outcome.error.kind === 'cancelled';
 }
 
 /**
@@ -67,18 +43,13 @@ export function isCancelledOutcome(outcome: RowOutcome<unknown>): boolean {
 export async function runRows<I, O>(inputs: readonly I[], task: RowTask<I, O>, options: RunRowsOptions): Promise<RowOutcome<O>[]> {
   const total = inputs.length;
   const now = options.now ?? (() => performance.now());
-  const concurrency = Math.max(1, Math.floor(options.concurrency) || 1);
   const outcomes = new Array<RowOutcome<O> | undefined>(total);
 
-  // Ours, not the caller's, so that many rows may listen to it: it aborts with the caller's.
-  const signal = AbortSignal.any(options.signal ? [options.signal] : []);
-  // Every row in flight (its requests, its limiter and retry waits) listens to this signal.
-  setMaxListeners(10 + 4 * concurrency, signal);
-
   const started = now();
-  let next = 0;
   let done = 0;
   let failed = 0;
+  // Counted around the task, not by runStream: a finished row is out of the count when its
+  // outcome is reported.
   let inFlight = 0;
 
   const report = (): void => {
@@ -87,33 +58,28 @@ export async function runRows<I, O>(inputs: readonly I[], task: RowTask<I, O>, o
     options.onProgress({ done, failed, total, inFlight, elapsedMs, etaMs: estimateRemainingMs(done, total, elapsedMs) });
   };
 
-  const runOne = async (index: number): Promise<RowOutcome<O>> => {
+  const counted: RowTask<I, O> = async (input, index, signal) => {
     inFlight++;
     try {
-      return { ok: true, value: await task(inputs[index]!, index, signal), attempts: 1 };
-    } catch (error) {
-      if (signal.aborted) return cancelled(INTERRUPTED_MESSAGE, 1);
-      return { ok: false, error: toRowError(error), attempts: 1 };
+      return await task(input, index, signal);
     } finally {
       inFlight--;
     }
   };
 
-  const worker = async (): Promise<void> => {
-    while (!signal.aborted && next < total) {
-      const index = next++;
-      const outcome = await runOne(index);
+  report();
+  await runStream(inputs, counted, {
+    concurrency: options.concurrency,
+    signal: options.signal,
+    onOutcome: (index, _input, outcome) => {
       outcomes[index] = outcome;
       if (!isCancelledOutcome(outcome)) {
         done++;
         if (!outcome.ok) failed++;
       }
       report();
-    }
-  };
-
-  report();
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+    },
+  });
   for (let i = 0; i < total; i++) outcomes[i] ??= cancelled(NOT_RUN_MESSAGE, 0);
   return outcomes as RowOutcome<O>[];
 }

@@ -8,7 +8,8 @@
 import { Pool } from 'undici';
 import { HttpClient } from '../../src/core/http';
 import { silentLogger } from '../../src/core/log';
-import { runRows, type RowOutcome } from '../../src/core/rowRunner';
+import type { RowOutcome } from '../../src/core/rowOutcome';
+import { runRows } from '../../src/core/rowRunner';
 import type { RunResult } from '../../src/core/model';
 import { NyckelAdapter, NYCKEL_LIMITS } from '../../src/platforms/nyckel';
 import { SutroAdapter } from '../../src/platforms/sutro';

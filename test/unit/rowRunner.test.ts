@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { networkError, rateLimited, serverError } from './support';
 import { AiFunctionsError } from '../../src/core/errors';
 import { RateLimiter } from '../../src/core/limiter';
-import { INTERRUPTED_MESSAGE, NOT_RUN_MESSAGE, estimateRemainingMs, runRows, type RowProgress } from '../../src/core/rowRunner';
+import { INTERRUPTED_MESSAGE, NOT_RUN_MESSAGE } from '../../src/core/rowOutcome';
+import { estimateRemainingMs, runRows, type RowProgress } from '../../src/core/rowRunner';
 
 /** Virtual time: `sleep` registers a timer (cancelled by its signal), `run` fires timers in order. */
 class FakeClock {
@@ -209,6 +210,59 @@ describe('rowRunner: running rows', () => {
 
   it('returns at once for no rows', async () => {
     assert.deepEqual(await runRows([], async () => 1, { concurrency: 4 }), []);
+  });
+
+  it('counts in each report the rows still in flight: not the one just finished, not the next', async () => {
+    const clock = new FakeClock();
+    const reports: RowProgress[] = [];
+    await clock.run(
+      runRows(
+        [0, 1, 2, 3, 4],
+        async (n, _i, signal) => {
+          await clock.sleep(10 * (n + 1), signal);
+          return n;
+        },
+        { concurrency: 3, now: clock.now, onProgress: (p) => reports.push({ ...p }) },
+      ),
+    );
+    assert.deepEqual(
+      reports.map((r) => [r.done, r.inFlight]),
+      [
+        [0, 0],
+        [1, 2],
+        [2, 2],
+        [3, 2],
+        [4, 1],
+        [5, 0],
+      ],
+    );
+  });
+
+  it('floors the concurrency, runs at least one row at a time, and no more than there are rows', async () => {
+    for (const [concurrency, rows, expected] of [
+      [2.7, 6, 2],
+      [0, 3, 1],
+      [Number.NaN, 3, 1],
+      [8, 3, 3],
+    ] as const) {
+      const clock = new FakeClock();
+      let inFlight = 0;
+      let maxInFlight = 0;
+      const outcomes = await clock.run(
+        runRows(
+          Array.from({ length: rows }, (_, i) => i),
+          async (n, _i, signal) => {
+            maxInFlight = Math.max(maxInFlight, ++inFlight);
+            await clock.sleep(10, signal);
+            inFlight--;
+            return n;
+          },
+          { concurrency, now: clock.now },
+        ),
+      );
+      assert.equal(maxInFlight, expected, `concurrency ${concurrency}`);
+      assert.ok(outcomes.every((o) => o.ok));
+    }
   });
 
   it('reports progress with a sane estimate of the time left', async () => {

@@ -2,7 +2,7 @@
 // per run (from the first answer) so every line of the file has the same ones: `label`,
 // `confidence`, `error` for a classification; one per output field then `error` for an
 // extraction; `output`, `error` otherwise. A name taken by an input column gets `ai_` in front.
-import type { RowError } from '../rowRunner';
+import type { RowError } from '../rowOutcome';
 import type { CompactResult } from '../rowResults';
 
 export const RESULTS_FORMATS = ['csv', 'jsonl', 'records'] as const;

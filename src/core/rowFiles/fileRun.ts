@@ -10,7 +10,7 @@
 import { closeSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { AiFunctionsError } from '../errors';
 import type { RunInput, RunResult } from '../model';
-import { INTERRUPTED_MESSAGE, isCancelledOutcome, NOT_RUN_MESSAGE, type RowError } from '../rowRunner';
+import { INTERRUPTED_MESSAGE, isCancelledOutcome, NOT_RUN_MESSAGE, type RowError } from '../rowOutcome';
 import { unreadableRecord } from '../rowResults';
 import type { SourceRow } from '../rows';
 import { layoutFor, type Answer, type AnswerLayout } from './answers';

@@ -3,7 +3,7 @@
 // labels and confidences from it.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { RowError } from '../rowRunner';
+import type { RowError } from '../rowOutcome';
 import type { CompactResult } from '../rowResults';
 import { isPlainObject, type Answer } from './answers';
 import type { RunManifest } from './manifest';

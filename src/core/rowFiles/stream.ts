@@ -1,9 +1,10 @@
 // Runs a task for each input of a (possibly endless, possibly async) sequence, at most
 // `concurrency` at once, pulling the next input only when there is room: memory holds the rows in
-// flight, never the sequence. Each outcome is handed over as soon as the row finishes. Used by
-// file runs and by the public API's runRows, so both send rows the same way.
+// flight, never the sequence. Each outcome is handed over as soon as the row finishes. The one
+// engine that sends rows: file runs, the public API's runRows and the in-memory runRows
+// (rowRunner.ts) all go through it.
 import { setMaxListeners } from 'node:events';
-import { INTERRUPTED_MESSAGE, toRowError, type RowOutcome, type RowTask } from '../rowRunner';
+import { cancelled, INTERRUPTED_MESSAGE, toRowError, type RowOutcome, type RowTask } from '../rowOutcome';
 
 export interface StreamOptions<I, O> {
   concurrency: number;
@@ -25,7 +26,9 @@ export interface StreamSummary {
 
 export async function runStream<I, O>(inputs: Iterable<I> | AsyncIterable<I>, task: RowTask<I, O>, options: StreamOptions<I, O>): Promise<StreamSummary> {
   const concurrency = Math.max(1, Math.floor(options.concurrency) || 1);
+  // Ours, not the caller's, so that many rows may listen to it: it aborts with the caller's.
   const signal = AbortSignal.any(options.signal ? [options.signal] : []);
+  // Every row in flight (its requests, its limiter and retry waits) listens to this signal.
   setMaxListeners(10 + 4 * concurrency, signal);
   const iterator: Iterator<I> | AsyncIterator<I> = Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : inputs[Symbol.iterator]();
   const halted = (): boolean => signal.aborted || options.stop?.aborted === true;
@@ -44,7 +47,7 @@ export async function runStream<I, O>(inputs: Iterable<I> | AsyncIterable<I>, ta
     try {
       outcome = { ok: true, value: await task(input, index, signal), attempts: 1 };
     } catch (error) {
-      outcome = signal.aborted ? { ok: false, error: { kind: 'cancelled', message: INTERRUPTED_MESSAGE }, attempts: 1 } : { ok: false, error: toRowError(error), attempts: 1 };
+      outcome = signal.aborted ? cancelled(INTERRUPTED_MESSAGE, 1) : { ok: false, error: toRowError(error), attempts: 1 };
     }
     try {
       options.onOutcome(index, input, outcome);

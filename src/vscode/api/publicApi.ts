@@ -5,7 +5,7 @@ import { lazySchemas } from '../../core/lazyZod';
 import type { AiFunctionsApi, EvaluateFile, EvaluateOptions, EvaluateRow, EvaluationReport, RowResult, RunRowsOptions } from '../../api';
 import type { EvaluateApiRequest } from '../evaluate';
 import { AiFunctionsError } from '../../core/errors';
-import { NOT_RUN_MESSAGE } from '../../core/rowRunner';
+import { NOT_RUN_MESSAGE } from '../../core/rowOutcome';
 import { PLATFORM_IDS, type Credentials, type FunctionInfo, type Job, type Page, type PlatformId, type RunInput, type RunRequest, type RunResult } from '../../core/model';
 import { can, decisionAnswer, hasJobs, type DecisionAnswer, type PendingDecision } from '../../platforms/types';
 import { signalFromToken } from '../base/cancellation';

@@ -16,7 +16,7 @@ import type { JobsStore } from '../../core/jobsStore';
 import type { Logger } from '../../core/log';
 import { PLATFORM_IDS, type FunctionInfo, type Job, type PlatformId, type RunInput, type RunOptions, type RunResult } from '../../core/model';
 import { countRecords, failedIndexes, recordFor, recordsToJsonLines, unreadableRecord, type RecordCounts, type RowRecord } from '../../core/rowResults';
-import { NOT_RUN_MESSAGE, type RowOutcome } from '../../core/rowRunner';
+import { NOT_RUN_MESSAGE, type RowOutcome } from '../../core/rowOutcome';
 import { detectFormat, parseRows, ROW_FORMATS, type ParsedRows, type ParseOptions } from '../../core/rows';
 import { can, type PlatformAdapter } from '../../platforms/types';
 import type { ReadOnlyDocuments } from '../base/documents';
