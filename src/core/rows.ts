@@ -164,12 +164,16 @@ export function detectFormat(text: string, hints: DetectHints = {}): RowFormat {
   if (csvFile) return 'csv';
 
   const cut = start + DETECT_CHARS < body.length;
-  const reader = new CsvReader(cut ? body.slice(0, start + DETECT_CHARS) : body, 1, start, delimiter.charCodeAt(0));
+  const sample = cut ? body.slice(0, start + DETECT_CHARS) : body;
+  const code = delimiter.charCodeAt(0);
   let width: number | undefined;
   let records = 0;
-  for (let r = reader.next(0); r && r.line <= DETECT_LINES; r = reader.next(0)) {
+  for (const record of heldRecords(sample, start, 1, code)) {
+    const r = csvRecord(record.text, record.line, 0, code);
+    if (!r) continue;
+    if (r.line > DETECT_LINES) break;
     // A record cut off by the sample's end says nothing about its width.
-    if (cut && reader.atEnd()) break;
+    if (cut && record.end >= sample.length) break;
     if (r.error) return 'text';
     width ??= r.count;
     if (r.count !== width) return 'text';
@@ -266,123 +270,272 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const TAB = 0x09;
 
+/** A file line (or CSV record) as RecordSplitter finds it. */
+export interface PhysicalRecord {
+  /** Its text without the line break; '' when `tooLong` (see `preview`). */
+  text: string;
+  /** The line break that ended it: '\n', '\r\n', '\r', or '' at the end of the text. */
+  eol: string;
+  /** Line breaks inside it (CSV quoted fields). */
+  breaks: number;
+  /** Its length without the line break, also when `tooLong`. */
+  length: number;
+  /** Longer than MAX_LINE_LENGTH: only `preview` is kept. */
+  tooLong: boolean;
+  preview: string;
+  /** CSV: it ended inside a quoted field (the end of the text). */
+  unclosed: boolean;
+}
+
+const enum State {
+  FieldStart,
+  Unquoted,
+  Quoted,
+  QuoteSeen,
+  AfterCr,
+}
+
 /**
- * Reads non-empty records one at a time. Quoted fields may hold commas, doubled quotes and line
- * breaks. Each character is looked at once and fields are slices, so a record costs its length.
+ * Splits text pushed in chunks into physical records: the one place that knows where a record
+ * ends, for text held whole and for files read by chunks (rowFiles/source.ts). Quoted fields may
+ * hold separators, doubled quotes and line breaks. Each character is looked at once, and only the
+ * record being read is held (past MAX_LINE_LENGTH, only its start).
  */
-export class CsvReader {
-  private i: number;
-  private line: number;
+export class RecordSplitter {
+  private state = State.FieldStart;
+  private parts: string[] = [];
+  private held = 0;
+  private length = 0;
+  private tooLong = false;
+  private preview = '';
+  private breaks = 0;
+  private crInQuotes = false;
+  private readonly out: PhysicalRecord[] = [];
 
   constructor(
-    private readonly body: string,
-    firstLine: number,
-    from = 0,
+    private readonly csv: boolean,
     private readonly delimiter = COMMA,
-  ) {
-    this.i = from;
-    this.line = firstLine;
-  }
+  ) {}
 
-  /** The line the next record starts on (or would). */
-  get nextLine(): number {
-    return this.line;
-  }
-
-  /** Whether everything has been read. */
-  atEnd(): boolean {
-    return this.i >= this.body.length;
-  }
-
-  /** The next non-empty record, keeping at most `keep` of its fields (all are counted). */
-  next(keep: number): CsvRecord | undefined {
-    const { body, delimiter } = this;
-    const isFieldEnd = (c: number): boolean => c === delimiter || c === LF || c === CR;
-    const n = body.length;
-    while (this.i < n) {
-      const start = this.i;
-      const startLine = this.line;
-      const fields: string[] = [];
-      let count = 0;
-      let error: string | undefined;
-      let i = this.i;
-      // One record: fields until an unquoted line break or the end.
-      for (;;) {
-        let j = i;
-        // Blanks before an opening quote are skipped (a tab only when it does not separate fields).
-        while (body.charCodeAt(j) === SPACE || (body.charCodeAt(j) === TAB && delimiter !== TAB)) j++;
-        let field: string | undefined;
-        if (body.charCodeAt(j) === QUOTE) {
-          const from = ++j;
-          let doubled = false;
-          let closed = false;
-          for (; j < n; j++) {
-            const c = body.charCodeAt(j);
-            if (c === QUOTE) {
-              if (body.charCodeAt(j + 1) !== QUOTE) {
-                closed = true;
-                break;
-              }
-              doubled = true;
-              j++;
-            } else if (c === LF || (c === CR && body.charCodeAt(j + 1) !== LF)) {
-              this.line++;
-            }
+  /** Feeds a chunk; returns the records it completed. */
+  push(chunk: string): PhysicalRecord[] {
+    let start = 0;
+    const n = chunk.length;
+    for (let i = 0; i < n; i++) {
+      const c = chunk.charCodeAt(i);
+      switch (this.state) {
+        case State.AfterCr:
+          // The record ended at a CR; an LF right after belongs to its line break.
+          if (c === LF) {
+            this.finish('\r\n');
+            start = i + 1;
+            continue;
           }
-          const to = j;
-          if (closed) j++;
-          else error ??= `Line ${startLine} has a quoted field that is never closed.`;
-          // Anything between the closing quote and the next comma or line end is kept, as written.
-          const tail = j;
-          while (j < n && !isFieldEnd(body.charCodeAt(j))) j++;
-          if (count < keep) {
-            const inner = body.slice(from, to);
-            field = (doubled ? inner.replaceAll('""', '"') : inner) + body.slice(tail, j);
-          }
-        } else {
-          j = i;
-          while (j < n && !isFieldEnd(body.charCodeAt(j))) j++;
-          if (count < keep) field = body.slice(i, j);
-        }
-        if (field !== undefined) fields.push(field);
-        count++;
-        i = j;
-        if (body.charCodeAt(i) === delimiter) {
-          i++;
+          this.finish('\r');
+          start = i;
+          this.state = State.FieldStart;
+          break;
+        case State.Quoted:
+          if (c === QUOTE) this.state = State.QuoteSeen;
+          else if (c === LF) {
+            if (!this.crInQuotes) this.breaks++;
+          } else if (c === CR) this.breaks++;
+          this.crInQuotes = c === CR;
           continue;
-        }
-        break;
+        case State.QuoteSeen:
+          if (c === QUOTE) {
+            this.state = State.Quoted;
+            this.crInQuotes = false;
+            continue;
+          }
+          this.state = State.Unquoted;
+          break;
+        default:
+          break;
       }
-      const source = body.slice(start, i);
-      if (i < n) {
-        i += body.charCodeAt(i) === CR && body.charCodeAt(i + 1) === LF ? 2 : 1;
-        this.line++;
+      // FieldStart or Unquoted (including the text after a closing quote).
+      if (c === LF) {
+        this.take(chunk, start, i);
+        this.finish('\n');
+        start = i + 1;
+        this.state = State.FieldStart;
+      } else if (c === CR) {
+        this.take(chunk, start, i);
+        start = i + 1;
+        this.state = State.AfterCr;
+      } else if (!this.csv) {
+        this.state = State.Unquoted;
+      } else if (c === this.delimiter) {
+        this.state = State.FieldStart;
+      } else if (this.state === State.FieldStart) {
+        if (c === QUOTE) {
+          this.state = State.Quoted;
+          this.crInQuotes = false;
+        } else if (!(c === SPACE || (c === TAB && this.delimiter !== TAB))) this.state = State.Unquoted;
       }
-      this.i = i;
-      if (count === 1 && isBlank(source)) continue; // an empty line
-      if (source.length > MAX_LINE_LENGTH) {
-        const preview = `${source.slice(0, SOURCE_PREVIEW)}…`;
-        return { line: startLine, fields: [], count, source: preview, tooLong: true, error: error ?? tooLongMessage(startLine) };
+      if (this.state === State.Unquoted) {
+        // Only a separator or a line break ends an unquoted field: skip to the next one.
+        const delimiter = this.csv ? this.delimiter : LF;
+        for (let d = chunk.charCodeAt(i + 1); i + 1 < n && d !== delimiter && d !== LF && d !== CR; d = chunk.charCodeAt(i + 1)) i++;
       }
-      return { line: startLine, fields, count, source, tooLong: false, ...(error ? { error } : {}) };
     }
-    return undefined;
+    if (this.state !== State.AfterCr) this.take(chunk, start, n);
+    return this.out.splice(0);
   }
+
+  /** The end of the text: the record being read, if any. */
+  end(): PhysicalRecord[] {
+    if (this.state === State.AfterCr) this.finish('\r');
+    else if (this.held > 0 || this.tooLong || this.state !== State.FieldStart) this.finish('');
+    return this.out.splice(0);
+  }
+
+  private take(chunk: string, from: number, to: number): void {
+    if (to <= from) return;
+    this.length += to - from;
+    if (this.tooLong) return;
+    if (this.held + (to - from) > MAX_LINE_LENGTH) {
+      this.preview = (this.parts.join('') + chunk.slice(from, from + SOURCE_PREVIEW)).slice(0, SOURCE_PREVIEW);
+      this.parts = [];
+      this.held = 0;
+      this.tooLong = true;
+      return;
+    }
+    this.parts.push(chunk.slice(from, to));
+    this.held += to - from;
+  }
+
+  private finish(eol: string): void {
+    const unclosed = this.state === State.Quoted;
+    this.out.push({
+      text: this.tooLong ? '' : this.parts.join(''),
+      eol,
+      breaks: this.breaks,
+      length: this.length,
+      tooLong: this.tooLong,
+      preview: this.preview,
+      unclosed,
+    });
+    this.parts = [];
+    this.held = 0;
+    this.length = 0;
+    this.tooLong = false;
+    this.preview = '';
+    this.breaks = 0;
+    this.crInQuotes = false;
+    this.state = State.FieldStart;
+  }
+}
+
+/** How much of a text held whole RecordSplitter gets at a time: a reader that stops early splits no further. */
+const SPLIT_CHARS = 64 * 1024;
+
+interface HeldRecord {
+  /** The whole record, also when it is over MAX_LINE_LENGTH (the text is held anyway). */
+  text: string;
+  line: number;
+  /** Where the record and its line break end in the text. */
+  end: number;
+}
+
+/** The CSV records of `body` from `from` on, split as a file's are. */
+function* heldRecords(body: string, from: number, firstLine: number, delimiter: number): Generator<HeldRecord> {
+  const splitter = new RecordSplitter(true, delimiter);
+  let line = firstLine;
+  let at = from;
+  for (let chunk = from; ; chunk += SPLIT_CHARS) {
+    const done = chunk >= body.length;
+    for (const p of done ? splitter.end() : splitter.push(body.slice(chunk, chunk + SPLIT_CHARS))) {
+      const start = at;
+      at += p.length + p.eol.length;
+      yield { text: body.slice(start, start + p.length), line, end: at };
+      line += p.breaks + (p.eol ? 1 : 0);
+    }
+    if (done) return;
+  }
+}
+
+/**
+ * Reads one record (as RecordSplitter found it) into fields, keeping at most `keep` of them (all
+ * are counted); undefined for an empty line. Fields are slices, so a record costs its length.
+ */
+export function csvRecord(text: string, line: number, keep: number, delimiter = COMMA): CsvRecord | undefined {
+  const isFieldEnd = (c: number): boolean => c === delimiter || c === LF || c === CR;
+  const n = text.length;
+  const fields: string[] = [];
+  let count = 0;
+  let error: string | undefined;
+  let i = 0;
+  for (;;) {
+    let j = i;
+    // Blanks before an opening quote are skipped (a tab only when it does not separate fields).
+    while (text.charCodeAt(j) === SPACE || (text.charCodeAt(j) === TAB && delimiter !== TAB)) j++;
+    let field: string | undefined;
+    if (text.charCodeAt(j) === QUOTE) {
+      const from = ++j;
+      let doubled = false;
+      let closed = false;
+      for (; j < n; j++) {
+        if (text.charCodeAt(j) !== QUOTE) continue;
+        if (text.charCodeAt(j + 1) !== QUOTE) {
+          closed = true;
+          break;
+        }
+        doubled = true;
+        j++;
+      }
+      const to = j;
+      if (closed) j++;
+      else error ??= `Line ${line} has a quoted field that is never closed.`;
+      // Anything between the closing quote and the next separator or line end is kept, as written.
+      const tail = j;
+      while (j < n && !isFieldEnd(text.charCodeAt(j))) j++;
+      if (count < keep) {
+        const inner = text.slice(from, to);
+        field = (doubled ? inner.replaceAll('""', '"') : inner) + text.slice(tail, j);
+      }
+    } else {
+      j = i;
+      while (j < n && !isFieldEnd(text.charCodeAt(j))) j++;
+      if (count < keep) field = text.slice(i, j);
+    }
+    if (field !== undefined) fields.push(field);
+    count++;
+    i = j;
+    if (text.charCodeAt(i) === delimiter) {
+      i++;
+      continue;
+    }
+    break;
+  }
+  const source = text.slice(0, i);
+  if (count === 1 && isBlank(source)) return undefined; // an empty line
+  if (source.length > MAX_LINE_LENGTH) {
+    const preview = `${source.slice(0, SOURCE_PREVIEW)}…`;
+    return { line, fields: [], count, source: preview, tooLong: true, error: error ?? tooLongMessage(line) };
+  }
+  return { line, fields, count, source, tooLong: false, ...(error ? { error } : {}) };
 }
 
 function csvRows(text: string, firstLine: number, delimiter?: CsvDelimiter): { rows: SourceRow[]; columns: string[]; problem?: string; delimiter: CsvDelimiter } {
   const body = withoutBom(text);
   const sep = delimiter ?? detectDelimiter(body.slice(0, lineAt(body, 0).end));
-  const reader = new CsvReader(body, firstLine, 0, sep.charCodeAt(0));
-  const header = reader.next(MAX_CSV_COLUMNS);
-  if (!header) return { rows: [], columns: [], delimiter: sep };
-  const checked = csvHeader(header);
-  if ('problem' in checked) return { rows: [], columns: [], problem: checked.problem, delimiter: sep };
-  const { columns } = checked;
+  const code = sep.charCodeAt(0);
   const rows: SourceRow[] = [];
-  // One more field than the header is enough to know a record does not fit.
-  for (let r = reader.next(columns.length + 1); r; r = reader.next(columns.length + 1)) rows.push(csvRow(r, columns));
-  return { rows, columns, delimiter: sep };
+  let columns: string[] | undefined;
+  for (const record of heldRecords(body, 0, firstLine, code)) {
+    // One more field than the header is enough to know a record does not fit.
+    const r = csvRecord(record.text, record.line, columns ? columns.length + 1 : MAX_CSV_COLUMNS, code);
+    if (!r) continue;
+    if (columns) {
+      rows.push(csvRow(r, columns));
+      continue;
+    }
+    const checked = csvHeader(r);
+    if ('problem' in checked) return { rows: [], columns: [], problem: checked.problem, delimiter: sep };
+    columns = checked.columns;
+  }
+  return { rows, columns: columns ?? [], delimiter: sep };
 }
 
 /** The header's column names (empty ones named, repeated ones made unique), or why it cannot be one. */

@@ -1,41 +1,28 @@
 // Reads a rows file as a stream of items, in file order, without holding the file: chunks come
 // from node:fs, a record may span chunks (and, in CSV, lines), and only the record being read is
 // held (at most MAX_LINE_LENGTH characters; past that only its start is kept and it becomes an
-// error row, as in core/rows.ts). Every line of the file belongs to exactly one item, and each item
-// keeps its text verbatim with its line break, so a writer can copy the file line for line.
+// error row). Records are split by RecordSplitter (core/rows.ts), which also splits a document's
+// text, so the two agree on where records end. Every line of the file belongs to exactly one item,
+// and each item keeps its text verbatim with its line break, so a writer can copy the file line
+// for line.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import {
-  CsvReader,
   csvHeader,
+  csvRecord,
   csvRow,
   detectDelimiter,
   detectFormat,
   type DetectHints,
   isBlank,
   jsonRow,
-  MAX_LINE_LENGTH,
-  SOURCE_PREVIEW,
+  RecordSplitter,
   tooLongMessage,
   type CsvDelimiter,
+  type PhysicalRecord,
   type RowFormat,
   type SourceRow,
 } from '../rows';
-
-/** A file line (or CSV record) as written. */
-interface Physical {
-  /** Its text without the line break; '' when `tooLong` (see `preview`). */
-  text: string;
-  /** The line break that ended it: '\n', '\r\n', '\r', or '' at the end of the file. */
-  eol: string;
-  /** Line breaks inside it (CSV quoted fields). */
-  breaks: number;
-  /** Longer than MAX_LINE_LENGTH: only `preview` is kept. */
-  tooLong: boolean;
-  preview: string;
-  /** CSV: it ended inside a quoted field (the end of the file). */
-  unclosed: boolean;
-}
 
 export type SourceItem =
   | { type: 'header'; line: number; raw: string; eol: string; columns: string[]; bom: boolean }
@@ -63,142 +50,6 @@ export interface SourceOptions {
   signal?: AbortSignal;
 }
 
-const QUOTE = 0x22;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const TAB = 0x09;
-
-const enum State {
-  FieldStart,
-  Unquoted,
-  Quoted,
-  QuoteSeen,
-  AfterCr,
-}
-
-/**
- * Splits text pushed in chunks into physical records. In CSV mode it follows the same rules as
- * CsvReader (core/rows.ts) for where a record ends, so each record it yields parses alone exactly
- * as it would inside the whole text. Each character is looked at once.
- */
-export class RecordSplitter {
-  private state = State.FieldStart;
-  private parts: string[] = [];
-  private held = 0;
-  private tooLong = false;
-  private preview = '';
-  private breaks = 0;
-  private crInQuotes = false;
-  private readonly out: Physical[] = [];
-
-  constructor(
-    private readonly csv: boolean,
-    private readonly delimiter = 0x2c,
-  ) {}
-
-  /** Feeds a chunk; returns the records it completed. */
-  push(chunk: string): Physical[] {
-    let start = 0;
-    const n = chunk.length;
-    for (let i = 0; i < n; i++) {
-      const c = chunk.charCodeAt(i);
-      switch (this.state) {
-        case State.AfterCr:
-          // The record ended at a CR; an LF right after belongs to its line break.
-          if (c === LF) {
-            this.finish('\r\n');
-            start = i + 1;
-            continue;
-          }
-          this.finish('\r');
-          start = i;
-          this.state = State.FieldStart;
-          break;
-        case State.Quoted:
-          if (c === QUOTE) this.state = State.QuoteSeen;
-          else if (c === LF) {
-            if (!this.crInQuotes) this.breaks++;
-          } else if (c === CR) this.breaks++;
-          this.crInQuotes = c === CR;
-          continue;
-        case State.QuoteSeen:
-          if (c === QUOTE) {
-            this.state = State.Quoted;
-            this.crInQuotes = false;
-            continue;
-          }
-          this.state = State.Unquoted;
-          break;
-        default:
-          break;
-      }
-      // FieldStart or Unquoted (including the text after a closing quote).
-      if (c === LF) {
-        this.take(chunk, start, i);
-        this.finish('\n');
-        start = i + 1;
-        this.state = State.FieldStart;
-      } else if (c === CR) {
-        this.take(chunk, start, i);
-        start = i + 1;
-        this.state = State.AfterCr;
-      } else if (!this.csv) {
-        this.state = State.Unquoted;
-      } else if (c === this.delimiter) {
-        this.state = State.FieldStart;
-      } else if (this.state === State.FieldStart) {
-        if (c === QUOTE) {
-          this.state = State.Quoted;
-          this.crInQuotes = false;
-        } else if (!(c === SPACE || (c === TAB && this.delimiter !== TAB))) this.state = State.Unquoted;
-      }
-    }
-    if (this.state !== State.AfterCr) this.take(chunk, start, n);
-    return this.out.splice(0);
-  }
-
-  /** The end of the text: the record being read, if any. */
-  end(): Physical[] {
-    if (this.state === State.AfterCr) this.finish('\r');
-    else if (this.held > 0 || this.tooLong || this.state !== State.FieldStart) this.finish('');
-    return this.out.splice(0);
-  }
-
-  private take(chunk: string, from: number, to: number): void {
-    if (to <= from) return;
-    if (this.tooLong) return;
-    if (this.held + (to - from) > MAX_LINE_LENGTH) {
-      this.preview = (this.parts.join('') + chunk.slice(from, from + SOURCE_PREVIEW)).slice(0, SOURCE_PREVIEW);
-      this.parts = [];
-      this.held = 0;
-      this.tooLong = true;
-      return;
-    }
-    this.parts.push(chunk.slice(from, to));
-    this.held += to - from;
-  }
-
-  private finish(eol: string): void {
-    const unclosed = this.state === State.Quoted;
-    this.out.push({
-      text: this.tooLong ? '' : this.parts.join(''),
-      eol,
-      breaks: this.breaks,
-      tooLong: this.tooLong,
-      preview: this.preview,
-      unclosed,
-    });
-    this.parts = [];
-    this.held = 0;
-    this.tooLong = false;
-    this.preview = '';
-    this.breaks = 0;
-    this.crInQuotes = false;
-    this.state = State.FieldStart;
-  }
-}
-
 /** Turns physical records into items: a header first in CSV, then rows and blank lines. */
 export class ItemReader {
   private line = 1;
@@ -215,7 +66,7 @@ export class ItemReader {
     this.delimiterCode = delimiter.charCodeAt(0);
   }
 
-  read(records: Physical[]): SourceItem[] {
+  read(records: PhysicalRecord[]): SourceItem[] {
     const items: SourceItem[] = [];
     for (const p of records) {
       if (this.stopped) break;
@@ -231,7 +82,7 @@ export class ItemReader {
       if (this.format === 'csv' && !this.columns) {
         const header = p.tooLong
           ? { line, fields: [], count: 1, source: '', tooLong: true }
-          : new CsvReader(text, line, 0, this.delimiterCode).next(1_001);
+          : csvRecord(text, line, 1_001, this.delimiterCode);
         if (!header) continue;
         const checked = csvHeader(header);
         if ('problem' in checked) {
@@ -263,7 +114,7 @@ export class ItemReader {
         return jsonRow({ text, line });
       case 'csv': {
         const columns = this.columns!;
-        const record = new CsvReader(text, line, 0, this.delimiterCode).next(columns.length + 1);
+        const record = csvRecord(text, line, columns.length + 1, this.delimiterCode);
         return record ? csvRow(record, columns) : { line, source: text, error: `Line ${line} could not be read.` };
       }
     }
