@@ -234,10 +234,11 @@ const extensionEntry = {
 };
 
 /**
- * Node reads every module as UTF-8, so the Node bundles keep text as it is written ("…", "’")
- * instead of escaping each such character as `\uXXXX` (six bytes for one).
+ * The extension host's bundles: CommonJS for Node 20. Node reads every module as UTF-8, so they
+ * keep text as it is written ("…", "’") instead of escaping each such character as `\uXXXX` (six
+ * bytes for one).
  */
-const node = { charset: 'utf8' };
+const node = { charset: 'utf8', format: 'cjs', platform: 'node', target: 'node20' };
 
 /**
  * The entry bundle loads the bundles above through src/core/bundleLoader.ts, which keeps V8's code
@@ -280,9 +281,6 @@ const builds = [
     ...node,
     ...extensionEntry,
     outfile: 'dist/extension.js',
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     external: ['vscode'],
     metafile: Boolean(metafile),
     plugins: [
@@ -297,9 +295,6 @@ const builds = [
     ...node,
     entryPoints: [entry],
     outfile,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     plugins: [...shared.plugins, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
   })),
   {
@@ -307,18 +302,12 @@ const builds = [
     ...node,
     stdin: { contents: `export { ${(await zodExports()).join(', ')} } from ${JSON.stringify(ZOD_BUNDLE.specifier)};\n`, resolveDir: '.', loader: 'js' },
     outfile: ZOD_BUNDLE.outfile,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
   },
   ...LAZY_FEATURES.map(({ entry, outfile }) => ({
     ...shared,
     ...node,
     entryPoints: [entry],
     outfile,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
     external: ['vscode'],
     plugins: [...shared.plugins, vscodeImportAsRequire, undiciAsSeparateBundles, hyparquetAsSeparateBundle, zodAsSeparateBundle],
   })),

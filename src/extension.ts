@@ -8,6 +8,7 @@ import { JobPoller } from './core/jobPoller';
 import { JobsStore } from './core/jobsStore';
 import type { PlatformId } from './core/model';
 import { LazyInferableAdapter } from './platforms/inferable/lazy';
+import { LazyAdapter } from './platforms/lazyAdapter';
 import { LazyNyckelAdapter } from './platforms/nyckel/lazy';
 import { LazySutroAdapter } from './platforms/sutro/lazy';
 import { hasJobs } from './platforms/types';
@@ -230,7 +231,7 @@ async function warmUpRequests(platforms: Platforms, credentials: CredentialStore
     const withKey = await Promise.all(Object.values(platforms).map(async (adapter) => ((await credentials.has(adapter.id)) ? adapter : undefined)));
     if (!withKey.some(Boolean)) return;
     http.loadUndici();
-    for (const adapter of withKey) (adapter as { preload?: () => void } | undefined)?.preload?.();
+    for (const adapter of withKey) if (adapter instanceof LazyAdapter) adapter.preload();
   } catch (error) {
     // The first request loads them then, and reports what fails.
     log.debug(`Loading the request code ahead of use failed: ${messageOf(error)}`);

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { buildReport } from '../../src/core/evaluationReport';
 import { MAX_TEXT, parseEvalHostMessage, parseEvalWebviewMessage, reportViewSchema } from '../../src/shared/evaluationProtocol';
-import { evaluationCsp, newNonce, renderEvaluationHtml } from '../../src/vscode/evaluate/evaluationHtml';
+import { contentSecurityPolicy, newNonce } from '../../src/vscode/base/webviewHtml';
+import { renderEvaluationHtml } from '../../src/vscode/evaluate/evaluationHtml';
 import { toReportView } from '../../src/vscode/evaluate/reportView';
 
 describe('Evaluation view', () => {
@@ -12,7 +13,7 @@ describe('Evaluation view', () => {
     const nonce = newNonce();
     const html = renderEvaluationHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x/dist/evaluation.js', styleUri: 'https://x/media/evaluation.css' });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
-    assert.equal(csp, evaluationCsp('https://x.vscode-cdn.net', nonce));
+    assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', nonce));
     assert.match(csp, /^default-src 'none'; /);
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import type { RunResult } from '../../src/core/model';
-import { contentSecurityPolicy, newNonce, renderPanelHtml } from '../../src/vscode/panel/html';
+import { contentSecurityPolicy, newNonce } from '../../src/vscode/base/webviewHtml';
+import { renderPanelHtml } from '../../src/vscode/panel/html';
 import {
   hostMessageSchema,
   insertionText,

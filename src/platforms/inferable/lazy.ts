@@ -2,36 +2,22 @@
 // once, and the real adapter (client.ts, with its schemas, mapping and both API generations) is
 // loaded on first use from a bundle of its own (dist/inferable.js; see LAZY_ADAPTERS in
 // esbuild.mjs). Activation never loads it. It declares exactly the abilities InferableAdapter has.
-import { AdapterLoader } from '../adapterLoader';
-import type { FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
-import type { DecisionAnswer, PendingDecision, PlatformAdapter } from '../types';
+import { LazyAdapter } from '../lazyAdapter';
+import type { Job, Page, PageRequest, RunResult } from '../../core/model';
+import type { DecisionAnswer, PendingDecision } from '../types';
 import type { InferableAdapter, InferableAdapterOptions } from './client';
 import { INFERABLE } from './descriptor';
 
-export class LazyInferableAdapter implements PlatformAdapter {
+export class LazyInferableAdapter extends LazyAdapter<InferableAdapter> {
   readonly id = 'inferable' as const;
   readonly descriptor = INFERABLE;
-  private readonly loader: AdapterLoader<InferableAdapter>;
 
   constructor(options: InferableAdapterOptions) {
-    this.loader = new AdapterLoader(options, () => {
+    super(options, () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
       const { InferableAdapter: Adapter } = require('./client') as typeof import('./client');
       return new Adapter(options);
     });
-  }
-
-  /** Loads the adapter now, ahead of its first use (not an ability: see warmUpRequests in extension.ts). */
-  preload(): void {
-    this.loader.preload();
-  }
-
-  async listFunctions(signal?: AbortSignal): Promise<FunctionInfo[]> {
-    return (await this.loader.get()).listFunctions(signal);
-  }
-
-  async run(request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
-    return (await this.loader.get()).run(request, signal);
   }
 
   async listJobs(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>> {

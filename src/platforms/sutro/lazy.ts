@@ -2,20 +2,19 @@
 // deployment are answered at once (endpoints.ts), everything that talks to Sutro loads the real
 // adapter (client.ts, with its schemas, mapping and the results file code) on first use, from a
 // bundle of its own (dist/sutro.js, see LAZY_ADAPTERS in esbuild.mjs). Activation never loads it.
-import { AdapterLoader } from '../adapterLoader';
-import type { FunctionInfo, Job, Page, PageRequest, RunRequest, RunResult } from '../../core/model';
-import type { JobResults, PlatformAdapter } from '../types';
+import { LazyAdapter } from '../lazyAdapter';
+import type { Job, Page, PageRequest } from '../../core/model';
+import type { JobResults } from '../types';
 import type { SutroAdapter, SutroAdapterOptions } from './client';
 import { SUTRO } from './descriptor';
 import { deploymentUrlProblem, endpointsOf } from './endpoints';
 
-export class LazySutroAdapter implements PlatformAdapter {
+export class LazySutroAdapter extends LazyAdapter<SutroAdapter> {
   readonly id = 'sutro' as const;
   readonly descriptor = SUTRO;
-  private readonly loader: AdapterLoader<SutroAdapter>;
 
   constructor(private readonly options: SutroAdapterOptions) {
-    this.loader = new AdapterLoader(options, () => {
+    super(options, () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, on purpose
       const { SutroAdapter: Adapter } = require('./client') as typeof import('./client');
       return new Adapter(options);
@@ -28,19 +27,6 @@ export class LazySutroAdapter implements PlatformAdapter {
 
   endpointProblem(raw: string): string | undefined {
     return deploymentUrlProblem(raw);
-  }
-
-  /** Loads the adapter now, ahead of its first use (not an ability: see warmUpRequests in extension.ts). */
-  preload(): void {
-    this.loader.preload();
-  }
-
-  async listFunctions(): Promise<FunctionInfo[]> {
-    return (await this.loader.get()).listFunctions();
-  }
-
-  async run(request: RunRequest, signal?: AbortSignal): Promise<RunResult> {
-    return (await this.loader.get()).run(request, signal);
   }
 
   async listJobs(page?: PageRequest, signal?: AbortSignal): Promise<Page<Job>> {

@@ -2,7 +2,7 @@
 // browser tests) under the run panel's strict CSP: our own stylesheet and one script carrying a
 // fresh random nonce, nothing inline. Nothing from the file or a platform is ever put in here;
 // the webview fills it with textContent.
-import { randomBytes } from 'node:crypto';
+import { attr, contentSecurityPolicy } from '../base/webviewHtml';
 
 export interface EvaluationHtmlOptions {
   /** `webview.cspSource`. */
@@ -13,26 +13,12 @@ export interface EvaluationHtmlOptions {
   nonce: string;
 }
 
-/** 24 random bytes as base64 (as the run panel's nonce). */
-export function newNonce(): string {
-  return randomBytes(24).toString('base64');
-}
-
-/** The run panel's policy: nothing but our stylesheet, fonts and the one nonced script. */
-export function evaluationCsp(cspSource: string, nonce: string): string {
-  return ["default-src 'none'", `style-src ${cspSource}`, `font-src ${cspSource}`, `script-src 'nonce-${nonce}'`, "base-uri 'none'", "form-action 'none'"].join('; ');
-}
-
-function attr(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 export function renderEvaluationHtml({ cspSource, scriptUri, styleUri, nonce }: EvaluationHtmlOptions): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(evaluationCsp(cspSource, nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(styleUri)}">
 <title>AI Functions: Evaluation</title>

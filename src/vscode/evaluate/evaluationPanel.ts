@@ -8,7 +8,8 @@ import type { Logger } from '../../core/log';
 import { isCancellation } from '../base/notify';
 import { evalHostMessageSchema, parseEvalWebviewMessage, type EvalHostMessage, type EvalWebviewMessage } from '../../shared/evaluationProtocol';
 import { cap } from '../../shared/text';
-import { newNonce, renderEvaluationHtml } from './evaluationHtml';
+import { newNonce } from '../base/webviewHtml';
+import { renderEvaluationHtml } from './evaluationHtml';
 import type { Evaluation } from './evaluator';
 import type { ReportView } from '../../shared/evaluationProtocol';
 

@@ -1,7 +1,7 @@
 // The run panel's HTML: a static skeleton (stable ids for the webview code and browser tests),
 // a strict CSP (nothing but our own stylesheet, font and one script carrying a fresh random nonce).
 // Nothing from a platform or the user is ever put in here; the webview fills it with textContent.
-import { randomBytes } from 'node:crypto';
+import { attr, contentSecurityPolicy } from '../base/webviewHtml';
 
 export interface PanelHtmlOptions {
   /** `webview.cspSource`. */
@@ -12,28 +12,8 @@ export interface PanelHtmlOptions {
   codiconsUri: string;
   /** dist/codicons/codicon.ttf, fetched at once: found only through the stylesheet, it held back the first paint. */
   codiconsFontUri?: string;
-  /** A fresh nonce per render (see `newNonce`). */
+  /** A fresh nonce per render (`newNonce` in base/webviewHtml.ts). */
   nonce: string;
-}
-
-/** 24 random bytes as base64: 32 characters that cannot be guessed. */
-export function newNonce(): string {
-  return randomBytes(24).toString('base64');
-}
-
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return [
-    "default-src 'none'",
-    `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-}
-
-function attr(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function renderPanelHtml(options: PanelHtmlOptions): string {
