@@ -359,9 +359,11 @@ function listTs(dir) {
 }
 
 /**
- * The run panel preloads the font (src/vscode/panel/html.ts), which only helps when the
- * stylesheet asks for the same URL: its cache-busting query goes. Webview resource URLs change
- * with the extension's folder, hence its version, anyway.
+ * The codicons stylesheet with only the icons the run panel shows (webview/codicons.ts): its
+ * font face, base rules and modifiers, then one rule per icon. The run panel preloads the font
+ * (src/vscode/panel/html.ts), which only helps when the stylesheet asks for the same URL: its
+ * cache-busting query goes. Webview resource URLs change with the extension's folder, hence its
+ * version, anyway.
  */
 function copyCodicons() {
   mkdirSync('dist/codicons', { recursive: true });
@@ -369,7 +371,15 @@ function copyCodicons() {
   const css = readFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'utf8');
   const fontUrl = /url\("\.\/codicon\.ttf\?[0-9a-f]+"\)/;
   if (!fontUrl.test(css)) throw new Error('codicon.css no longer loads ./codicon.ttf?<hash>: check the run panel\'s font preload');
-  writeFileSync('dist/codicons/codicon.css', css.replace(fontUrl, 'url("./codicon.ttf")'));
+  const firstIcon = css.search(/\.codicon-[a-z0-9-]+:before\s*\{/);
+  const list = /export const CODICONS = \[([^\]]*)\] as const/.exec(readFileSync('webview/codicons.ts', 'utf8'))?.[1];
+  if (firstIcon < 0 || list === undefined) throw new Error('codicon.css or webview/codicons.ts changed shape: check copyCodicons in esbuild.mjs');
+  const rules = [...list.matchAll(/'([a-z0-9-]+)'/g)].map(([, name]) => {
+    const rule = new RegExp(`\\.codicon-${name}:before\\s*\\{[^}]*\\}`).exec(css)?.[0];
+    if (!rule) throw new Error(`webview/codicons.ts lists "${name}", which @vscode/codicons does not have`);
+    return rule;
+  });
+  writeFileSync('dist/codicons/codicon.css', `${css.slice(0, firstIcon).replace(fontUrl, 'url("./codicon.ttf")')}${rules.join('\n')}\n`);
 }
 
 if (tests) {

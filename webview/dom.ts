@@ -1,6 +1,8 @@
 // Tiny DOM helpers for the run panel. Everything is built with createElement and textContent:
 // values from a platform are never parsed as HTML, so `<img src=x onerror=…>` shows as text.
 
+import type { Codicon } from './codicons';
+
 type Child = Node | string | number | undefined | null | false;
 
 export interface Props {
@@ -34,11 +36,11 @@ export function append(parent: Node, ...children: Child[]): void {
 }
 
 /** A codicon (decorative: hidden from screen readers). */
-export function icon(name: string, extra = ''): HTMLSpanElement {
+export function icon(name: Codicon, extra = ''): HTMLSpanElement {
   return h('span', { className: `codicon codicon-${name}${extra ? ` ${extra}` : ''}`, attrs: { 'aria-hidden': 'true' } });
 }
 
-export function button(props: Props & { icon?: string; label: string; iconOnly?: boolean }, onClick: (event: MouseEvent) => void): HTMLButtonElement {
+export function button(props: Props & { icon?: Codicon; label: string; iconOnly?: boolean }, onClick: (event: MouseEvent) => void): HTMLButtonElement {
   const { icon: iconName, label, iconOnly, className, ...rest } = props;
   const el = h('button', { ...rest, className: className ?? 'button secondary', attrs: { type: 'button', ...(iconOnly ? { 'aria-label': label } : {}), ...rest.attrs } });
   if (iconName) el.appendChild(icon(iconName));

@@ -1,6 +1,7 @@
 // Renders the result card, the error card and the running card. Text only (textContent).
 import { formatCost, formatCount, formatPercent } from '../src/shared/format';
 import type { ApprovalView, ErrorAction, PanelError, ResultView } from '../src/shared/panelProtocol';
+import type { Codicon } from './codicons';
 import { append, bar, button, h, icon } from './dom';
 
 export interface ResultHandlers {
@@ -163,7 +164,7 @@ const ERROR_TITLES: Record<string, string> = {
   runFailed: 'The run failed',
 };
 
-const ACTION_BUTTONS: Record<ErrorAction, { label: string; icon: string }> = {
+const ACTION_BUTTONS: Record<ErrorAction, { label: string; icon: Codicon }> = {
   setApiKey: { label: 'Set API Key…', icon: 'key' },
   openSettings: { label: 'Open Settings', icon: 'settings-gear' },
   retry: { label: 'Retry', icon: 'refresh' },

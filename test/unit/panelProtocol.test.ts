@@ -4,6 +4,7 @@ import type * as vscode from 'vscode';
 import type { RunResult } from '../../src/core/model';
 import { contentSecurityPolicy, newNonce } from '../../src/vscode/base/webviewHtml';
 import { renderPanelHtml } from '../../src/vscode/panel/html';
+import { CODICONS } from '../../webview/codicons';
 import {
   hostMessageSchema,
   insertionText,
@@ -468,5 +469,12 @@ describe('run panel HTML', () => {
     assert.doesNotMatch(html, /\son[a-z]+=/i);
     assert.doesNotMatch(html, /\sstyle=/i);
     assert.doesNotMatch(html, /<style/i);
+  });
+
+  it('shows only the codicons the build ships (webview/codicons.ts)', () => {
+    const html = renderPanelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: newNonce(), scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/runPanel.css', codiconsUri: 'https://x/dist/codicons/codicon.css' });
+    const shown = [...html.matchAll(/\bcodicon-([a-z0-9-]+)/g)].map(([, name]) => name!).filter((name) => !name.startsWith('modifier-'));
+    assert.ok(shown.length > 0);
+    for (const name of shown) assert.ok((CODICONS as readonly string[]).includes(name), `codicon-${name} is not in webview/codicons.ts`);
   });
 });
