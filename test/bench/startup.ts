@@ -62,7 +62,10 @@ export interface HostRun {
   /** The command itself, and until the webview's `ready` reached the host. */
   runPanelCommandMs?: number;
   runPanelReadyMs?: number;
-  /** The same first paint for a plain panel (a line of text) opened by createWebviewPanel. */
+  /**
+   * The same first paint for a plain panel opened by createWebviewPanel: a line of text, built to
+   * the extension's webview rules (its CSP, a stylesheet and a script from files: startupHost.ts).
+   */
   emptyPanelFirstPaintMs?: number;
   /**
    * The part of those first paints inside the content frame (see watchPaints): loading the
@@ -127,8 +130,9 @@ export const STARTUP_TARGETS = {
   activationOverheadMs: 15,
   firstApiRequestMs: 50,
   /**
-   * The run panel's first paint beyond a plain webview panel's, in the same kind of host (the raw
-   * figure, about 0.6 s here, is mostly VS Code's own webview: see docs/benchmarks.md).
+   * The run panel's first paint beyond a plain webview panel's built to the same rules, in the same
+   * kind of host, at the same time after activation (the raw figure, about 0.6 s here, is mostly
+   * VS Code's own webview: see docs/benchmarks.md).
    */
   runPanelOverheadMs: 150,
   entryBundleBytes: 150_000,
