@@ -2,7 +2,7 @@
 // emulators on 127.0.0.1, and parsing a hostile CSV. Prints a table per benchmark and writes
 // bench/results.json.
 //
-//   npm run bench                       everything (about 5 minutes)
+//   npm run bench                       everything (about 15 minutes)
 //   npm run bench -- overhead rows      only some: overhead, rows, rows100k, jobs, startup, hostile
 //   npm run bench -- --quick            fewer requests and rows (a smoke run; figures are rougher)
 //   npm run bench -- startup --host-runs=20  more VS Code start-ups (default 12; 1 with --quick)
