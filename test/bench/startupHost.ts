@@ -9,15 +9,16 @@
 // ours minus an empty one's, in the same host, is what ours adds. Then, for ours:
 //   - the first public-API request after activation (listJobs on the Sutro emulator: reads the
 //     key, loads dist/undici.js, connects) and a second one,
-//   - webview panels, ours (by its command) and plain ones beside it: when each started (wall
-//     clock, to compare with the paint the browser records; startup.ts reads that), how long the
-//     command took, and when the webview said ready.
+//   - webview panels, ours (by its command) and plain ones beside it, from a set time after
+//     activation ($AI_FUNCTIONS_BENCH_PANELS_AFTER_MS): when each started (wall clock, to compare
+//     with the paint the browser records; startup.ts reads that), how long the command took, and
+//     when the webview said ready.
 // Writes them as JSON to $AI_FUNCTIONS_BENCH_STARTUP_OUT.
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AiFunctionsApi } from '../../src/api';
+import { contentSecurityPolicy, newNonce } from '../../src/vscode/base/webviewHtml';
 
 const EXTENSION_ID = 'aifn.ai-functions';
 
@@ -166,15 +167,15 @@ export interface PanelTiming {
 }
 
 /**
- * A plain panel built to the extension's webview rules (as src/vscode/base/webviewHtml.ts): the
+ * A plain panel built to the extension's webview rules (src/vscode/base/webviewHtml.ts): the
  * same CSP, its style and its script from files, no inline script or style. Each file a webview
  * loads is a round trip through VS Code's webview resource loading (in code-server about 100 ms,
  * whatever its size), which any webview built to these rules pays; an inline script would not.
  */
 function plainPanelHtml(name: string, webview: vscode.Webview, files: vscode.Uri): string {
   const file = (fileName: string) => webview.asWebviewUri(vscode.Uri.joinPath(files, fileName)).toString();
-  const nonce = randomBytes(24).toString('base64');
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+  const nonce = newNonce();
+  const csp = contentSecurityPolicy(webview.cspSource, nonce);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -208,6 +209,7 @@ export async function run(): Promise<void> {
     const order = (process.env.AI_FUNCTIONS_BENCH_ACTIVATE ?? EXTENSION_ID).split(',').filter(Boolean);
     if (!order.includes(EXTENSION_ID)) throw new Error(`AI_FUNCTIONS_BENCH_ACTIVATE does not name ${EXTENSION_ID}`);
     const { timings, apis } = await profiled('activation', () => activateTimed(order));
+    const activatedAt = performance.now();
     result.activations = timings;
     const ours = timings.find((t) => t.id === EXTENSION_ID)!;
     result.loadMs = ours.loadMs;
@@ -240,7 +242,11 @@ export async function run(): Promise<void> {
     }
 
     const panels = (process.env.AI_FUNCTIONS_BENCH_PANELS ?? '').split(',').filter(Boolean);
-    if (panels.length) result.panelStarts = await openPanels(api, panels);
+    if (panels.length) {
+      const waitMs = activatedAt + Number(process.env.AI_FUNCTIONS_BENCH_PANELS_AFTER_MS ?? 0) - performance.now();
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      result.panelStarts = await openPanels(api, panels);
+    }
   } catch (error) {
     result.error = error instanceof Error ? error.message : String(error);
   }
