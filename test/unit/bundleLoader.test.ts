@@ -39,6 +39,22 @@ describe('BundleLoader: lazily loaded bundles with a V8 code cache', () => {
     for (const name of ['main.js', 'shared.js']) delete require.cache[path.join(dir, name)];
   };
 
+  /** A window whose loader caches compiled code in cacheDir, and what it traced. */
+  const cachingWindow = () => {
+    const loader = new BundleLoader(dir);
+    const log = tracing();
+    loader.cacheIn(cacheDir, log);
+    return { loader, log };
+  };
+
+  /** A first window that loads main.js and saves its cache, then is gone. */
+  const firstWindowSaved = () => {
+    const { loader } = cachingWindow();
+    loader.load('./main.js');
+    loader.save();
+    forgetLoaded();
+  };
+
   afterEach(() => {
     forgetLoaded();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -64,9 +80,7 @@ describe('BundleLoader: lazily loaded bundles with a V8 code cache', () => {
   });
 
   it('writes no cache until it saves, then one file per bundle that the next window uses', () => {
-    const first = new BundleLoader(dir);
-    const log = tracing();
-    first.cacheIn(cacheDir, log);
+    const { loader: first, log } = cachingWindow();
     (first.load('./main.js') as Main).work(1000);
     assert.equal(fs.existsSync(cacheDir), false);
     assert.match(log.lines.join('\n'), /Loaded main\.js in [\d.]+ ms \(code cache not made yet\)/);
@@ -77,9 +91,7 @@ describe('BundleLoader: lazily loaded bundles with a V8 code cache', () => {
     assert.match(files[1]!, /^shared\.js\./);
 
     forgetLoaded();
-    const second = new BundleLoader(dir);
-    const secondLog = tracing();
-    second.cacheIn(cacheDir, secondLog);
+    const { loader: second, log: secondLog } = cachingWindow();
     assert.equal((second.load('./main.js') as Main).work(10), 45);
     assert.match(secondLog.lines.join('\n'), /Loaded main\.js in [\d.]+ ms \(code cache used\)/);
     assert.match(secondLog.lines.join('\n'), /Loaded shared\.js in [\d.]+ ms \(code cache used\)/);
@@ -93,19 +105,13 @@ describe('BundleLoader: lazily loaded bundles with a V8 code cache', () => {
   });
 
   it('ignores a damaged cache file, loads the bundle as usual and makes the cache anew', () => {
-    const first = new BundleLoader(dir);
-    first.cacheIn(cacheDir, tracing());
-    first.load('./main.js');
-    first.save();
+    firstWindowSaved();
     const mainCache = path.join(cacheDir, fs.readdirSync(cacheDir).find((f) => f.startsWith('main.js.'))!);
     const bytes = fs.readFileSync(mainCache);
     bytes[bytes.length - 10] ^= 0xff;
     fs.writeFileSync(mainCache, bytes);
 
-    forgetLoaded();
-    const second = new BundleLoader(dir);
-    const log = tracing();
-    second.cacheIn(cacheDir, log);
+    const { loader: second, log } = cachingWindow();
     assert.equal((second.load('./main.js') as Main).shared.value, 'one');
     assert.match(log.lines.join('\n'), /Loaded main\.js in [\d.]+ ms \(code cache not made yet\)/);
     second.save();
@@ -113,17 +119,11 @@ describe('BundleLoader: lazily loaded bundles with a V8 code cache', () => {
   });
 
   it('keys the cache by the bundle content: a changed bundle gets its own, and the old one is removed', () => {
-    const first = new BundleLoader(dir);
-    first.cacheIn(cacheDir, tracing());
-    first.load('./main.js');
-    first.save();
+    firstWindowSaved();
     const old = fs.readdirSync(cacheDir).find((f) => f.startsWith('shared.js.'))!;
 
-    forgetLoaded();
     writeBundles(dir, 'two');
-    const second = new BundleLoader(dir);
-    const log = tracing();
-    second.cacheIn(cacheDir, log);
+    const { loader: second, log } = cachingWindow();
     assert.equal((second.load('./main.js') as Main).shared.value, 'two');
     assert.match(log.lines.join('\n'), /Loaded shared\.js in [\d.]+ ms \(code cache not made yet\)/);
     second.save();
@@ -142,9 +142,7 @@ describe('BundleLoader: lazily loaded bundles with a V8 code cache', () => {
 
   it('loads without a cache where the cache folder cannot be written, and says so only in the log', () => {
     fs.writeFileSync(cacheDir, 'a file where the folder would be');
-    const loader = new BundleLoader(dir);
-    const log = tracing();
-    loader.cacheIn(cacheDir, log);
+    const { loader, log } = cachingWindow();
     assert.equal((loader.load('./main.js') as Main).shared.value, 'one');
     loader.save();
     assert.match(log.lines.join('\n'), /Could not save the code cache of main\.js/);
