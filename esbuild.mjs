@@ -1,7 +1,9 @@
 // Builds the extension (dist/extension.js), the run panel's browser code (dist/webview.js)
 // and, with --tests, transpiles src/ and test/ file by file into out/ for mocha.
 import * as esbuild from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { Blob, Face, Font } from 'harfbuzzjs';
+import subsetFont from 'subset-font';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -359,27 +361,43 @@ function listTs(dir) {
 }
 
 /**
- * The codicons stylesheet with only the icons the run panel shows (webview/codicons.ts): its
- * font face, base rules and modifiers, then one rule per icon. The run panel preloads the font
- * (src/vscode/panel/html.ts), which only helps when the stylesheet asks for the same URL: its
- * cache-busting query goes. Webview resource URLs change with the extension's folder, hence its
- * version, anyway.
+ * The codicons stylesheet and font with only the icons the run panel shows (webview/codicons.ts).
+ * The stylesheet: its font face, base rules and modifiers, then one rule per icon. The run panel
+ * preloads the font (src/vscode/panel/html.ts), which only helps when the stylesheet asks for the
+ * same URL: its cache-busting query goes. Webview resource URLs change with the extension's
+ * folder, hence its version, anyway. The font: those icons' glyphs only (about 4 KB instead of
+ * 123 KB: the panel's frame waits for it), checked against the package's font outline by outline,
+ * so a subset that lost or changed an icon fails the build.
  */
-function copyCodicons() {
+async function copyCodicons() {
   mkdirSync('dist/codicons', { recursive: true });
-  cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/codicons/codicon.ttf');
   const css = readFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'utf8');
   const fontUrl = /url\("\.\/codicon\.ttf\?[0-9a-f]+"\)/;
   if (!fontUrl.test(css)) throw new Error('codicon.css no longer loads ./codicon.ttf?<hash>: check the run panel\'s font preload');
   const firstIcon = css.search(/\.codicon-[a-z0-9-]+:before\s*\{/);
   const list = /export const CODICONS = \[([^\]]*)\] as const/.exec(readFileSync('webview/codicons.ts', 'utf8'))?.[1];
   if (firstIcon < 0 || list === undefined) throw new Error('codicon.css or webview/codicons.ts changed shape: check copyCodicons in esbuild.mjs');
-  const rules = [...list.matchAll(/'([a-z0-9-]+)'/g)].map(([, name]) => {
-    const rule = new RegExp(`\\.codicon-${name}:before\\s*\\{[^}]*\\}`).exec(css)?.[0];
+  const icons = [...list.matchAll(/'([a-z0-9-]+)'/g)].map(([, name]) => {
+    const rule = new RegExp(`\\.codicon-${name}:before\\s*\\{\\s*content:\\s*"\\\\([0-9a-f]+)"\\s*\\}`).exec(css);
     if (!rule) throw new Error(`webview/codicons.ts lists "${name}", which @vscode/codicons does not have`);
-    return rule;
+    return { name, rule: rule[0], codePoint: parseInt(rule[1], 16) };
   });
-  writeFileSync('dist/codicons/codicon.css', `${css.slice(0, firstIcon).replace(fontUrl, 'url("./codicon.ttf")')}${rules.join('\n')}\n`);
+  writeFileSync('dist/codicons/codicon.css', `${css.slice(0, firstIcon).replace(fontUrl, 'url("./codicon.ttf")')}${icons.map((icon) => icon.rule).join('\n')}\n`);
+
+  const full = readFileSync('node_modules/@vscode/codicons/dist/codicon.ttf');
+  const subset = await subsetFont(full, String.fromCodePoint(...icons.map((icon) => icon.codePoint)), { targetFormat: 'truetype' });
+  const outlines = (font) => {
+    const face = new Font(new Face(new Blob(font), 0));
+    return icons.map(({ codePoint }) => {
+      const glyph = face.nominalGlyph(codePoint);
+      return glyph === undefined ? undefined : face.glyphToPath(glyph);
+    });
+  };
+  const [expected, actual] = [outlines(full), outlines(subset)];
+  icons.forEach(({ name }, i) => {
+    if (!expected[i] || actual[i] !== expected[i]) throw new Error(`the codicon font's subset lost or changed the "${name}" icon`);
+  });
+  writeFileSync('dist/codicons/codicon.ttf', subset);
 }
 
 if (tests) {
@@ -394,7 +412,7 @@ if (tests) {
     logLevel: 'warning',
   });
 } else {
-  copyCodicons();
+  await copyCodicons();
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

@@ -1,28 +1,20 @@
-// The run panel's browser code. It only talks to the host through the typed, validated protocol;
-// every host message is checked before it is used and everything from a platform is rendered as
-// text. This file wires the parts together:
-//   state.ts        what the panel holds, and what survives a reload
-//   messaging.ts    posting to the host and validating what it sends
-//   hostMessages.ts what each host message changes
-//   panelView.ts    the parts, rendered together: picker, inputEditor, options, problems,
-//                   runControls, resultArea (result.ts draws the cards), recentRuns, toast
-import type { PanelState } from '../src/shared/panelProtocol';
-import { HostMessages } from './hostMessages';
-import { listenToHost, poster, reportErrors } from './messaging';
-import { PanelView } from './panelView';
-import { PanelStore } from './state';
+// The run panel's browser code starts here. VS Code shows a webview's frame at its `load` event,
+// which waits for this script to run, so the script only schedules the panel: the skeleton (the
+// HTML) paints first, then panelApp.ts builds the panel (its message schemas and its parts, 30–50 ms
+// on a slow machine). The host sends nothing before the panel says `ready`.
+import type { PanelState, WebviewMessage } from '../src/shared/panelProtocol';
+import { afterFirstPaint } from './firstPaint';
 
 const api = acquireVsCodeApi<PanelState>();
-const post = poster(api);
-const store = new PanelStore(api);
-const view = new PanelView(store, post);
-const hostMessages = new HostMessages(store, view);
 
-view.wire();
-listenToHost(post, (message) => hostMessages.handle(message));
-reportErrors(post);
-// Draw what was saved at once; the host's `init` brings the lists and the recent runs.
-view.renderForm();
-view.resultArea.render();
-view.renderRunState();
-post({ type: 'ready' });
+afterFirstPaint(() => {
+  // A dynamic import: esbuild keeps panelApp.ts in this same file, but runs its modules' top level
+  // only now.
+  import('./panelApp').then(
+    ({ startPanel }) => startPanel(api),
+    (error: unknown) => {
+      const message: WebviewMessage = { type: 'log', level: 'error', message: `The run panel did not start: ${String(error)}`.slice(0, 1000) };
+      api.postMessage(message);
+    },
+  );
+});

@@ -1,0 +1,30 @@
+// The run panel, built and wired (main.ts starts it once its skeleton is on screen). It only talks
+// to the host through the typed, validated protocol; every host message is checked before it is
+// used and everything from a platform is rendered as text. The parts:
+//   state.ts        what the panel holds, and what survives a reload
+//   messaging.ts    posting to the host and validating what it sends
+//   hostMessages.ts what each host message changes
+//   panelView.ts    the parts, rendered together: picker, inputEditor, options, problems,
+//                   runControls, resultArea (result.ts draws the cards), recentRuns, toast
+import type { WebviewApi } from 'vscode-webview';
+import type { PanelState } from '../src/shared/panelProtocol';
+import { HostMessages } from './hostMessages';
+import { listenToHost, poster, reportErrors } from './messaging';
+import { PanelView } from './panelView';
+import { PanelStore } from './state';
+
+export function startPanel(api: WebviewApi<PanelState>): void {
+  const post = poster(api);
+  const store = new PanelStore(api);
+  const view = new PanelView(store, post);
+  const hostMessages = new HostMessages(store, view);
+
+  view.wire();
+  listenToHost(post, (message) => hostMessages.handle(message));
+  reportErrors(post);
+  // Draw what was saved at once; the host's `init` brings the lists and the recent runs.
+  view.renderForm();
+  view.resultArea.render();
+  view.renderRunState();
+  post({ type: 'ready' });
+}
