@@ -10,11 +10,10 @@ const api = acquireVsCodeApi<PanelState>();
 afterFirstPaint(() => {
   // A dynamic import: esbuild keeps panelApp.ts in this same file, but runs its modules' top level
   // only now.
-  import('./panelApp').then(
-    ({ startPanel }) => startPanel(api),
-    (error: unknown) => {
+  import('./panelApp')
+    .then(({ startPanel }) => startPanel(api))
+    .catch((error: unknown) => {
       const message: WebviewMessage = { type: 'log', level: 'error', message: `The run panel did not start: ${String(error)}`.slice(0, 1000) };
       api.postMessage(message);
-    },
-  );
+    });
 });
