@@ -2,10 +2,10 @@
 // emulators on 127.0.0.1, and parsing a hostile CSV. Prints a table per benchmark and writes
 // bench/results.json.
 //
-//   npm run bench                       everything (about 15 minutes)
+//   npm run bench                       everything (about 20 minutes)
 //   npm run bench -- overhead rows      only some: overhead, rows, rows100k, jobs, startup, hostile
 //   npm run bench -- --quick            fewer requests and rows (a smoke run; figures are rougher)
-//   npm run bench -- startup --host-runs=20  more VS Code start-ups (default 12; 1 with --quick)
+//   npm run bench -- startup --host-runs=40  more VS Code start-ups (default 24; 1 with --quick)
 //
 // Not part of `npm test`. Run it on an otherwise idle machine for figures worth comparing.
 import * as fs from 'node:fs';
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
     results.jobsHeapBytes = r.heapDeltaBytes;
   }
   if (run('startup')) {
-    const hostRuns = Number(args.find((a) => a.startsWith('--host-runs='))?.slice('--host-runs='.length) ?? (quick ? 1 : 12));
+    const hostRuns = Number(args.find((a) => a.startsWith('--host-runs='))?.slice('--host-runs='.length) ?? (quick ? 1 : 24));
     const r = await benchStartup({ hostRuns, coldRuns: quick ? 3 : 7 });
     results.startup = r;
     results.activateMs = r.activateMs;

@@ -18,6 +18,25 @@ export function median(values: number[]): number {
   return percentile(values, 50);
 }
 
+/**
+ * A 90% interval for median(a) − median(b), by resampling each set with replacement: how far the
+ * difference of two medians of a few noisy start-ups can move. Seeded, so the same figures give
+ * the same interval.
+ */
+export function medianDifferenceInterval(a: number[], b: number[], rounds = 5000): [number, number] | null {
+  if (a.length === 0 || b.length === 0) return null;
+  let seed = 0x9e3779b9;
+  const random = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const resampledMedian = (values: number[]) => median(values.map(() => values[Math.floor(random() * values.length)]!));
+  const differences = Array.from({ length: rounds }, () => resampledMedian(a) - resampledMedian(b));
+  return [percentile(differences, 5), percentile(differences, 95)];
+}
+
 export function round(n: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
