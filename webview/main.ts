@@ -2,6 +2,8 @@
 // which waits for this script to run, so the script only schedules the panel: the skeleton (the
 // HTML) paints first, then panelApp.ts builds the panel (its message schemas and its parts, 30–50 ms
 // on a slow machine). The host sends nothing before the panel says `ready`.
+// Only types come from the protocol here: its schemas (and messaging.ts's `poster`, which needs
+// them) are built when a module importing them runs, so this file posts its one message itself.
 import type { PanelState, WebviewMessage } from '../src/shared/panelProtocol';
 import { afterFirstPaint } from './firstPaint';
 
