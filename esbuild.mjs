@@ -334,18 +334,14 @@ const builds = [
     platform: 'node',
     target: 'node20',
   },
-  // The run panel's two scripts: main.ts, the one its HTML names, loads panelApp.ts after the first paint.
-  ...[
-    ['webview/main.ts', 'dist/webview.js'],
-    ['webview/panelApp.ts', 'dist/panelApp.js'],
-  ].map(([entry, outfile]) => ({
+  {
     ...shared,
-    entryPoints: [entry],
-    outfile,
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
     format: 'iife',
     platform: 'browser',
     target: 'es2022',
-  })),
+  },
   {
     ...shared,
     entryPoints: ['webview/evaluation/main.ts'],

@@ -6,9 +6,8 @@ import { attr, contentSecurityPolicy } from '../base/webviewHtml';
 export interface PanelHtmlOptions {
   /** `webview.cspSource`. */
   cspSource: string;
-  /** `webview.asWebviewUri(...)` of dist/webview.js, dist/panelApp.js (which webview.js loads after the first paint), media/runPanel.css and dist/codicons/codicon.css. */
+  /** `webview.asWebviewUri(...)` of dist/webview.js, media/runPanel.css and dist/codicons/codicon.css. */
   scriptUri: string;
-  appScriptUri: string;
   styleUri: string;
   codiconsUri: string;
   /** dist/codicons/codicon.ttf, fetched at once: found only through the stylesheet, it held back the first paint. */
@@ -18,7 +17,7 @@ export interface PanelHtmlOptions {
 }
 
 export function renderPanelHtml(options: PanelHtmlOptions): string {
-  const { cspSource, scriptUri, appScriptUri, styleUri, codiconsUri, codiconsFontUri, nonce } = options;
+  const { cspSource, scriptUri, styleUri, codiconsUri, codiconsFontUri, nonce } = options;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -82,7 +81,7 @@ ${codiconsFontUri ? `<link rel="preload" href="${attr(codiconsFontUri)}" as="fon
   </main>
   <div id="toast" class="toast" hidden></div>
 </div>
-<script nonce="${attr(nonce)}" src="${attr(scriptUri)}" data-app="${attr(appScriptUri)}"></script>
+<script nonce="${attr(nonce)}" src="${attr(scriptUri)}"></script>
 </body>
 </html>`;
 }

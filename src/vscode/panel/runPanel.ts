@@ -269,7 +269,6 @@ export class RunPanelController implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: newNonce(),
       scriptUri: uri('dist', 'webview.js'),
-      appScriptUri: uri('dist', 'panelApp.js'),
       styleUri: uri('media', 'runPanel.css'),
       codiconsUri: uri('dist', 'codicons', 'codicon.css'),
       codiconsFontUri: uri('dist', 'codicons', 'codicon.ttf'),
