@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { Blob, Face, Font } from 'harfbuzzjs';
 import subsetFont from 'subset-font';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -334,10 +334,11 @@ const builds = [
     platform: 'node',
     target: 'node20',
   },
+  // The run panel itself: dist/webview.js (runPanelBuilds below) loads it after the first paint.
   {
     ...shared,
-    entryPoints: ['webview/main.ts'],
-    outfile: 'dist/webview.js',
+    entryPoints: ['webview/panelApp.ts'],
+    outfile: 'dist/panelApp.js',
     format: 'iife',
     platform: 'browser',
     target: 'es2022',
@@ -361,28 +362,23 @@ function listTs(dir) {
 }
 
 /**
- * The codicons stylesheet and font with only the icons the run panel shows (webview/codicons.ts).
- * The stylesheet: its font face, base rules and modifiers, then one rule per icon. The run panel
- * preloads the font (src/vscode/panel/html.ts), which only helps when the stylesheet asks for the
- * same URL: its cache-busting query goes. Webview resource URLs change with the extension's
- * folder, hence its version, anyway. The font: those icons' glyphs only (about 4 KB instead of
- * 123 KB: the panel's frame waits for it), checked against the package's font outline by outline,
- * so a subset that lost or changed an icon fails the build.
+ * The codicons the run panel shows (webview/codicons.ts): the stylesheet's base rules and
+ * modifiers, then one rule per icon, and a font with those icons' glyphs only (about 4 KB instead
+ * of 123 KB), checked against the package's font outline by outline, so a subset that lost or
+ * changed an icon fails the build. The stylesheet's own font face goes: the font travels in
+ * dist/webview.js (runPanelBuilds below).
  */
-async function copyCodicons() {
-  mkdirSync('dist/codicons', { recursive: true });
+async function codicons() {
   const css = readFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'utf8');
-  const fontUrl = /url\("\.\/codicon\.ttf\?[0-9a-f]+"\)/;
-  if (!fontUrl.test(css)) throw new Error('codicon.css no longer loads ./codicon.ttf?<hash>: check the run panel\'s font preload');
+  const fontFace = /@font-face\s*\{[^}]*url\("\.\/codicon\.ttf\?[0-9a-f]+"\)[^}]*\}\s*/;
   const firstIcon = css.search(/\.codicon-[a-z0-9-]+:before\s*\{/);
   const list = /export const CODICONS = \[([^\]]*)\] as const/.exec(readFileSync('webview/codicons.ts', 'utf8'))?.[1];
-  if (firstIcon < 0 || list === undefined) throw new Error('codicon.css or webview/codicons.ts changed shape: check copyCodicons in esbuild.mjs');
+  if (!fontFace.test(css) || firstIcon < 0 || list === undefined) throw new Error('codicon.css or webview/codicons.ts changed shape: check codicons() in esbuild.mjs');
   const icons = [...list.matchAll(/'([a-z0-9-]+)'/g)].map(([, name]) => {
     const rule = new RegExp(`\\.codicon-${name}:before\\s*\\{\\s*content:\\s*"\\\\([0-9a-f]+)"\\s*\\}`).exec(css);
     if (!rule) throw new Error(`webview/codicons.ts lists "${name}", which @vscode/codicons does not have`);
     return { name, rule: rule[0], codePoint: parseInt(rule[1], 16) };
   });
-  writeFileSync('dist/codicons/codicon.css', `${css.slice(0, firstIcon).replace(fontUrl, 'url("./codicon.ttf")')}${icons.map((icon) => icon.rule).join('\n')}\n`);
 
   const full = readFileSync('node_modules/@vscode/codicons/dist/codicon.ttf');
   const subset = await subsetFont(full, String.fromCodePoint(...icons.map((icon) => icon.codePoint)), { targetFormat: 'truetype' });
@@ -397,7 +393,44 @@ async function copyCodicons() {
   icons.forEach(({ name }, i) => {
     if (!expected[i] || actual[i] !== expected[i]) throw new Error(`the codicon font's subset lost or changed the "${name}" icon`);
   });
-  writeFileSync('dist/codicons/codicon.ttf', subset);
+  return { css: `${css.slice(0, firstIcon).replace(fontFace, '')}${icons.map((icon) => icon.rule).join('\n')}\n`, font: subset };
+}
+
+/**
+ * The two files the run panel's HTML names: its one stylesheet, dist/runPanel.css (the codicons
+ * above, then media/runPanel.css), and dist/webview.js, which carries the codicon font and loads
+ * the panel itself (dist/panelApp.js) after the first paint. The panel's frame shows once every
+ * file its HTML names has arrived, each a round trip through VS Code's webview resource loading.
+ * The font travels as the bytes of a FontFace (webview/codiconFont.ts): as a file it would be a
+ * third round trip, and as a data: URL the CSP would have to allow data: fonts.
+ */
+function runPanelBuilds({ css, font }) {
+  return [
+    {
+      ...shared,
+      stdin: { contents: '@import "codicons.css";\n@import "./media/runPanel.css";\n', resolveDir: '.', loader: 'css', sourcefile: 'runPanel.css' },
+      outfile: 'dist/runPanel.css',
+      plugins: [
+        ...shared.plugins,
+        {
+          name: 'codicons',
+          setup(build) {
+            build.onResolve({ filter: /^codicons\.css$/ }, (args) => ({ path: args.path, namespace: 'codicons' }));
+            build.onLoad({ filter: /.*/, namespace: 'codicons' }, () => ({ contents: css, loader: 'css' }));
+          },
+        },
+      ],
+    },
+    {
+      ...shared,
+      entryPoints: ['webview/main.ts'],
+      outfile: 'dist/webview.js',
+      format: 'iife',
+      platform: 'browser',
+      target: 'es2022',
+      define: { CODICON_FONT: JSON.stringify(Buffer.from(font).toString('base64')) },
+    },
+  ];
 }
 
 if (tests) {
@@ -412,7 +445,7 @@ if (tests) {
     logLevel: 'warning',
   });
 } else {
-  await copyCodicons();
+  builds.push(...runPanelBuilds(await codicons()));
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   if (watch) {
     await Promise.all(contexts.map((ctx) => ctx.watch()));

@@ -1,21 +1,26 @@
-// The run panel's browser code starts here. VS Code shows a webview's frame at its `load` event,
-// which waits for this script to run, so the script only schedules the panel: the skeleton (the
-// HTML) paints first, then panelApp.ts builds the panel (its message schemas and its parts, 30–50 ms
-// on a slow machine). The host sends nothing before the panel says `ready`.
-// Only types come from the protocol here: its schemas (and messaging.ts's `poster`, which needs
-// them) are built when a module importing them runs, so this file posts its one message itself.
+// The run panel's first script: a few hundred bytes, so that the panel's frame shows soon. VS Code
+// shows a webview's frame at its `load` event, which waits for every script the page names, so
+// the panel itself (dist/panelApp.js, panelApp.ts: its message schemas and its parts, about 80 KB)
+// is loaded only after the skeleton (the HTML) has painted. The host sends nothing before the
+// panel says `ready`.
+// Only types come from the protocol here: its schemas are built when a module importing them
+// runs, so this file posts its one message itself.
 import type { PanelState, WebviewMessage } from '../src/shared/panelProtocol';
+import { registerCodiconFont } from './codiconFont';
 import { afterFirstPaint } from './firstPaint';
 
-const api = acquireVsCodeApi<PanelState>();
+const loader = document.currentScript as HTMLScriptElement;
+registerCodiconFont();
 
 afterFirstPaint(() => {
-  // A dynamic import: esbuild keeps panelApp.ts in this same file, but runs its modules' top level
-  // only now.
-  import('./panelApp')
-    .then(({ startPanel }) => startPanel(api))
-    .catch((error: unknown) => {
-      const message: WebviewMessage = { type: 'log', level: 'error', message: `The run panel did not start: ${String(error)}`.slice(0, 1000) };
-      api.postMessage(message);
-    });
+  const app = document.createElement('script');
+  // The CSP allows only scripts that carry the page's nonce.
+  app.nonce = loader.nonce ?? '';
+  app.src = loader.dataset['app'] ?? '';
+  // panelApp.ts reports its own failures; this is for the file that never ran.
+  app.addEventListener('error', () => {
+    const message: WebviewMessage = { type: 'log', level: 'error', message: 'The run panel did not start: dist/panelApp.js did not load.' };
+    acquireVsCodeApi<PanelState>().postMessage(message);
+  });
+  document.body.append(app);
 });

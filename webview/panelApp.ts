@@ -1,4 +1,4 @@
-// The run panel, built and wired (main.ts starts it once its skeleton is on screen). It only talks
+// The run panel, built and wired: dist/panelApp.js, which main.ts loads once the skeleton is on screen. It only talks
 // to the host through the typed, validated protocol; every host message is checked before it is
 // used and everything from a platform is rendered as text. The parts:
 //   state.ts        what the panel holds, and what survives a reload
@@ -13,7 +13,7 @@ import { listenToHost, poster, reportErrors } from './messaging';
 import { PanelView } from './panelView';
 import { PanelStore } from './state';
 
-export function startPanel(api: WebviewApi<PanelState>): void {
+function startPanel(api: WebviewApi<PanelState>): void {
   const post = poster(api);
   const store = new PanelStore(api);
   const view = new PanelView(store, post);
@@ -27,4 +27,12 @@ export function startPanel(api: WebviewApi<PanelState>): void {
   view.resultArea.render();
   view.renderRunState();
   post({ type: 'ready' });
+}
+
+// A failed start is told to the host (its log), since nothing in the panel would show it.
+const api = acquireVsCodeApi<PanelState>();
+try {
+  startPanel(api);
+} catch (error) {
+  poster(api)({ type: 'log', level: 'error', message: `The run panel did not start: ${String(error)}`.slice(0, 1000) });
 }

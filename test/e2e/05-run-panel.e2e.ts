@@ -38,6 +38,18 @@ describe('Run panel', function () {
     frame = await wb.webviewFrame();
     // The selection is the input, recognised as JSON.
     await frame.locator('#platform-picker').waitFor({ state: 'visible' });
+    // Its icons draw with the codicon font that dist/webview.js registers (webview/codiconFont.ts).
+    const codicons = await frame.evaluate(async () => {
+      await document.fonts.ready;
+      const icon = document.querySelector('#run .codicon');
+      const font: string[] = [];
+      document.fonts.forEach((face) => face.family === 'codicon' && font.push(face.status));
+      return {
+        font,
+        iconFamily: icon ? getComputedStyle(icon, '::before').fontFamily : undefined,
+      };
+    });
+    assert.deepEqual(codicons, { font: ['loaded'], iconFamily: 'codicon' });
     const prefilled = await waitUntil('the selection in the input', async () => (await frame.locator('#input').inputValue()).trim() || undefined);
     assert.deepEqual(JSON.parse(prefilled), LEAD_JSON);
     await waitUntil('JSON mode', () => frame.locator('#mode-json').isChecked());

@@ -90,7 +90,7 @@ describe('The packaged .vsix', function () {
     await server?.stop().catch(() => undefined);
   });
 
-  it('holds the bundles, codicons, media and docs, and nothing else', function () {
+  it('holds the bundles, the run panel\'s stylesheet, media and docs, and nothing else', function () {
     const entries = zipEntries(vsix);
     const files = entries.map((e) => e.name).filter((name) => name.startsWith('extension/')).map((name) => name.slice('extension/'.length));
     const bytes = fs.statSync(vsix).size;
@@ -99,13 +99,13 @@ describe('The packaged .vsix', function () {
     const manifest = JSON.parse(entries.find((e) => e.name === 'extension/package.json')!.read().toString('utf8'));
     // The bundles loaded on first use (esbuild.mjs) are in the package too, and so is every
     // picture the Get Started walkthrough shows.
-    const lazyBundles = ['dist/undici.js', 'dist/undici-proxy.js', 'dist/sutro.js', 'dist/hyparquet.js', 'dist/runPanel.js', 'dist/webview.js', 'dist/evaluate.js', 'dist/evaluation.js', 'dist/rows.js'];
+    const lazyBundles = ['dist/undici.js', 'dist/undici-proxy.js', 'dist/sutro.js', 'dist/hyparquet.js', 'dist/runPanel.js', 'dist/webview.js', 'dist/panelApp.js', 'dist/evaluate.js', 'dist/evaluation.js', 'dist/rows.js'];
     const walkthroughMedia = walkthroughMediaOf(manifest);
     assert.ok(walkthroughMedia.length >= 5, `the walkthrough has a picture per step (${walkthroughMedia.join(', ')})`);
-    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE.txt', 'dist/extension.js', ...lazyBundles, 'dist/codicons/codicon.css', 'dist/codicons/codicon.ttf', 'media/activity-bar.svg', 'media/evaluation.css', ...walkthroughMedia]) {
+    for (const needed of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE.txt', 'dist/extension.js', ...lazyBundles, 'dist/runPanel.css', 'media/activity-bar.svg', 'media/evaluation.css', ...walkthroughMedia]) {
       assert.ok(files.some((f) => f.toLowerCase() === needed.toLowerCase()), `${needed} is in the package`);
     }
-    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|license(\.txt)?|dist\/[^/]+\.js|dist\/codicons\/codicon\.(css|ttf)|media\/(walkthrough\/)?[^/]+)$/i.test(f));
+    const unexpected = files.filter((f) => !/^(package\.json|readme\.md|changelog\.md|license(\.txt)?|dist\/[^/]+\.js|dist\/runPanel\.css|media\/(walkthrough\/)?[^/]+)$/i.test(f));
     assert.deepEqual(unexpected, [], 'no source maps, sources, tests or node_modules');
     assert.equal(`${manifest.publisher}.${manifest.name}`, 'aifn.ai-functions');
     assert.ok(bytes < 2 * 1024 * 1024, `the package stays small (${bytes} bytes)`);

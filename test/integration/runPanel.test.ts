@@ -86,7 +86,7 @@ describe('run panel', function () {
     assert.equal(panel.webview.options.enableScripts, true);
     assert.deepEqual(
       panel.webview.options.localResourceRoots?.map((uri) => uri.path.split('/').slice(-1)[0]),
-      ['dist', 'media'],
+      ['dist'],
     );
     // The real webview (dist/webview.js under the CSP) starts and says `ready`; the host answers with `init`.
     await waitFor('the webview to say ready', () => runPanel.isReady, 20_000);

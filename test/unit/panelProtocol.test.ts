@@ -456,7 +456,7 @@ describe('run panel HTML', () => {
     const nonce = newNonce();
     assert.match(nonce, /^[A-Za-z0-9+/]{32}$/);
     assert.notEqual(newNonce(), nonce);
-    const html = renderPanelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/runPanel.css', codiconsUri: 'https://x/dist/codicons/codicon.css' });
+    const html = renderPanelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x/dist/webview.js', appScriptUri: 'https://x/dist/panelApp.js', styleUri: 'https://x/dist/runPanel.css' });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? '';
     assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', nonce));
     assert.match(csp, /^default-src 'none'; /);
@@ -465,6 +465,8 @@ describe('run panel HTML', () => {
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];
     assert.equal(scripts.length, 1);
     assert.ok(scripts[0]?.includes(`nonce="${nonce}"`) && scripts[0].includes('src="https://x/dist/webview.js"'));
+    // The panel's own script is loaded by that one, with the same nonce (webview/main.ts).
+    assert.ok(scripts[0]?.includes('data-app="https://x/dist/panelApp.js"'));
     assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
     assert.doesNotMatch(html, /\son[a-z]+=/i);
     assert.doesNotMatch(html, /\sstyle=/i);
@@ -472,7 +474,7 @@ describe('run panel HTML', () => {
   });
 
   it('shows only the codicons the build ships (webview/codicons.ts)', () => {
-    const html = renderPanelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: newNonce(), scriptUri: 'https://x/dist/webview.js', styleUri: 'https://x/media/runPanel.css', codiconsUri: 'https://x/dist/codicons/codicon.css' });
+    const html = renderPanelHtml({ cspSource: 'https://x.vscode-cdn.net', nonce: newNonce(), scriptUri: 'https://x/dist/webview.js', appScriptUri: 'https://x/dist/panelApp.js', styleUri: 'https://x/dist/runPanel.css' });
     const shown = [...html.matchAll(/\bcodicon-([a-z0-9-]+)/g)].map(([, name]) => name!).filter((name) => !name.startsWith('modifier-'));
     assert.ok(shown.length > 0);
     for (const name of shown) assert.ok((CODICONS as readonly string[]).includes(name), `codicon-${name} is not in webview/codicons.ts`);

@@ -6,25 +6,26 @@ import { attr, contentSecurityPolicy } from '../base/webviewHtml';
 export interface PanelHtmlOptions {
   /** `webview.cspSource`. */
   cspSource: string;
-  /** `webview.asWebviewUri(...)` of dist/webview.js, media/runPanel.css and dist/codicons/codicon.css. */
+  /**
+   * `webview.asWebviewUri(...)` of dist/webview.js, dist/panelApp.js (which webview.js loads after
+   * the first paint) and dist/runPanel.css (the codicons' rules included; their font is in
+   * webview.js).
+   */
   scriptUri: string;
+  appScriptUri: string;
   styleUri: string;
-  codiconsUri: string;
-  /** dist/codicons/codicon.ttf, fetched at once: found only through the stylesheet, it held back the first paint. */
-  codiconsFontUri?: string;
   /** A fresh nonce per render (`newNonce` in base/webviewHtml.ts). */
   nonce: string;
 }
 
 export function renderPanelHtml(options: PanelHtmlOptions): string {
-  const { cspSource, scriptUri, styleUri, codiconsUri, codiconsFontUri, nonce } = options;
+  const { cspSource, scriptUri, appScriptUri, styleUri, nonce } = options;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${attr(contentSecurityPolicy(cspSource, nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-${codiconsFontUri ? `<link rel="preload" href="${attr(codiconsFontUri)}" as="font" type="font/ttf" crossorigin>\n` : ''}<link rel="stylesheet" href="${attr(codiconsUri)}">
 <link rel="stylesheet" href="${attr(styleUri)}">
 <title>AI Functions: Run Panel</title>
 </head>
@@ -81,7 +82,7 @@ ${codiconsFontUri ? `<link rel="preload" href="${attr(codiconsFontUri)}" as="fon
   </main>
   <div id="toast" class="toast" hidden></div>
 </div>
-<script nonce="${attr(nonce)}" src="${attr(scriptUri)}"></script>
+<script nonce="${attr(nonce)}" src="${attr(scriptUri)}" data-app="${attr(appScriptUri)}"></script>
 </body>
 </html>`;
 }

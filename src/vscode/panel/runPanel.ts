@@ -231,7 +231,7 @@ export class RunPanelController implements vscode.Disposable {
       enableCommandUris: false,
       enableFindWidget: true,
       retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
+      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'dist')],
     };
   }
 
@@ -269,9 +269,8 @@ export class RunPanelController implements vscode.Disposable {
       cspSource: webview.cspSource,
       nonce: newNonce(),
       scriptUri: uri('dist', 'webview.js'),
-      styleUri: uri('media', 'runPanel.css'),
-      codiconsUri: uri('dist', 'codicons', 'codicon.css'),
-      codiconsFontUri: uri('dist', 'codicons', 'codicon.ttf'),
+      appScriptUri: uri('dist', 'panelApp.js'),
+      styleUri: uri('dist', 'runPanel.css'),
     });
   }
 
