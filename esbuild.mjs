@@ -1,4 +1,5 @@
-// Builds the extension (dist/extension.js), the run panel's browser code (dist/webview.js)
+// Builds the extension (dist/extension.js), the run panel's browser code (dist/webview.js,
+// dist/panelApp.js, dist/runPanel.css)
 // and, with --tests, transpiles src/ and test/ file by file into out/ for mocha.
 import * as esbuild from 'esbuild';
 import { Blob, Face, Font } from 'harfbuzzjs';

@@ -1,8 +1,8 @@
-// The run panel's first script: a few hundred bytes, so that the panel's frame shows soon. VS Code
-// shows a webview's frame at its `load` event, which waits for every script the page names, so
-// the panel itself (dist/panelApp.js, panelApp.ts: its message schemas and its parts, about 80 KB)
-// is loaded only after the skeleton (the HTML) has painted. The host sends nothing before the
-// panel says `ready`.
+// The run panel's first script, and the only one its HTML names: 6 KB, most of it the codicon
+// font. VS Code shows a webview's frame at its `load` event, which waits for every file the page
+// names, so the panel itself (dist/panelApp.js, panelApp.ts: its message schemas and its parts,
+// about 80 KB) is loaded only after the skeleton (the HTML) has painted. The host sends nothing
+// before the panel says `ready`.
 // Only types come from the protocol here: its schemas are built when a module importing them
 // runs, so this file posts its one message itself.
 import type { PanelState, WebviewMessage } from '../src/shared/panelProtocol';

@@ -1,5 +1,6 @@
 // The run panel's HTML: a static skeleton (stable ids for the webview code and browser tests),
-// a strict CSP (nothing but our own stylesheet, font and one script carrying a fresh random nonce).
+// a strict CSP (nothing but our own stylesheet and scripts carrying a fresh random nonce: the page
+// names one, which loads the panel's second with the same nonce).
 // Nothing from a platform or the user is ever put in here; the webview fills it with textContent.
 import { attr, contentSecurityPolicy } from '../base/webviewHtml';
 
