@@ -8,7 +8,7 @@ declare const CODICON_FONT: string;
 /** The family name dist/runPanel.css's codicon rules ask for. */
 const FAMILY = 'codicon';
 
-export function registerCodiconFont(fonts: FontFaceSet = document.fonts, font: string = CODICON_FONT): void {
-  const bytes = Uint8Array.from(atob(font), (char) => char.charCodeAt(0));
-  fonts.add(new FontFace(FAMILY, bytes, { display: 'block' }));
+export function registerCodiconFont(): void {
+  const bytes = Uint8Array.from(atob(CODICON_FONT), (char) => char.charCodeAt(0));
+  document.fonts.add(new FontFace(FAMILY, bytes, { display: 'block' }));
 }
