@@ -64,7 +64,10 @@ describe('lazy adapters', () => {
   it('load at once when the credentials are already in memory, and after a turn of the event loop when they are read', async () => {
     const loadsBeforeATurn = async (credentials: () => Promise<{ apiKey: string } | undefined>): Promise<boolean> => {
       let turned = false;
-      setImmediate(() => (turned = true));
+      // A timer set before the loader's own wait (delay(0)) fires before it, whatever phase of the
+      // event loop the test runs in; a setImmediate would not (from a check-phase callback, mocha's,
+      // a due 1 ms timer runs first on a busy machine).
+      setTimeout(() => (turned = true), 0);
       let loadedBeforeATurn: boolean | undefined;
       const loader = new AdapterLoader({ credentials, http: { loadUndici: () => undefined } }, () => (loadedBeforeATurn = !turned));
       await loader.get();
