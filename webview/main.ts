@@ -10,7 +10,6 @@ import { registerCodiconFont } from './codiconFont';
 import { afterFirstPaint } from './firstPaint';
 
 const loader = document.currentScript as HTMLScriptElement;
-registerCodiconFont();
 
 afterFirstPaint(() => {
   const app = document.createElement('script');
@@ -24,3 +23,7 @@ afterFirstPaint(() => {
   });
   document.body.append(app);
 });
+
+// After the start is scheduled: a font that fails to register leaves the panel without icons, not
+// without its code. Both run before the first paint.
+registerCodiconFont();

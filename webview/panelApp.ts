@@ -1,6 +1,6 @@
-// The run panel, built and wired: dist/panelApp.js, which main.ts loads once the skeleton is on screen. It only talks
-// to the host through the typed, validated protocol; every host message is checked before it is
-// used and everything from a platform is rendered as text. The parts:
+// The run panel, built and wired: dist/panelApp.js, which main.ts loads once the skeleton is on
+// screen. It only talks to the host through the typed, validated protocol; every host message is
+// checked before it is used and everything from a platform is rendered as text. The parts:
 //   state.ts        what the panel holds, and what survives a reload
 //   messaging.ts    posting to the host and validating what it sends
 //   hostMessages.ts what each host message changes
